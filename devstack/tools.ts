@@ -1,0 +1,160 @@
+/**
+ * Idempotent installation of the three local services into `.tools/`, from the registries this
+ * project may use: the Temporal CLI built from the Go module proxy, the Kafka broker's jars from Maven
+ * Central, Azurite from npm, and delta-rs (Python `deltalake`) from PyPI for interoperability tests. A second call finds everything in place and returns at once.
+ *
+ * Each install goes to a temporary folder first and is renamed into place when complete, so an
+ * interrupted install never leaves a half tool that a later call would mistake for a finished one.
+ */
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, rm, writeFile, chmod } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot, toolsDir } from './paths.ts';
+import { run } from './process-util.ts';
+
+export const TEMPORAL_CLI_VERSION = '1.5.1';
+export const KAFKA_VERSION = '4.1.0';
+export const AZURITE_VERSION = '3.35.0';
+/** The independent Delta reader/writer (delta-rs) used by the interoperability tests. */
+export const PYTHON_PACKAGES = ['deltalake==1.6.6', 'pyarrow==26.0.1'];
+
+export interface ToolPaths {
+  /** The `temporal` executable (CLI with the dev server and web UI). */
+  temporal: string;
+  /** Folder of the Kafka broker's jars, for `java -cp '<dir>/*'`. */
+  kafkaLibs: string;
+  /** The `azurite-blob` launcher script. */
+  azuriteBlob: string;
+  /** A Python with `deltalake` and `pyarrow`, for interoperability tests. */
+  python: string;
+}
+
+type Log = (line: string) => void;
+
+/** Install what is missing and return where each tool is. */
+export async function ensureTools(log: Log = () => {}): Promise<ToolPaths> {
+  await mkdir(toolsDir, { recursive: true });
+  // Temporal compiles (CPU), the other two mostly download: run them side by side.
+  const [temporal, kafkaLibs, azuriteBlob, python] = await Promise.all([ensureTemporal(log), ensureKafka(log), ensureAzurite(log), ensurePython(log)]);
+  return { temporal, kafkaLibs, azuriteBlob, python };
+}
+
+/** Where each tool would be, without installing anything; undefined entries are missing. */
+export function installedTools(): Partial<ToolPaths> {
+  const temporal = findTemporal();
+  const kafkaLibs = kafkaDir();
+  const azuriteBlob = azuriteBin();
+  const python = pythonBin();
+  return {
+    ...(existsSync(python) ? { python } : {}),
+    ...(temporal ? { temporal } : {}),
+    ...(existsSync(path.join(kafkaLibs, '.complete')) ? { kafkaLibs } : {}),
+    ...(existsSync(azuriteBlob) ? { azuriteBlob } : {}),
+  };
+}
+
+const temporalBin = () => path.join(toolsDir, 'bin', 'temporal');
+/** A built CLI is kept outside the checkout too, so a fresh clone on the same machine skips the build. */
+const temporalCache = () => path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'fitlake', `temporal-v${TEMPORAL_CLI_VERSION}`);
+const kafkaDir = () => path.join(toolsDir, `kafka-${KAFKA_VERSION}`, 'libs');
+const azuriteDir = () => path.join(toolsDir, `azurite-${AZURITE_VERSION}`);
+const pythonDir = () => path.join(toolsDir, 'py-delta');
+const pythonBin = () => path.join(pythonDir(), 'bin', 'python');
+const azuriteBin = () => path.join(azuriteDir(), 'node_modules', '.bin', 'azurite-blob');
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, name);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function findTemporal(): string | undefined {
+  if (process.env.FITLAKE_TEMPORAL_BIN && existsSync(process.env.FITLAKE_TEMPORAL_BIN)) return process.env.FITLAKE_TEMPORAL_BIN;
+  if (existsSync(temporalBin())) return temporalBin();
+  return onPath('temporal');
+}
+
+async function timed<T>(log: Log, what: string, work: () => Promise<T>): Promise<T> {
+  const start = Date.now();
+  log(`installing ${what} ...`);
+  const result = await work();
+  log(`installed ${what} in ${((Date.now() - start) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+async function ensureTemporal(log: Log): Promise<string> {
+  const found = findTemporal();
+  if (found === temporalBin() && !existsSync(temporalCache())) await saveToCache(found);
+  if (found) return found;
+  const target = temporalBin();
+  await mkdir(path.dirname(target), { recursive: true });
+  if (existsSync(temporalCache())) {
+    await copyFile(temporalCache(), `${target}.part`);
+    await chmod(`${target}.part`, 0o755);
+    await rename(`${target}.part`, target);
+    log(`temporal CLI ${TEMPORAL_CLI_VERSION} restored from ${temporalCache()}`);
+    return target;
+  }
+  return timed(log, `temporal CLI ${TEMPORAL_CLI_VERSION} (go install, a few minutes cold)`, async () => {
+    const gobin = path.join(toolsDir, 'gobin.part');
+    await rm(gobin, { recursive: true, force: true });
+    // Newer CLI tags carry a replace directive that `go install` refuses; 1.5.1 builds as is.
+    await run('go', ['install', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
+      env: { ...process.env, GOBIN: gobin, GOTOOLCHAIN: 'local', GOFLAGS: '' },
+    });
+    await rename(path.join(gobin, 'temporal'), target);
+    await rm(gobin, { recursive: true, force: true });
+    await saveToCache(target);
+    return target;
+  });
+}
+
+async function saveToCache(binary: string): Promise<void> {
+  await mkdir(path.dirname(temporalCache()), { recursive: true });
+  await copyFile(binary, `${temporalCache()}.part`);
+  await rename(`${temporalCache()}.part`, temporalCache());
+}
+
+async function ensureKafka(log: Log): Promise<string> {
+  const libs = kafkaDir();
+  if (existsSync(path.join(libs, '.complete'))) return libs;
+  return timed(log, `Kafka ${KAFKA_VERSION} broker jars (Maven Central)`, async () => {
+    const part = `${libs}.part`;
+    await rm(part, { recursive: true, force: true });
+    await run('mvn', ['-q', '-B', '-f', path.join(projectRoot, 'devstack', 'kafka', 'pom.xml'), 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${part}`]);
+    await writeFile(path.join(part, '.complete'), `${KAFKA_VERSION}\n`);
+    await rm(libs, { recursive: true, force: true });
+    await rename(part, libs);
+    return libs;
+  });
+}
+
+async function ensureAzurite(log: Log): Promise<string> {
+  if (existsSync(azuriteBin())) return azuriteBin();
+  return timed(log, `Azurite ${AZURITE_VERSION} (npm)`, async () => {
+    const part = `${azuriteDir()}.part`;
+    await rm(part, { recursive: true, force: true });
+    await mkdir(part, { recursive: true });
+    // Its own prefix keeps Azurite's large, older dependency tree out of the project's.
+    await writeFile(path.join(part, 'package.json'), JSON.stringify({ name: 'fitlake-azurite', private: true }));
+    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--save-exact', `azurite@${AZURITE_VERSION}`], { cwd: part });
+    await rm(azuriteDir(), { recursive: true, force: true });
+    await rename(part, azuriteDir());
+    return azuriteBin();
+  });
+}
+
+async function ensurePython(log: Log): Promise<string> {
+  const marker = path.join(pythonDir(), '.complete');
+  if (existsSync(marker) && (await readFile(marker, 'utf8')) === PYTHON_PACKAGES.join(' ')) return pythonBin();
+  return timed(log, `Python ${PYTHON_PACKAGES.join(', ')} (PyPI, in a venv)`, async () => {
+    await rm(pythonDir(), { recursive: true, force: true });
+    await run('python3', ['-m', 'venv', pythonDir()]);
+    await run(path.join(pythonDir(), 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...PYTHON_PACKAGES]);
+    await writeFile(marker, PYTHON_PACKAGES.join(' '));
+    return pythonBin();
+  });
+}
