@@ -43,8 +43,11 @@ type CellOf<T extends ColumnType> = T extends 'string' ? string : T extends 'boo
 
 /** The TypeScript row type of a declared table: `RowOf<typeof heartRate>`. */
 export type RowOf<T extends TableDef> = {
-  [C in T['columns'][number] as C['name']]: C['nullable'] extends true ? CellOf<C['type']> | null : CellOf<C['type']>;
+  -readonly [C in T['columns'][number] as C['name']]: ValueOf<C>;
 };
+
+/** The JS value of one declared column, null included when the column is nullable. */
+export type ValueOf<C extends ColumnDef> = C['nullable'] extends true ? CellOf<C['type']> | null : CellOf<C['type']>;
 
 /** Location of a table inside a lake: `<layer>/<name>`. */
 export function tablePath(table: Pick<TableDef, 'layer' | 'name'>): string {

@@ -33,3 +33,51 @@ export function rowsFromBatch(batch: ColumnBatch): Record<string, Cell>[] {
   }
   return rows;
 }
+
+/** The rows at the given indices, in that order. */
+export function takeRows(batch: ColumnBatch, indices: readonly number[]): ColumnBatch {
+  const out = new Map<string, Cell[]>();
+  for (const [name, values] of batch.columns) {
+    const taken = new Array<Cell>(indices.length);
+    for (let i = 0; i < indices.length; i++) taken[i] = values[indices[i]!]!;
+    out.set(name, taken);
+  }
+  return { numRows: indices.length, columns: out };
+}
+
+/** Rows [start, end) of a batch. */
+export function sliceRows(batch: ColumnBatch, start: number, end: number): ColumnBatch {
+  if (start === 0 && end >= batch.numRows) return batch;
+  const out = new Map<string, Cell[]>();
+  for (const [name, values] of batch.columns) out.set(name, values.slice(start, end));
+  return { numRows: Math.max(0, Math.min(end, batch.numRows) - start), columns: out };
+}
+
+/** One batch holding the rows of all batches in order; every batch must have the given columns. */
+export function concatBatches(names: readonly string[], batches: readonly ColumnBatch[]): ColumnBatch {
+  if (batches.length === 1 && names.every((n) => batches[0]!.columns.has(n)) && batches[0]!.columns.size === names.length) return batches[0]!;
+  const total = batches.reduce((n, b) => n + b.numRows, 0);
+  const out = new Map<string, Cell[]>();
+  for (const name of names) {
+    const values = new Array<Cell>(total);
+    let at = 0;
+    for (const batch of batches) {
+      const source = batch.columns.get(name);
+      if (!source) throw new Error(`batch has no column ${name}`);
+      for (let i = 0; i < batch.numRows; i++) values[at++] = source[i]!;
+    }
+    out.set(name, values);
+  }
+  return { numRows: total, columns: out };
+}
+
+/** A batch with the columns of `names` taken from `batch` (no copy of the arrays). */
+export function selectColumns(batch: ColumnBatch, names: readonly string[]): ColumnBatch {
+  const out = new Map<string, readonly Cell[]>();
+  for (const name of names) {
+    const values = batch.columns.get(name);
+    if (!values) throw new Error(`batch has no column ${name}`);
+    out.set(name, values);
+  }
+  return { numRows: batch.numRows, columns: out };
+}

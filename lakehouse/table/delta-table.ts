@@ -1,0 +1,118 @@
+/**
+ * A Delta table at a location: the one object the pipeline steps and the API use. It holds the latest
+ * snapshot it has seen and delegates every verb to operations/ (one file per verb, as delta-rs does).
+ */
+import type { TableDef } from '../../schema/types.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import type { ColumnBatch } from './column-batch.ts';
+import { rowsFromBatch } from './column-batch.ts';
+import { append, type AppendOptions } from './operations/append.ts';
+import { compact, type CompactOptions, type CompactResult } from './operations/compact.ts';
+import { createTableIfAbsent, type TableSpec } from './operations/create.ts';
+import { merge, type MergeResult, type MergeSpec } from './operations/merge.ts';
+import { overwrite, type OverwriteOptions } from './operations/overwrite.ts';
+import { vacuum, type VacuumOptions, type VacuumResult } from './operations/vacuum.ts';
+import { scanSnapshot, type ScanOptions } from './scan.ts';
+import { loadSnapshot, refreshSnapshot, tableHistory, type HistoryEntry, type Snapshot } from './snapshot.ts';
+import type { CommitResult } from './transaction.ts';
+
+export class DeltaTable {
+  private constructor(
+    readonly store: ObjectStore,
+    private current: Snapshot,
+  ) {}
+
+  /** Open the table at the store's root, creating it from the declaration when absent. */
+  static async createIfAbsent(store: ObjectStore, spec: TableSpec | TableDef): Promise<DeltaTable> {
+    const tableSpec: TableSpec = 'layer' in spec ? { name: spec.name, columns: spec.columns, partitionBy: spec.partitionBy, description: spec.description } : spec;
+    return new DeltaTable(store, await createTableIfAbsent(store, tableSpec));
+  }
+
+  /** Open an existing table (TableNotFoundError when there is none). */
+  static async open(store: ObjectStore, version?: number): Promise<DeltaTable> {
+    return new DeltaTable(store, await loadSnapshot(store, version));
+  }
+
+  /** The latest snapshot this object has seen (call refresh() to look for newer commits). */
+  get snapshot(): Snapshot {
+    return this.current;
+  }
+
+  get version(): number {
+    return this.current.version;
+  }
+
+  /** Advance to the newest committed version. */
+  async refresh(): Promise<Snapshot> {
+    this.current = await refreshSnapshot(this.store, this.current);
+    return this.current;
+  }
+
+  /** The snapshot at an earlier (or the latest) version: time travel. */
+  snapshotAt(version: number): Promise<Snapshot> {
+    return loadSnapshot(this.store, version);
+  }
+
+  /** The txn version the table holds for an application (a step's checkpoint), or undefined. */
+  txnVersion(appId: string): number | undefined {
+    return this.current.txns.get(appId);
+  }
+
+  /** Batches of matching rows of the current (or given) snapshot. */
+  scan(options: ScanOptions & { snapshot?: Snapshot } = {}): AsyncGenerator<ColumnBatch> {
+    return scanSnapshot(this.store, options.snapshot ?? this.current, options);
+  }
+
+  /** All matching rows as objects; for small tables and tests. */
+  async rows(options: ScanOptions & { snapshot?: Snapshot } = {}): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    for await (const batch of this.scan(options)) out.push(...rowsFromBatch(batch));
+    return out;
+  }
+
+  /** Number of rows, from statistics when every file has them. */
+  async count(): Promise<number> {
+    let n = 0;
+    for (const add of this.current.files.values()) {
+      const stats = add.stats ? (JSON.parse(add.stats) as { numRecords?: number }) : {};
+      if (typeof stats.numRecords !== 'number') {
+        n = 0;
+        for await (const batch of this.scan({ columns: [this.current.columns[0]!.name] })) n += batch.numRows;
+        return n;
+      }
+      n += stats.numRecords;
+    }
+    return n;
+  }
+
+  async append(batch: ColumnBatch, options?: AppendOptions): Promise<CommitResult> {
+    return this.track(await append(this.store, await this.refresh(), batch, options));
+  }
+
+  async merge(source: ColumnBatch, spec: MergeSpec): Promise<MergeResult> {
+    return this.track(await merge(this.store, await this.refresh(), source, spec));
+  }
+
+  async overwrite(batch: ColumnBatch, options?: OverwriteOptions): Promise<CommitResult> {
+    return this.track(await overwrite(this.store, await this.refresh(), batch, options));
+  }
+
+  async compact(options?: CompactOptions): Promise<CompactResult> {
+    const result = await compact(this.store, await this.refresh(), options);
+    if (result.commit) this.track(result.commit);
+    return result;
+  }
+
+  async vacuum(options?: VacuumOptions): Promise<VacuumResult> {
+    return vacuum(this.store, await this.refresh(), options);
+  }
+
+  history(limit?: number): Promise<HistoryEntry[]> {
+    return tableHistory(this.store, limit);
+  }
+
+  private track<T extends CommitResult>(result: T): T {
+    if (result.snapshot.version >= this.current.version) this.current = result.snapshot;
+    return result;
+  }
+}

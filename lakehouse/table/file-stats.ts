@@ -1,0 +1,64 @@
+/** Per-file statistics of add actions: written from Parquet encoding results, parsed for pruning. */
+import type { Cell, ColumnDef } from '../../schema/types.ts';
+import type { AddAction } from './actions.ts';
+import type { ParquetFileStats } from './parquet-stats.ts';
+import { fromPartitionValue, fromStatsValue, toStatsValue } from './values.ts';
+
+/** Parsed statistics of one data file, in in-memory cell form. */
+export interface FileStats {
+  numRecords: number | undefined;
+  min: Map<string, Cell>;
+  max: Map<string, Cell>;
+  nullCount: Map<string, number>;
+}
+
+/** The add.stats JSON for Parquet statistics. */
+export function encodeStats(columns: readonly ColumnDef[], stats: ParquetFileStats): string {
+  const minValues: Record<string, unknown> = {};
+  const maxValues: Record<string, unknown> = {};
+  for (const column of columns) {
+    const min = stats.minValues[column.name];
+    const max = stats.maxValues[column.name];
+    if (min !== undefined && min !== null) minValues[column.name] = toStatsValue(column.type, min);
+    if (max !== undefined && max !== null) maxValues[column.name] = toStatsValue(column.type, max);
+  }
+  return JSON.stringify({ numRecords: stats.numRecords, minValues, maxValues, nullCount: stats.nullCount });
+}
+
+const parsed = new WeakMap<AddAction, FileStats>();
+
+/**
+ * The statistics of an add action (cached per action object). Partition columns get their exact value
+ * as both min and max. Timestamps written with millisecond precision by other engines are widened by
+ * 999 µs on the max side, so that pruning never skips a file that holds a matching row.
+ */
+export function statsOf(add: AddAction, columns: readonly ColumnDef[], partitionColumns: readonly string[]): FileStats {
+  const cached = parsed.get(add);
+  if (cached) return cached;
+  const stats: FileStats = { numRecords: undefined, min: new Map(), max: new Map(), nullCount: new Map() };
+  let json: { numRecords?: number; minValues?: Record<string, unknown>; maxValues?: Record<string, unknown>; nullCount?: Record<string, unknown> } = {};
+  try {
+    json = add.stats ? (JSON.parse(add.stats) as typeof json) : {};
+  } catch {
+    // Unreadable stats only cost pruning, never correctness.
+  }
+  stats.numRecords = typeof json.numRecords === 'number' ? json.numRecords : undefined;
+  for (const column of columns) {
+    if (partitionColumns.includes(column.name)) {
+      const value = fromPartitionValue(column.type, add.partitionValues[column.name]);
+      stats.min.set(column.name, value);
+      stats.max.set(column.name, value);
+      continue;
+    }
+    const min = fromStatsValue(column.type, json.minValues?.[column.name]);
+    let max = fromStatsValue(column.type, json.maxValues?.[column.name]);
+    const rawMax = json.maxValues?.[column.name];
+    if (column.type === 'timestamp' && typeof max === 'number' && typeof rawMax === 'string' && !/\.\d{6}/.test(rawMax)) max += 999;
+    if (min !== undefined) stats.min.set(column.name, min);
+    if (max !== undefined) stats.max.set(column.name, max);
+    const nulls = json.nullCount?.[column.name];
+    if (typeof nulls === 'number') stats.nullCount.set(column.name, nulls);
+  }
+  parsed.set(add, stats);
+  return stats;
+}

@@ -1,0 +1,64 @@
+/**
+ * Compaction: small files of a partition are rewritten as fewer, larger ones. The rows do not change, so
+ * the commit says dataChange = false and does not conflict with concurrent appends; it conflicts only if
+ * another writer removed one of the files it rewrites.
+ */
+import type { ObjectStore } from '../../storage/object-store.ts';
+import type { AddAction } from '../actions.ts';
+import { concatBatches } from '../column-batch.ts';
+import { statsOf } from '../file-stats.ts';
+import { readDataFile } from '../scan.ts';
+import type { Snapshot } from '../snapshot.ts';
+import { commit, type CommitResult } from '../transaction.ts';
+import { writeDataFiles } from '../write-files.ts';
+import { removeOf } from './merge.ts';
+
+export interface CompactOptions {
+  /** Rows per output file. @default 1_000_000 */
+  targetFileRows?: number;
+  /** Files with fewer rows than this are small. @default targetFileRows / 2 */
+  smallFileRows?: number;
+  now?: () => number;
+}
+
+export interface CompactResult {
+  commit: CommitResult | undefined;
+  filesRemoved: number;
+  filesAdded: number;
+}
+
+/** Rewrite the small files of each partition that has at least two of them. */
+export async function compact(store: ObjectStore, snapshot: Snapshot, options: CompactOptions = {}): Promise<CompactResult> {
+  const { targetFileRows = 1_000_000, now = Date.now } = options;
+  const smallFileRows = options.smallFileRows ?? Math.floor(targetFileRows / 2);
+  const byPartition = new Map<string, AddAction[]>();
+  for (const add of snapshot.files.values()) {
+    const rows = statsOf(add, snapshot.columns, snapshot.partitionColumns).numRecords;
+    if (rows === undefined || rows >= smallFileRows) continue;
+    const key = JSON.stringify(snapshot.partitionColumns.map((c) => add.partitionValues[c] ?? null));
+    byPartition.set(key, [...(byPartition.get(key) ?? []), add]);
+  }
+  const table = snapshot.metadata.name ?? store.url;
+  const removes: AddAction[] = [];
+  const adds: AddAction[] = [];
+  const names = snapshot.columns.map((c) => c.name);
+  for (const files of byPartition.values()) {
+    if (files.length < 2) continue;
+    const batches = [];
+    for (const add of files) batches.push(await readDataFile(store, snapshot, add, snapshot.columns));
+    adds.push(...(await writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, concatBatches(names, batches), { targetFileRows, dataChange: false, now })));
+    removes.push(...files);
+  }
+  if (removes.length === 0) return { commit: undefined, filesRemoved: 0, filesAdded: 0 };
+  const deletionTimestamp = now();
+  const result = await commit(store, {
+    readSnapshot: snapshot,
+    actions: [...removes.map((r) => ({ remove: removeOf(r, deletionTimestamp, false) })), ...adds.map((add) => ({ add }))],
+    operation: 'OPTIMIZE',
+    operationParameters: { targetFileRows },
+    operationMetrics: { numRemovedFiles: removes.length, numAddedFiles: adds.length },
+    readSet: { readsAdded: false, readFiles: new Set(removes.map((r) => r.path)) },
+    now,
+  });
+  return { commit: result, filesRemoved: removes.length, filesAdded: adds.length };
+}

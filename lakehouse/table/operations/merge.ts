@@ -1,0 +1,173 @@
+/**
+ * Merge by key (upsert), copy-on-write: source rows whose key is new are inserted; a source row whose key
+ * exists is offered to `whenMatched`, which returns the row to store or undefined to leave the target as
+ * it is. Only files that may hold a source key (by statistics) are read, and only files with an updated
+ * row are rewritten. With nothing to change there is no data commit.
+ */
+import type { Cell } from '../../../schema/types.ts';
+import type { ObjectStore } from '../../storage/object-store.ts';
+import type { Action, AddAction } from '../actions.ts';
+import { takeRows, type ColumnBatch } from '../column-batch.ts';
+import { fileMayMatch, type Predicate } from '../predicate.ts';
+import { pruneFiles, readDataFile } from '../scan.ts';
+import type { Snapshot } from '../snapshot.ts';
+import { commit, txnAlreadyApplied, type CommitResult } from '../transaction.ts';
+import { conformBatch, writeDataFiles } from '../write-files.ts';
+
+export type Row = Record<string, Cell>;
+
+export interface MergeSpec {
+  /** Key columns. */
+  key: readonly string[];
+  /** Decide a matched row: the row to store, or undefined to keep the target row. @default keep */
+  whenMatched?: (target: Row, source: Row) => Row | undefined;
+  /** @default 'insert' */
+  whenNotMatched?: 'insert' | 'ignore';
+  txn?: { appId: string; version: number };
+  targetFileRows?: number;
+  now?: () => number;
+  operationParameters?: Record<string, unknown>;
+}
+
+export interface MergeMetrics {
+  sourceRows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  filesRead: number;
+  filesRemoved: number;
+  filesAdded: number;
+}
+
+export interface MergeResult extends CommitResult {
+  metrics: MergeMetrics;
+}
+
+/** A function computing the key of row i of a batch, as a Map key. */
+export function keyReader(batch: ColumnBatch, key: readonly string[]): (i: number) => Cell | string {
+  const columns = key.map((name) => {
+    const values = batch.columns.get(name);
+    if (!values) throw new Error(`no key column ${name}`);
+    return values;
+  });
+  if (columns.length === 1) {
+    const only = columns[0]!;
+    return (i) => only[i]!;
+  }
+  return (i) => {
+    let k = '';
+    for (let c = 0; c < columns.length; c++) k += (c ? '\u0001' : '') + String(columns[c]![i]);
+    return k;
+  };
+}
+
+function rowAt(batch: ColumnBatch, i: number): Row {
+  const row: Row = {};
+  for (const [name, values] of batch.columns) row[name] = values[i]!;
+  return row;
+}
+
+/** Range predicates over the key columns spanning all source keys: which files could hold a match. */
+function keyRangePredicates(source: ColumnBatch, key: readonly string[]): Predicate[] {
+  const predicates: Predicate[] = [];
+  for (const name of key) {
+    const values = source.columns.get(name)!;
+    let min: Cell = null;
+    let max: Cell = null;
+    for (let i = 0; i < source.numRows; i++) {
+      const v = values[i]!;
+      if (v === null || typeof v === 'boolean') continue;
+      if (min === null || v < min) min = v;
+      if (max === null || v > max) max = v;
+    }
+    if (min !== null && max !== null) predicates.push({ column: name, op: '>=', value: min }, { column: name, op: '<=', value: max });
+  }
+  return predicates;
+}
+
+/** Merge the source batch into the table; see the module comment. */
+export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch: ColumnBatch, spec: MergeSpec): Promise<MergeResult> {
+  const metrics: MergeMetrics = { sourceRows: sourceBatch.numRows, inserted: 0, updated: 0, unchanged: 0, filesRead: 0, filesRemoved: 0, filesAdded: 0 };
+  if (txnAlreadyApplied(snapshot, spec.txn)) return { version: snapshot.version, committed: false, snapshot, attempts: 0, metrics };
+  const table = snapshot.metadata.name ?? store.url;
+  const source = conformBatch(table, snapshot.columns, sourceBatch);
+  const sourceKey = keyReader(source, spec.key);
+  const sourceIndex = new Map<Cell | string, number>();
+  for (let i = 0; i < source.numRows; i++) {
+    const k = sourceKey(i);
+    if (sourceIndex.has(k)) throw new Error(`merge into ${table}: the source has key ${String(k)} more than once`);
+    sourceIndex.set(k, i);
+  }
+
+  const keyPredicates = source.numRows > 0 ? keyRangePredicates(source, spec.key) : [];
+  const candidates = source.numRows > 0 ? pruneFiles(snapshot, keyPredicates) : [];
+  const matched = new Set<number>();
+  const actions: Action[] = [];
+  const writeOptions = { ...(spec.targetFileRows ? { targetFileRows: spec.targetFileRows } : {}), ...(spec.now ? { now: spec.now } : {}) };
+
+  for (const add of candidates) {
+    const target = await readDataFile(store, snapshot, add, snapshot.columns);
+    metrics.filesRead++;
+    const targetKey = keyReader(target, spec.key);
+    let replaced: Map<number, Row> | undefined;
+    for (let t = 0; t < target.numRows; t++) {
+      const s = sourceIndex.get(targetKey(t));
+      if (s === undefined) continue;
+      matched.add(s);
+      const next = spec.whenMatched?.(rowAt(target, t), rowAt(source, s));
+      if (next === undefined) {
+        metrics.unchanged++;
+      } else {
+        (replaced ??= new Map()).set(t, next);
+        metrics.updated++;
+      }
+    }
+    if (replaced) {
+      const columns = new Map<string, Cell[]>();
+      for (const [name, values] of target.columns) {
+        const copy = values.slice();
+        for (const [t, row] of replaced) copy[t] = row[name] ?? null;
+        columns.set(name, copy);
+      }
+      const adds = await writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, { numRows: target.numRows, columns }, writeOptions);
+      actions.push({ remove: removeOf(add, (spec.now ?? Date.now)()) }, ...adds.map((a) => ({ add: a })));
+      metrics.filesRemoved++;
+      metrics.filesAdded += adds.length;
+    }
+  }
+
+  if ((spec.whenNotMatched ?? 'insert') === 'insert' && matched.size < source.numRows) {
+    const inserts: number[] = [];
+    for (let i = 0; i < source.numRows; i++) if (!matched.has(i)) inserts.push(i);
+    const adds = await writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, takeRows(source, inserts), writeOptions);
+    actions.push(...adds.map((a) => ({ add: a })));
+    metrics.inserted = inserts.length;
+    metrics.filesAdded += adds.length;
+  }
+
+  if (actions.length === 0 && !spec.txn) return { version: snapshot.version, committed: false, snapshot, attempts: 0, metrics };
+  const readFiles = new Set(candidates.map((c) => c.path));
+  const result = await commit(store, {
+    readSnapshot: snapshot,
+    actions,
+    operation: 'MERGE',
+    operationParameters: { key: JSON.stringify(spec.key), ...spec.operationParameters },
+    operationMetrics: {
+      numSourceRows: metrics.sourceRows,
+      numTargetRowsInserted: metrics.inserted,
+      numTargetRowsUpdated: metrics.updated,
+      numTargetFilesAdded: metrics.filesAdded,
+      numTargetFilesRemoved: metrics.filesRemoved,
+    },
+    // A concurrent add could hold one of our keys only if its statistics overlap our key range.
+    readSet: { readFiles, readsAdded: (a: AddAction) => source.numRows > 0 && fileMayMatch(a, snapshot.columns, snapshot.partitionColumns, keyPredicates) },
+    ...(spec.txn ? { txn: spec.txn } : {}),
+    ...(spec.now ? { now: spec.now } : {}),
+  });
+  return { ...result, metrics };
+}
+
+/** The remove action retiring an add. */
+export function removeOf(add: AddAction, deletionTimestamp: number, dataChange = true) {
+  return { path: add.path, deletionTimestamp, dataChange, extendedFileMetadata: true, partitionValues: add.partitionValues, size: add.size };
+}

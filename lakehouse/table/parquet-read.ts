@@ -1,0 +1,95 @@
+import { tableFromIPC } from 'apache-arrow';
+import type { Schema } from 'apache-arrow';
+import * as parquetWasm from 'parquet-wasm';
+import type { Cell, ColumnDef } from '../../schema/types.ts';
+import type { ColumnBatch } from './column-batch.ts';
+import { decodeColumn } from './parquet-decode-column.ts';
+
+/** What a file's footer says, without decoding any page. */
+export interface ParquetFooter {
+  numRows: number;
+  numRowGroups: number;
+  /** Top-level fields in file order, with the Arrow type arrow-rs maps them to (e.g. `Int64`). */
+  fields: { name: string; nullable: boolean; arrowType: string }[];
+}
+
+interface OpenFile {
+  file: parquetWasm.ParquetFile;
+  numRows: number;
+  numRowGroups: number;
+  largestRowGroup: number;
+  schema: Schema;
+}
+
+// ParquetFile reads byte ranges on demand from a Blob, so only the footer and the column chunks that
+// are asked for get copied into wasm memory and decoded. (parquet-wasm's one-shot readParquet ignores
+// its `columns` option and decodes every column.)
+async function openFile(bytes: Uint8Array): Promise<OpenFile> {
+  const file = await parquetWasm.ParquetFile.fromFile(new Blob([bytes]));
+  try {
+    const metadata = file.metadata();
+    const fileMetadata = metadata.fileMetadata();
+    const rowGroups = metadata.rowGroups();
+    const open = {
+      file,
+      numRows: fileMetadata.numRows(),
+      numRowGroups: rowGroups.length,
+      largestRowGroup: Math.max(1, ...rowGroups.map((g) => g.numRows())),
+      schema: tableFromIPC(file.schema().intoIPCStream()).schema,
+    };
+    // wasm-side objects are not garbage collected promptly; free them as soon as they are read.
+    for (const g of rowGroups) g.free();
+    fileMetadata.free();
+    metadata.free();
+    return open;
+  } catch (error) {
+    file.free();
+    throw error;
+  }
+}
+
+/** Row count, row groups and top-level fields of a Parquet file, read from its footer only. */
+export async function readParquetFooter(bytes: Uint8Array): Promise<ParquetFooter> {
+  const open = await openFile(bytes);
+  open.file.free();
+  return {
+    numRows: open.numRows,
+    numRowGroups: open.numRowGroups,
+    fields: open.schema.fields.map((f) => ({ name: f.name, nullable: f.nullable, arrowType: String(f.type) })),
+  };
+}
+
+/**
+ * Decodes the requested `columns` of a Parquet file (and no others) into a ColumnBatch in the
+ * in-memory representation of schema/types.ts, keyed in the order of `columns`. A nullable column
+ * absent from the file (added to the table after the file was written) comes back all null; an
+ * absent non-nullable column is a TypeError, since Delta only ever adds nullable columns. Values that
+ * cannot be represented exactly throw RangeError naming the column (see decodeColumn).
+ */
+export async function decodeParquet(bytes: Uint8Array, columns: readonly ColumnDef[]): Promise<ColumnBatch> {
+  const open = await openFile(bytes);
+  try {
+    const inFile = new Set(open.schema.fields.map((f) => f.name));
+    const present = [...new Set(columns.filter((c) => inFile.has(c.name)).map((c) => c.name))];
+    for (const column of columns) {
+      if (!inFile.has(column.name) && !column.nullable) {
+        throw new TypeError(`column "${column.name}" is not in the file and is not nullable, so it cannot be filled with nulls`);
+      }
+    }
+
+    const table =
+      present.length === 0
+        ? undefined
+        : // One batch per row group: the conversion loops then run over few, long arrays.
+          tableFromIPC((await open.file.read({ columns: present, batchSize: open.largestRowGroup })).intoIPCStream());
+    const numRows = open.numRows;
+    const out = new Map<string, Cell[]>();
+    for (const column of columns) {
+      const vector = table?.getChild(column.name);
+      out.set(column.name, vector ? decodeColumn(column, vector, numRows) : new Array<Cell>(numRows).fill(null));
+    }
+    return { numRows, columns: out };
+  } finally {
+    open.file.free();
+  }
+}

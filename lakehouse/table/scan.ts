@@ -1,0 +1,86 @@
+/**
+ * Reading a snapshot: the files that may hold matching rows (pruned by partition values and statistics),
+ * each decoded with only the requested columns, partition columns filled in from the add action, rows
+ * filtered by the predicates. One file at a time, so memory follows the file size, not the table size.
+ */
+import type { Cell, ColumnDef } from '../../schema/types.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import type { AddAction } from './actions.ts';
+import { takeRows, type ColumnBatch } from './column-batch.ts';
+import { TableFormatError } from './errors.ts';
+import { decodeParquet } from './parquet-read.ts';
+import { fileMayMatch, matchingRows, type Predicate } from './predicate.ts';
+import type { Snapshot } from './snapshot.ts';
+import { fromPartitionValue, uriPathToKey } from './values.ts';
+import { NotFoundError } from '../errors.ts';
+
+export interface ScanOptions {
+  /** Columns to return. @default all */
+  columns?: readonly string[];
+  predicates?: readonly Predicate[];
+  /** Scan these files instead of the snapshot's (they must belong to it). */
+  files?: readonly AddAction[];
+}
+
+/** The files of a snapshot that may hold rows matching the predicates. */
+export function pruneFiles(snapshot: Snapshot, predicates: readonly Predicate[] = []): AddAction[] {
+  const out: AddAction[] = [];
+  for (const add of snapshot.files.values()) if (fileMayMatch(add, snapshot.columns, snapshot.partitionColumns, predicates)) out.push(add);
+  return out;
+}
+
+/** Decode one data file into the requested columns (partition columns from its add action). */
+export async function readDataFile(store: ObjectStore, snapshot: Snapshot, add: AddAction, columns: readonly ColumnDef[]): Promise<ColumnBatch> {
+  const key = uriPathToKey(add.path);
+  let bytes: Uint8Array;
+  try {
+    bytes = await store.get(key);
+  } catch (e) {
+    if (e instanceof NotFoundError) throw new TableFormatError(snapshot.location, `data file ${key} of version ${snapshot.version} is missing`, { cause: e });
+    throw e;
+  }
+  const dataColumns = columns.filter((c) => !snapshot.partitionColumns.includes(c.name));
+  const decoded = await decodeParquet(bytes, dataColumns);
+  if (dataColumns.length === columns.length) return decoded;
+  const out = new Map<string, readonly Cell[]>();
+  for (const column of columns) {
+    if (snapshot.partitionColumns.includes(column.name)) {
+      const value = fromPartitionValue(column.type, add.partitionValues[column.name]);
+      out.set(column.name, new Array<Cell>(decoded.numRows).fill(value));
+    } else {
+      out.set(column.name, decoded.columns.get(column.name)!);
+    }
+  }
+  return { numRows: decoded.numRows, columns: out };
+}
+
+/** Resolve column names against the snapshot's schema. */
+export function resolveColumns(snapshot: Snapshot, names: readonly string[] | undefined): ColumnDef[] {
+  if (!names) return [...snapshot.columns];
+  return names.map((name) => {
+    const def = snapshot.columns.find((c) => c.name === name);
+    if (!def) throw new TableFormatError(snapshot.location, `no column ${name} (columns: ${snapshot.columns.map((c) => c.name).join(', ')})`);
+    return def;
+  });
+}
+
+/** Batches of matching rows, one per data file that has any. */
+export async function* scanSnapshot(store: ObjectStore, snapshot: Snapshot, options: ScanOptions = {}): AsyncGenerator<ColumnBatch> {
+  const predicates = options.predicates ?? [];
+  const wanted = resolveColumns(snapshot, options.columns);
+  // Predicate columns are read too, then dropped if not asked for.
+  const needed = resolveColumns(snapshot, [...new Set([...wanted.map((c) => c.name), ...predicates.map((p) => p.column)])]);
+  const files = options.files ? options.files.filter((f) => fileMayMatch(f, snapshot.columns, snapshot.partitionColumns, predicates)) : pruneFiles(snapshot, predicates);
+  for (const add of files) {
+    const batch = await readDataFile(store, snapshot, add, needed);
+    const selected = predicates.length === 0 ? batch : takeRows(batch, matchingRows(batch, predicates));
+    if (selected.numRows === 0) continue;
+    if (needed.length === wanted.length) {
+      yield selected;
+    } else {
+      const out = new Map<string, readonly Cell[]>();
+      for (const c of wanted) out.set(c.name, selected.columns.get(c.name)!);
+      yield { numRows: selected.numRows, columns: out };
+    }
+  }
+}

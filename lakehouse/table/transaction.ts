@@ -1,0 +1,132 @@
+/**
+ * Committing to a Delta table with optimistic concurrency.
+ *
+ * An operation reads a snapshot, writes its data files, then tries to create the next commit file.
+ * That single put-if-absent is the commit point: before it nothing is visible, after it everything is.
+ * Losing the race means another writer took the version; we read what it committed, decide whether it
+ * touched anything this operation depended on (then the operation must be redone: CommitConflictError),
+ * and otherwise try again at the following version with the same actions.
+ *
+ * `txn` makes a commit exactly-once: when the table already holds a txn version for the same appId at or
+ * past ours, the commit is a no-op. A step that crashed after committing and runs again therefore never
+ * duplicates its output.
+ */
+import type { ObjectStore } from '../storage/object-store.ts';
+import { encodeCommit, type Action, type AddAction, type CommitInfoAction } from './actions.ts';
+import { CommitConflictError, MaxCommitAttemptsError } from './errors.ts';
+import { commitKey } from './log-paths.ts';
+import { readCommitActions, refreshSnapshot, type Snapshot } from './snapshot.ts';
+
+export const ENGINE_INFO = 'fitlake/0.1.0';
+
+/** What the operation read, so that a concurrent commit can be judged harmless or conflicting. */
+export interface ReadSet {
+  /**
+   * Does a file added by someone else belong to what this operation read? `false` for blind appends
+   * (nothing read), a predicate over the file for operations that read a part of the table.
+   * @default everything (any concurrent add conflicts)
+   */
+  readsAdded?: false | ((add: AddAction) => boolean);
+  /** Paths of the files whose content this operation read or rewrote; their removal by another writer conflicts. */
+  readFiles?: ReadonlySet<string>;
+}
+
+export interface CommitRequest {
+  /** The snapshot the operation's actions were computed from. */
+  readSnapshot: Snapshot;
+  /** add / remove / metaData / protocol actions of the operation. */
+  actions: readonly Action[];
+  operation: string;
+  operationParameters?: Record<string, unknown>;
+  operationMetrics?: Record<string, string | number>;
+  /** Exactly-once marker: application id (a step name) and how far it has read. */
+  txn?: { appId: string; version: number };
+  readSet?: ReadSet;
+  /** @default 20 */
+  maxAttempts?: number;
+  /** Commit timestamp source (tests pass a fixed clock). @default Date.now */
+  now?: () => number;
+}
+
+export interface CommitResult {
+  /** The version written, or the version the no-op saw. */
+  version: number;
+  /** False when the txn had already been committed (nothing written). */
+  committed: boolean;
+  /** The snapshot after the commit. */
+  snapshot: Snapshot;
+  attempts: number;
+}
+
+/** True when the table already holds this txn version (or a later one) for the app. */
+export function txnAlreadyApplied(snapshot: Snapshot, txn: { appId: string; version: number } | undefined): boolean {
+  if (!txn) return false;
+  const have = snapshot.txns.get(txn.appId);
+  return have !== undefined && have >= txn.version;
+}
+
+/** Commit the actions as the next version; see the module comment for the protocol. */
+export async function commit(store: ObjectStore, request: CommitRequest): Promise<CommitResult> {
+  const { readSnapshot, txn, maxAttempts = 20, now = Date.now } = request;
+  if (txnAlreadyApplied(readSnapshot, txn)) return { version: readSnapshot.version, committed: false, snapshot: readSnapshot, attempts: 0 };
+
+  const removes = new Set(request.actions.flatMap((a) => ('remove' in a ? [a.remove.path] : [])));
+  const blind = request.readSet?.readsAdded === false && removes.size === 0;
+  let snapshot = readSnapshot;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const version = snapshot.version + 1;
+    const timestamp = now();
+    const commitInfo: CommitInfoAction = {
+      timestamp,
+      operation: request.operation,
+      operationParameters: request.operationParameters ?? {},
+      readVersion: readSnapshot.version,
+      isBlindAppend: blind,
+      engineInfo: ENGINE_INFO,
+      ...(request.operationMetrics ? { operationMetrics: request.operationMetrics } : {}),
+    };
+    const actions: Action[] = [{ commitInfo }, ...request.actions];
+    if (txn) actions.push({ txn: { appId: txn.appId, version: txn.version, lastUpdated: timestamp } });
+
+    // The commit point: exclusive creation of the next log file.
+    if (await store.putIfAbsent(commitKey(version), encodeCommit(actions))) {
+      return { version, committed: true, snapshot: await refreshSnapshot(store, snapshot), attempts: attempt };
+    }
+
+    // Lost the race: judge every commit that got in first, then rebase onto the newest state.
+    const latest = await refreshSnapshot(store, snapshot);
+    // A concurrent run of the same application committed this progress already: nothing to do.
+    if (txnAlreadyApplied(latest, txn)) return { version: latest.version, committed: false, snapshot: latest, attempts: attempt };
+    for (let v = snapshot.version + 1; v <= latest.version; v++) {
+      checkConflicts(store.url, v, await readCommitActions(store, v), request, removes);
+    }
+    snapshot = latest;
+  }
+  throw new MaxCommitAttemptsError(store.url, maxAttempts);
+}
+
+/** Throw CommitConflictError when a winning commit invalidates what the request read or removes. */
+function checkConflicts(location: string, version: number, winner: readonly Action[], request: CommitRequest, removes: ReadonlySet<string>): void {
+  const readsAdded = request.readSet?.readsAdded;
+  const readFiles = request.readSet?.readFiles;
+  for (const action of winner) {
+    if ('metaData' in action || 'protocol' in action) {
+      throw new CommitConflictError(location, version, 'the table metadata or protocol changed');
+    }
+    if ('remove' in action) {
+      const path = action.remove.path;
+      if (removes.has(path)) throw new CommitConflictError(location, version, `file ${path} was removed concurrently (delete-delete)`);
+      if (readFiles?.has(path)) throw new CommitConflictError(location, version, `file ${path} that this operation read was removed (delete-read)`);
+    }
+    if ('add' in action && action.add.dataChange && readsAdded !== false) {
+      if (readsAdded === undefined || readsAdded(action.add)) {
+        throw new CommitConflictError(location, version, `a concurrent commit added ${action.add.path} to data this operation read (concurrent append)`);
+      }
+    }
+    if ('txn' in action && request.txn && action.txn.appId === request.txn.appId && action.txn.version < request.txn.version) {
+      // Another instance of the same application advanced, but not as far as this one: the two
+      // computed overlapping work from different starting points.
+      throw new CommitConflictError(location, version, `application ${request.txn.appId} committed version ${action.txn.version} concurrently`);
+    }
+  }
+}
