@@ -48,7 +48,9 @@ export const kafkaMultiplexBz = {
     col('week_part', 'string'),
     ...loadColumns,
   ],
-  primaryKey: ['topic', 'partition', 'offset'],
+  // Append-only: (topic, partition, offset) is unique on a live broker, but the SBIT dumps repeat
+  // workout offsets (16 records on 4 offsets), and bronze keeps every record as it came.
+  primaryKey: [],
   partitionBy: ['topic', 'week_part'],
 } as const satisfies TableDef;
 

@@ -7,3 +7,5 @@ export type { CommitResult } from './transaction.ts';
 export type { MergeSpec, MergeResult, Row } from './operations/merge.ts';
 export { keyReader } from './operations/merge.ts';
 export { CommitConflictError, MaxCommitAttemptsError, SchemaMismatchError, TableFormatError, TableNotFoundError } from './errors.ts';
+export { filesAddedSince, pruneFiles } from './scan.ts';
+export type { Txn } from './transaction.ts';

@@ -84,3 +84,16 @@ export async function* scanSnapshot(store: ObjectStore, snapshot: Snapshot, opti
     }
   }
 }
+
+/**
+ * Live files added after `sinceVersion` (all live files when undefined): where an incremental reader
+ * finds every row that changed since its checkpoint. A merge rewrites whole files, so these files may
+ * also hold rows that did not change; readers downstream merge idempotently.
+ */
+export function filesAddedSince(snapshot: Snapshot, sinceVersion: number | undefined): AddAction[] {
+  const out: AddAction[] = [];
+  for (const [path, add] of snapshot.files) {
+    if (sinceVersion === undefined || snapshot.fileVersions.get(path)! > sinceVersion) out.push(add);
+  }
+  return out;
+}

@@ -25,6 +25,8 @@ export interface Snapshot {
   readonly partitionColumns: readonly string[];
   /** Live data files by add.path. */
   readonly files: ReadonlyMap<string, AddAction>;
+  /** The version that added each live file: what incremental readers compare their checkpoint with. */
+  readonly fileVersions: ReadonlyMap<string, number>;
   /** appId → the last committed txn version. */
   readonly txns: ReadonlyMap<string, number>;
   /** Removed files (tombstones) → deletion time in ms, for vacuum's retention. */
@@ -38,6 +40,7 @@ interface MutableState {
   protocol?: ProtocolAction;
   metadata?: MetadataAction;
   files: Map<string, AddAction>;
+  fileVersions: Map<string, number>;
   txns: Map<string, number>;
   tombstones: Map<string, number>;
   timestamp: number;
@@ -50,9 +53,11 @@ function applyCommit(state: MutableState, version: number, actions: readonly Act
   for (const action of actions) {
     if ('add' in action) {
       state.files.set(action.add.path, action.add);
+      state.fileVersions.set(action.add.path, version);
       state.tombstones.delete(action.add.path);
     } else if ('remove' in action) {
       state.files.delete(action.remove.path);
+      state.fileVersions.delete(action.remove.path);
       state.tombstones.set(action.remove.path, action.remove.deletionTimestamp ?? fileTime);
     }
     else if ('txn' in action) state.txns.set(action.txn.appId, action.txn.version);
@@ -91,6 +96,7 @@ function freeze(location: string, state: MutableState): Snapshot {
     columns,
     partitionColumns: state.metadata.partitionColumns,
     files: state.files,
+    fileVersions: state.fileVersions,
     txns: state.txns,
     tombstones: state.tombstones,
     timestamp: state.timestamp,
@@ -111,7 +117,7 @@ export async function loadSnapshot(store: ObjectStore, version?: number): Promis
     // Older JSON commits were cleaned up behind a Parquet checkpoint; fitlake does not read those yet.
     throw new TableFormatError(store.url, `the log starts at version ${versions[0]} (older commits replaced by a checkpoint, which fitlake cannot read yet)`);
   }
-  const state: MutableState = { version: -1, files: new Map(), txns: new Map(), tombstones: new Map(), timestamp: 0 };
+  const state: MutableState = { version: -1, files: new Map(), fileVersions: new Map(), txns: new Map(), tombstones: new Map(), timestamp: 0 };
   await replay(store, state, 0, target);
   return freeze(store.url, state);
 }
@@ -146,6 +152,7 @@ export async function refreshSnapshot(store: ObjectStore, snapshot: Snapshot): P
     protocol: snapshot.protocol,
     metadata: snapshot.metadata,
     files: new Map(snapshot.files),
+    fileVersions: new Map(snapshot.fileVersions),
     txns: new Map(snapshot.txns),
     tombstones: new Map(snapshot.tombstones),
     timestamp: snapshot.timestamp,

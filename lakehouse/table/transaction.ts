@@ -39,8 +39,11 @@ export interface CommitRequest {
   operation: string;
   operationParameters?: Record<string, unknown>;
   operationMetrics?: Record<string, string | number>;
-  /** Exactly-once marker: application id (a step name) and how far it has read. */
-  txn?: { appId: string; version: number };
+  /**
+   * Exactly-once markers: application id (a step, or a step and one of its sources) and how far it has
+   * read. Several may go in one commit (a step that reads several sources, or ingests several files).
+   */
+  txn?: Txn | readonly Txn[];
   readSet?: ReadSet;
   /** @default 20 */
   maxAttempts?: number;
@@ -58,17 +61,38 @@ export interface CommitResult {
   attempts: number;
 }
 
-/** True when the table already holds this txn version (or a later one) for the app. */
-export function txnAlreadyApplied(snapshot: Snapshot, txn: { appId: string; version: number } | undefined): boolean {
-  if (!txn) return false;
-  const have = snapshot.txns.get(txn.appId);
-  return have !== undefined && have >= txn.version;
+export interface Txn {
+  appId: string;
+  version: number;
+}
+
+function txnList(txn: Txn | readonly Txn[] | undefined): readonly Txn[] {
+  return txn === undefined ? [] : 'appId' in txn ? [txn as Txn] : (txn as readonly Txn[]);
+}
+
+/** The txns of the list that the table already holds at that version or later. */
+function appliedTxns(snapshot: Snapshot, txns: readonly Txn[]): Txn[] {
+  return txns.filter((t) => {
+    const have = snapshot.txns.get(t.appId);
+    return have !== undefined && have >= t.version;
+  });
+}
+
+/** True when the table already holds every given txn version (or a later one): committing again would duplicate. */
+export function txnAlreadyApplied(snapshot: Snapshot, txn: Txn | readonly Txn[] | undefined): boolean {
+  const txns = txnList(txn);
+  return txns.length > 0 && appliedTxns(snapshot, txns).length === txns.length;
 }
 
 /** Commit the actions as the next version; see the module comment for the protocol. */
 export async function commit(store: ObjectStore, request: CommitRequest): Promise<CommitResult> {
-  const { readSnapshot, txn, maxAttempts = 20, now = Date.now } = request;
-  if (txnAlreadyApplied(readSnapshot, txn)) return { version: readSnapshot.version, committed: false, snapshot: readSnapshot, attempts: 0 };
+  const { readSnapshot, maxAttempts = 20, now = Date.now } = request;
+  const txns = txnList(request.txn);
+  if (txnAlreadyApplied(readSnapshot, txns)) return { version: readSnapshot.version, committed: false, snapshot: readSnapshot, attempts: 0 };
+  const partly = appliedTxns(readSnapshot, txns);
+  if (partly.length > 0) {
+    throw new CommitConflictError(readSnapshot.location, readSnapshot.version, `part of this work is already committed (${partly.map((t) => t.appId).join(', ')})`);
+  }
 
   const removes = new Set(request.actions.flatMap((a) => ('remove' in a ? [a.remove.path] : [])));
   const blind = request.readSet?.readsAdded === false && removes.size === 0;
@@ -86,7 +110,7 @@ export async function commit(store: ObjectStore, request: CommitRequest): Promis
       ...(request.operationMetrics ? { operationMetrics: request.operationMetrics } : {}),
     };
     const actions: Action[] = [{ commitInfo }, ...request.actions];
-    if (txn) actions.push({ txn: { appId: txn.appId, version: txn.version, lastUpdated: timestamp } });
+    for (const t of txns) actions.push({ txn: { appId: t.appId, version: t.version, lastUpdated: timestamp } });
 
     // The commit point: exclusive creation of the next log file.
     if (await store.putIfAbsent(commitKey(version), encodeCommit(actions))) {
@@ -96,7 +120,7 @@ export async function commit(store: ObjectStore, request: CommitRequest): Promis
     // Lost the race: judge every commit that got in first, then rebase onto the newest state.
     const latest = await refreshSnapshot(store, snapshot);
     // A concurrent run of the same application committed this progress already: nothing to do.
-    if (txnAlreadyApplied(latest, txn)) return { version: latest.version, committed: false, snapshot: latest, attempts: attempt };
+    if (txnAlreadyApplied(latest, txns)) return { version: latest.version, committed: false, snapshot: latest, attempts: attempt };
     for (let v = snapshot.version + 1; v <= latest.version; v++) {
       checkConflicts(store.url, v, await readCommitActions(store, v), request, removes);
     }
@@ -123,10 +147,10 @@ function checkConflicts(location: string, version: number, winner: readonly Acti
         throw new CommitConflictError(location, version, `a concurrent commit added ${action.add.path} to data this operation read (concurrent append)`);
       }
     }
-    if ('txn' in action && request.txn && action.txn.appId === request.txn.appId && action.txn.version < request.txn.version) {
-      // Another instance of the same application advanced, but not as far as this one: the two
+    if ('txn' in action && txnList(request.txn).some((t) => t.appId === action.txn.appId)) {
+      // Another instance of the same application advanced, but not to where this one would: the two
       // computed overlapping work from different starting points.
-      throw new CommitConflictError(location, version, `application ${request.txn.appId} committed version ${action.txn.version} concurrently`);
+      throw new CommitConflictError(location, version, `application ${action.txn.appId} committed version ${action.txn.version} concurrently`);
     }
   }
 }

@@ -1,12 +1,12 @@
 /** Appending rows: new data files and one commit; a blind append never conflicts with other writers. */
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { ColumnBatch } from '../column-batch.ts';
-import { commit, txnAlreadyApplied, type CommitResult } from '../transaction.ts';
+import { commit, txnAlreadyApplied, type CommitResult, type Txn } from '../transaction.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { writeDataFiles, type WriteFilesOptions } from '../write-files.ts';
 
 export interface AppendOptions extends WriteFilesOptions {
-  txn?: { appId: string; version: number };
+  txn?: Txn | readonly Txn[];
   operationParameters?: Record<string, unknown>;
 }
 

@@ -11,7 +11,7 @@ import { takeRows, type ColumnBatch } from '../column-batch.ts';
 import { fileMayMatch, type Predicate } from '../predicate.ts';
 import { pruneFiles, readDataFile } from '../scan.ts';
 import type { Snapshot } from '../snapshot.ts';
-import { commit, txnAlreadyApplied, type CommitResult } from '../transaction.ts';
+import { commit, txnAlreadyApplied, type CommitResult, type Txn } from '../transaction.ts';
 import { conformBatch, writeDataFiles } from '../write-files.ts';
 
 export type Row = Record<string, Cell>;
@@ -23,7 +23,7 @@ export interface MergeSpec {
   whenMatched?: (target: Row, source: Row) => Row | undefined;
   /** @default 'insert' */
   whenNotMatched?: 'insert' | 'ignore';
-  txn?: { appId: string; version: number };
+  txn?: Txn | readonly Txn[];
   targetFileRows?: number;
   now?: () => number;
   operationParameters?: Record<string, unknown>;

@@ -5,7 +5,7 @@ import type { ColumnBatch } from '../column-batch.ts';
 import { SchemaMismatchError } from '../errors.ts';
 import { fileMayMatch, type Predicate } from '../predicate.ts';
 import type { Snapshot } from '../snapshot.ts';
-import { commit, txnAlreadyApplied, type CommitResult } from '../transaction.ts';
+import { commit, txnAlreadyApplied, type CommitResult, type Txn } from '../transaction.ts';
 import { toPartitionValue } from '../values.ts';
 import { conformBatch, writeDataFiles, type WriteFilesOptions } from '../write-files.ts';
 import { removeOf } from './merge.ts';
@@ -17,7 +17,7 @@ export interface OverwriteOptions extends WriteFilesOptions {
    * table is then replaced whole.
    */
   where?: readonly Predicate[];
-  txn?: { appId: string; version: number };
+  txn?: Txn | readonly Txn[];
 }
 
 /** Replace the selected partitions' content with the batch. */

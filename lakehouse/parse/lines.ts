@@ -1,0 +1,110 @@
+/**
+ * Text files to records, one per line. Lines end with `\n` or `\r\n`, the last one may have no line
+ * break, and blank (whitespace-only) lines are not records: the SBIT exports end with blank lines that
+ * must not become empty records. Line numbers count every physical line, blank ones included, so a
+ * record's number points at its line in the file (quarantine reports it).
+ *
+ * A byte-order mark at the very start of a file is dropped, as the UTF-8 decoder does for bytes.
+ */
+
+/** One record of a text file: the line without its line break, and its 1-based line number. */
+export interface TextLine {
+  readonly line: string;
+  readonly lineNumber: number;
+}
+
+const CR = 13;
+const BOM = 0xfeff;
+
+/** The characters String.prototype.trim removes; checked by code so a blank test allocates nothing. */
+function isWhitespace(c: number): boolean {
+  return (
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === BOM
+  );
+}
+
+/** True when text[start, end) holds only whitespace; returns at the first other character. */
+function isBlank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!isWhitespace(text.charCodeAt(i))) return false;
+  return true;
+}
+
+/**
+ * Appends the non-blank lines of text[start, end) to `out`, numbering from `lineNumber`, and returns
+ * the number of the line after the last one. The range ends at a line break or at the end of the text.
+ */
+function collectLines(text: string, start: number, end: number, lineNumber: number, out: TextLine[]): number {
+  let n = lineNumber;
+  let from = start;
+  while (from < end) {
+    let lf = text.indexOf('\n', from);
+    if (lf === -1 || lf >= end) lf = end;
+    const stop = lf > from && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+    if (!isBlank(text, from, stop)) out.push({ line: text.slice(from, stop), lineNumber: n });
+    n++;
+    from = lf + 1;
+  }
+  return n;
+}
+
+/**
+ * The non-blank lines of a text holding whole lines, numbered from `firstLineNumber` (1 for a whole
+ * file; a leading byte-order mark is then dropped).
+ */
+export function splitLines(text: string, firstLineNumber = 1): TextLine[] {
+  const out: TextLine[] = [];
+  const start = firstLineNumber === 1 && text.charCodeAt(0) === BOM ? 1 : 0;
+  collectLines(text, start, text.length, firstLineNumber, out);
+  return out;
+}
+
+/**
+ * The non-blank lines of a byte or text stream (e.g. fs.createReadStream), one batch per chunk, so a
+ * large file is never held whole and the per-line cost of async iteration is paid once per chunk.
+ * Lines and multi-byte UTF-8 characters split across chunks are joined; malformed UTF-8 becomes U+FFFD
+ * (the record then usually fails its own parse and is quarantined, instead of failing the whole file).
+ */
+export async function* readLineBatches(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<TextLine[]> {
+  // The BOM is kept by the decoder and dropped below, so byte and string sources are treated alike.
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  let carry = ''; // the text after the last line break seen so far: the start of an unfinished line
+  let lineNumber = 1;
+  let atStart = true;
+  for await (const chunk of source) {
+    // A string chunk after byte chunks ends any half-decoded character (flush the decoder first).
+    let text = carry + (typeof chunk === 'string' ? decoder.decode() + chunk : decoder.decode(chunk, { stream: true }));
+    if (atStart && text.length > 0) {
+      atStart = false;
+      if (text.charCodeAt(0) === BOM) text = text.slice(1);
+    }
+    const lastLf = text.lastIndexOf('\n');
+    if (lastLf === -1) {
+      carry = text;
+      continue;
+    }
+    const batch: TextLine[] = [];
+    lineNumber = collectLines(text, 0, lastLf + 1, lineNumber, batch);
+    carry = text.slice(lastLf + 1);
+    if (batch.length > 0) yield batch;
+  }
+  let rest = carry + decoder.decode();
+  if (atStart && rest.charCodeAt(0) === BOM) rest = rest.slice(1);
+  const batch: TextLine[] = [];
+  collectLines(rest, 0, rest.length, lineNumber, batch);
+  if (batch.length > 0) yield batch;
+}
+
+/** The non-blank lines of a byte or text stream one by one; see readLineBatches for the rules. */
+export async function* readLines(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<TextLine> {
+  for await (const batch of readLineBatches(source)) yield* batch;
+}

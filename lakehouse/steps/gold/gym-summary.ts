@@ -1,0 +1,87 @@
+/**
+ * Gold gym_summary: each completed workout of a device's user whose start_time lies within [login,
+ * logout] of a gym visit of that device's MAC address; date is the UTC date of the login, minutes are
+ * rounded to 2 decimals. Recomputed only for the MAC addresses touched by new visits, workouts or
+ * registrations.
+ */
+import { completedWorkouts, gymLogs, gymSummary, users } from '../../../schema/tables.ts';
+import type { Row } from '../../table/operations/merge.ts';
+import { dayOfMicros } from '../../time.ts';
+import { runIncremental } from '../incremental-step.ts';
+import { groupBy, keyOf, readNewRows, readTableRows, sameRow } from '../rows.ts';
+import type { Step } from '../step.ts';
+
+const STEP = 'gold_gym_summary';
+
+/** Minutes between two timestamps, rounded half away from zero to 2 decimals (exact for whole seconds). */
+export function minutesBetween(fromMicros: number, toMicros: number): number {
+  // Integer hundredths of a minute first (6e5 µs each), so no binary fraction is rounded twice.
+  const hundredths = Math.round((toMicros - fromMicros) / 600_000);
+  return hundredths / 100;
+}
+
+/** The summary rows of one MAC address's visits and its users' completed workouts. */
+export function gymRows(mac: string, visits: readonly Row[], sessions: readonly Row[]): Row[] {
+  const rows: Row[] = [];
+  for (const visit of visits) {
+    const login = visit.login as number;
+    const logout = visit.logout as number | null;
+    if (logout === null) continue; // an open visit has no length yet
+    for (const w of sessions) {
+      const start = w.start_time as number;
+      if (start < login || start > logout) continue;
+      rows.push({
+        date: dayOfMicros(login),
+        gym: visit.gym!,
+        mac_address: mac,
+        workout_id: w.workout_id!,
+        session_id: w.session_id!,
+        minutes_in_gym: minutesBetween(login, logout),
+        minutes_exercising: minutesBetween(start, w.end_time as number),
+      });
+    }
+  }
+  return rows;
+}
+
+export const goldGymSummary: Step = {
+  name: STEP,
+  layer: 'gold',
+  reads: [gymLogs, completedWorkouts, users],
+  writes: [gymSummary],
+  run: (ctx) =>
+    runIncremental(ctx, {
+      step: STEP,
+      target: gymSummary,
+      upstream: [gymLogs, completedWorkouts, users],
+      async compute({ ranges: [visitsRange, workoutsRange, usersRange] }) {
+        const allUsers = await readTableRows(usersRange!.table, { columns: ['user_id', 'mac_address'] });
+        const macOfUser = new Map(allUsers.map((u) => [u.user_id as number, u.mac_address as string]));
+        const newVisits = await readNewRows(visitsRange!, { columns: ['mac_address'] });
+        const newWorkouts = await readNewRows(workoutsRange!, { columns: ['user_id'] });
+        const newUsers = await readNewRows(usersRange!, { columns: ['mac_address'] });
+        const macs = new Set<string>([
+          ...newVisits.map((v) => v.mac_address as string),
+          ...newUsers.map((u) => u.mac_address as string),
+          ...newWorkouts.flatMap((w) => {
+            const mac = macOfUser.get(w.user_id as number);
+            return mac === undefined ? [] : [mac];
+          }),
+        ]);
+        if (macs.size === 0) return { rows: [], recordsIn: newVisits.length + newWorkouts.length + newUsers.length };
+        const macList = [...macs];
+        const usersOfMac = groupBy(allUsers.filter((u) => macs.has(u.mac_address as string)), (u) => u.mac_address as string);
+        const userIds = allUsers.filter((u) => macs.has(u.mac_address as string)).map((u) => u.user_id as number);
+        const visitsOfMac = groupBy(await readTableRows(visitsRange!.table, { predicates: [{ column: 'mac_address', op: 'in', values: macList }] }), (v) => v.mac_address as string);
+        const sessions = userIds.length === 0 ? [] : await readTableRows(workoutsRange!.table, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
+        const sessionsOfUser = groupBy(sessions, (w) => w.user_id as number);
+        const out = new Map<string, Row>();
+        for (const mac of macList) {
+          const ownSessions = (usersOfMac.get(mac) ?? []).flatMap((u) => sessionsOfUser.get(u.user_id as number) ?? []);
+          for (const row of gymRows(mac, visitsOfMac.get(mac) ?? [], ownSessions)) out.set(keyOf(row, gymSummary.primaryKey), row);
+        }
+        return { rows: [...out.values()], recordsIn: newVisits.length + newWorkouts.length + newUsers.length };
+      },
+      whenMatched: (target, source) => (sameRow(source, target) ? undefined : source),
+    }),
+};

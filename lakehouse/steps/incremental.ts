@@ -1,0 +1,60 @@
+/**
+ * Incremental reading of an upstream table. A step's checkpoint for each upstream table is a txn in its
+ * target table: appId `<step><-<layer>/<table>`, version = the upstream version read up to, committed in
+ * the same commit as the output. The rows to look at are those of live upstream files added after that
+ * version.
+ *
+ * One subtlety makes quarantine exactly-once too: quarantine rows are committed first, with the same
+ * checkpoint id. If a run crashed between the two commits, the quarantine table is ahead of the target;
+ * the retry must then redo exactly the interrupted range (not a larger one), so the quarantine commit
+ * is recognised as done and the target catches up.
+ */
+import { quarantineRecords } from '../../schema/tables.ts';
+import type { TableDef } from '../../schema/types.ts';
+import type { AddAction } from '../table/actions.ts';
+import type { DeltaTable } from '../table/delta-table.ts';
+import { filesAddedSince } from '../table/scan.ts';
+import type { Snapshot } from '../table/snapshot.ts';
+import type { Txn } from '../table/transaction.ts';
+import type { Lake } from './lake.ts';
+
+export interface UpstreamRange {
+  def: TableDef;
+  table: DeltaTable;
+  appId: string;
+  /** Checkpoint: upstream version already consumed (undefined: nothing yet). */
+  since: number | undefined;
+  /** Upstream version this run reads up to. */
+  until: number;
+  /** Upstream snapshot at `until`. */
+  snapshot: Snapshot;
+  /** Live files of that snapshot added after `since`. */
+  files: AddAction[];
+  /** True when `until` is the newest upstream version (no catch-up pending). */
+  latest: boolean;
+}
+
+export const checkpointId = (step: string, upstream: TableDef) => `${step}<-${upstream.layer}/${upstream.name}`;
+
+/** Plan what to read from one upstream table; see the module comment. */
+export async function planUpstream(lake: Lake, step: string, target: DeltaTable, def: TableDef): Promise<UpstreamRange> {
+  const table = await lake.table(def);
+  const appId = checkpointId(step, def);
+  const since = target.txnVersion(appId);
+  const quarantine = await lake.table(quarantineRecords);
+  const quarantined = quarantine.txnVersion(`${appId}#quarantine`);
+  let until = table.version;
+  if (quarantined !== undefined && (since === undefined || quarantined > since) && quarantined < until) until = quarantined;
+  const snapshot = until === table.version ? table.snapshot : await table.snapshotAt(until);
+  return { def, table, appId, since, until, snapshot, files: filesAddedSince(snapshot, since), latest: until === table.version };
+}
+
+/** True when none of the ranges has anything unread. */
+export function nothingToRead(ranges: readonly UpstreamRange[]): boolean {
+  return ranges.every((r) => r.since !== undefined && r.since >= r.until);
+}
+
+/** The checkpoint txns to commit with the output of a run over these ranges. */
+export function checkpointTxns(ranges: readonly UpstreamRange[]): Txn[] {
+  return ranges.map((r) => ({ appId: r.appId, version: r.until }));
+}

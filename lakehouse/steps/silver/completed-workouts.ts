@@ -1,0 +1,54 @@
+/**
+ * Silver completed_workouts: a `start` and a `stop` of the same (user_id, workout_id, session_id), the
+ * stop after the start and less than 3 hours after it. A stop whose start has not arrived waits in
+ * workouts; when the start lands, the pair is made.
+ */
+import { completedWorkouts, workouts } from '../../../schema/tables.ts';
+import type { Row } from '../../table/operations/merge.ts';
+import { MICROS_PER_SECOND } from '../../time.ts';
+import { runIncremental } from '../incremental-step.ts';
+import { groupBy, keyOf, readNewRows, readTableRows, sameRow } from '../rows.ts';
+import type { Step } from '../step.ts';
+
+const STEP = 'silver_completed_workouts';
+export const MAX_WORKOUT_MICROS = 3 * 3600 * MICROS_PER_SECOND;
+const SESSION_KEY = ['user_id', 'workout_id', 'session_id'] as const;
+
+/** The completed workout of one session's events, if they make one: earliest start, earliest stop within the bound after it. */
+export function pairSession(events: readonly Row[]): Row | undefined {
+  const starts = events.filter((e) => e.action === 'start').map((e) => e.time as number);
+  if (starts.length === 0) return undefined;
+  const start = Math.min(...starts);
+  const stops = events.filter((e) => e.action === 'stop' && (e.time as number) > start && (e.time as number) - start < MAX_WORKOUT_MICROS).map((e) => e.time as number);
+  if (stops.length === 0) return undefined;
+  const first = events[0]!;
+  return { user_id: first.user_id!, workout_id: first.workout_id!, session_id: first.session_id!, start_time: start, end_time: Math.min(...stops) };
+}
+
+export const silverCompletedWorkouts: Step = {
+  name: STEP,
+  layer: 'silver',
+  reads: [workouts],
+  writes: [completedWorkouts],
+  run: (ctx) =>
+    runIncremental(ctx, {
+      step: STEP,
+      target: completedWorkouts,
+      upstream: [workouts],
+      async compute({ ranges: [events] }) {
+        const fresh = await readNewRows(events!);
+        const sessions = new Set(fresh.map((e) => keyOf(e, SESSION_KEY)));
+        const userIds = [...new Set(fresh.map((e) => e.user_id as number))];
+        // Both halves of a pair may be in older data: read every event of the users concerned.
+        const all = userIds.length === 0 ? [] : await readTableRows(events!.table, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
+        const rows: Row[] = [];
+        for (const [key, group] of groupBy(all, (e) => keyOf(e, SESSION_KEY))) {
+          if (!sessions.has(key as string)) continue;
+          const pair = pairSession(group);
+          if (pair) rows.push(pair);
+        }
+        return { rows, recordsIn: fresh.length };
+      },
+      whenMatched: (target, source) => (sameRow(source, target) ? undefined : source),
+    }),
+};

@@ -1,0 +1,32 @@
+/** Reading one topic's new records from kafka_multiplex_bz and parsing their payloads; failures go to quarantine. */
+import type { RowResult } from '../../parse/result.ts';
+import type { UpstreamRange } from '../incremental.ts';
+import type { QuarantineBuffer } from '../quarantine.ts';
+
+export interface TopicPayloads<T> {
+  parsed: T[];
+  recordsIn: number;
+}
+
+export async function readTopicPayloads<T>(range: UpstreamRange, topic: string, parse: (value: string) => RowResult<T>, quarantine: QuarantineBuffer): Promise<TopicPayloads<T>> {
+  const parsed: T[] = [];
+  let recordsIn = 0;
+  for await (const batch of range.table.scan({
+    snapshot: range.snapshot,
+    files: range.files,
+    columns: ['value', 'partition', 'offset'],
+    predicates: [{ column: 'topic', op: '=', value: topic }],
+  })) {
+    const values = batch.columns.get('value')!;
+    const partitions = batch.columns.get('partition')!;
+    const offsets = batch.columns.get('offset')!;
+    for (let i = 0; i < batch.numRows; i++) {
+      recordsIn++;
+      const value = values[i] as string;
+      const result = parse(value);
+      if (result.ok) parsed.push(result.row);
+      else quarantine.add(`kafka:${topic}/${partitions[i]}@${offsets[i]}`, value, result.reason);
+    }
+  }
+  return { parsed, recordsIn };
+}

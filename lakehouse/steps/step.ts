@@ -1,0 +1,48 @@
+/** What every pipeline step is: a plain async function over the lake, with no Temporal inside. */
+import type { TableDef } from '../../schema/types.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import type { Lake } from './lake.ts';
+import type { KafkaSource } from './bronze/kafka-source.ts';
+
+export interface StepContext {
+  lake: Lake;
+  /** The landing zone (`registered_users/`, `gym_logins/`, `kafka/`), when file sources are used. */
+  landing?: ObjectStore;
+  /** The Kafka topics, when the broker is a source. */
+  kafka?: KafkaSource;
+  /** Wall clock for load_time and commit times; tests pass a fixed one. */
+  now: () => number;
+  /** Called during long work so an orchestrator can heartbeat (records so far, current file or offset). */
+  progress?: (update: { records: number; detail: string }) => void;
+}
+
+export interface StepResult {
+  step: string;
+  /** Upstream records (or source lines) this run looked at. */
+  recordsIn: number;
+  /** Rows inserted or updated in the step's target table(s). */
+  rowsWritten: number;
+  /** Records sent to quarantine. */
+  quarantined: number;
+  /** Records kept by the semantics but not written because they repeat what is there (duplicates). */
+  duplicates: number;
+  /** Target table → version after the run. */
+  versions: Record<string, number>;
+  /** False when there was nothing new (no commit made). */
+  changed: boolean;
+  detail?: string;
+}
+
+export interface Step {
+  name: string;
+  layer: 'bronze' | 'silver' | 'gold';
+  /** Tables (or `landing:<folder>` / `kafka:<topic>` sources) this step reads. */
+  reads: readonly (TableDef | string)[];
+  writes: readonly TableDef[];
+  run(ctx: StepContext): Promise<StepResult>;
+}
+
+/** An empty result for a step that found nothing to do. */
+export function nothingNew(step: string, versions: Record<string, number>): StepResult {
+  return { step, recordsIn: 0, rowsWritten: 0, quarantined: 0, duplicates: 0, versions, changed: false };
+}
