@@ -66,7 +66,8 @@ export class DeltaTable {
   /** All matching rows as objects; for small tables and tests. */
   async rows(options: ScanOptions & { snapshot?: Snapshot } = {}): Promise<Record<string, unknown>[]> {
     const out: Record<string, unknown>[] = [];
-    for await (const batch of this.scan(options)) out.push(...rowsFromBatch(batch));
+    // No spread into push: a file of 250k rows would overflow the call stack.
+    for await (const batch of this.scan(options)) for (const row of rowsFromBatch(batch)) out.push(row);
     return out;
   }
 

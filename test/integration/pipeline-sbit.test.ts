@@ -1,0 +1,217 @@
+/**
+ * Acceptance of the medallion pipeline on the SBIT reference set (../shared/sbit/README.md): every count
+ * and gold row listed there, for set 1 and then set 2; a third run with nothing new changes no data; and
+ * set 1 fed through the real Kafka broker reaches the same silver and gold tables as the files.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  completedWorkouts,
+  gymLoginsBz,
+  gymLogs,
+  gymSummary,
+  heartRate,
+  kafkaMultiplexBz,
+  quarantineRecords,
+  registeredUsersBz,
+  userBins,
+  userProfile,
+  users,
+  workoutBpm,
+  workoutBpmSummary,
+  workouts,
+} from '../../schema/tables.ts';
+import type { TableDef } from '../../schema/types.ts';
+import { KafkajsSource } from '../../lakehouse/sources/kafkajs-source.ts';
+import { STEPS } from '../../lakehouse/steps/graph.ts';
+import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
+import { formatDate } from '../../lakehouse/time.ts';
+import type { Lake } from '../../lakehouse/steps/lake.ts';
+import { kafkaBrokers, uniqueName } from '../support/stack.ts';
+import { landSbitSet, sbitDir } from '../support/sbit.ts';
+import { makeTestLake, tableLines } from '../support/pipeline.ts';
+
+const EXPECTED_COUNTS: [TableDef, number, number][] = [
+  [registeredUsersBz, 5, 10],
+  [gymLoginsBz, 8, 16],
+  [users, 5, 10],
+  [gymLogs, 8, 16],
+  [userProfile, 5, 10],
+  [workouts, 16, 32],
+  [heartRate, 253_801, 253_801],
+  [userBins, 5, 10],
+  [completedWorkouts, 8, 16],
+  [workoutBpm, 3_900, 3_900],
+  [gymSummary, 8, 16],
+  [workoutBpmSummary, 1, 1],
+];
+
+const EXPECTED_TOPIC_COUNTS: Record<string, [number, number]> = { user_info: [7, 13], workout: [16, 32], bpm: [253_801, 253_801] };
+
+/** The README's gold gym_summary after set 2; the first 8 rows are the result after set 1. */
+const GYM_SUMMARY = `
+2023-03-11 1 57:24:ac:8c:75:ea 1 1 75.0 65.0
+2023-03-11 1 ae:ec:f6:48:ca:f7 1 1 45.0 35.0
+2023-03-11 3 36:1f:d9:d3:e8:0d 1 1 75.0 65.0
+2023-03-11 3 36:1f:d9:d3:e8:0d 1 2 60.0 50.0
+2023-03-11 5 14:cd:d6:db:70:f6 1 1 70.0 60.0
+2023-03-11 5 14:cd:d6:db:70:f6 1 2 55.0 45.0
+2023-03-11 5 4c:c5:9f:cb:13:bd 1 1 75.0 65.0
+2023-03-11 5 57:24:ac:8c:75:ea 1 2 72.0 63.0
+2023-03-12 1 1d:69:69:75:d0:aa 1 1 50.0 40.0
+2023-03-12 1 dd:96:be:e9:1e:f4 1 2 71.0 60.0
+2023-03-12 1 df:f9:dc:5e:e2:a8 1 1 60.0 50.0
+2023-03-12 3 1d:69:69:75:d0:aa 1 2 40.0 30.0
+2023-03-12 3 dd:96:be:e9:1e:f4 1 1 48.0 40.0
+2023-03-12 3 df:f9:dc:5e:e2:a8 1 2 43.0 35.0
+2023-03-12 5 dd:45:d2:37:a8:0e 1 1 55.0 46.0
+2023-03-12 5 de:c0:cd:a7:71:f4 1 1 70.0 60.0`
+  .trim()
+  .split('\n')
+  .map((line) => line.trim());
+
+const LATEST_CITY: Record<number, string> = {
+  11745: 'Long Beach',
+  12140: 'Pearblossom',
+  12227: 'Los Angeles',
+  12474: 'San Fernando',
+  13559: 'Santa Monica',
+  13937: 'Toluca Lake',
+  14232: 'North Hollywood',
+  14508: 'Sierra Madre',
+  14633: 'Gardena',
+  15149: 'Los Angeles',
+};
+
+async function gymSummaryLines(lake: Lake): Promise<string[]> {
+  const rows = await (await lake.table(gymSummary)).rows();
+  return rows
+    .map((r) => `${formatDate(r.date as number)} ${r.gym} ${r.mac_address} ${r.workout_id} ${r.session_id} ${(r.minutes_in_gym as number).toFixed(1)} ${(r.minutes_exercising as number).toFixed(1)}`)
+    .sort();
+}
+
+async function assertCounts(lake: Lake, set: 1 | 2): Promise<void> {
+  for (const [def, one, two] of EXPECTED_COUNTS) {
+    assert.equal(await (await lake.table(def)).count(), set === 1 ? one : two, `${def.layer}/${def.name} after set ${set}`);
+  }
+  const bronze = await (await lake.table(kafkaMultiplexBz)).rows({ columns: ['topic'] });
+  for (const [topic, [one, two]] of Object.entries(EXPECTED_TOPIC_COUNTS)) {
+    assert.equal(bronze.filter((r) => r.topic === topic).length, set === 1 ? one : two, `kafka_multiplex_bz topic ${topic} after set ${set}`);
+  }
+}
+
+async function assertWorkoutBpmSummary(lake: Lake): Promise<void> {
+  const rows = await (await lake.table(workoutBpmSummary)).rows();
+  assert.equal(rows.length, 1);
+  const row = rows[0]!;
+  assert.deepEqual(
+    { user_id: row.user_id, workout_id: row.workout_id, session_id: row.session_id, age: row.age, gender: row.gender, city: row.city, state: row.state, num_recordings: row.num_recordings },
+    { user_id: 12474, workout_id: 1, session_id: 1, age: '75-85', gender: 'M', city: 'San Fernando', state: 'CA', num_recordings: 3900 },
+  );
+  assert.equal(row.min_bpm, 35.003105735835994);
+  assert.equal(row.max_bpm, 94.98191173214704);
+  assert.ok(Math.abs((row.avg_bpm as number) - 64.64236486026886) < 1e-9, `avg_bpm ${row.avg_bpm}`);
+}
+
+test('SBIT sets 1 and 2 from landing files give every count and gold row of the reference; a run with nothing new changes no data', async (t) => {
+  const sbit = sbitDir(t);
+  if (!sbit) return;
+  const { lake, ctx, landingDir } = await makeTestLake();
+
+  await landSbitSet(sbit, landingDir, 1);
+  const first = await runPipeline(ctx);
+  await assertCounts(lake, 1);
+  assert.deepEqual(await gymSummaryLines(lake), GYM_SUMMARY.slice(0, 8));
+  await assertWorkoutBpmSummary(lake);
+  // Counts balance: every bronze record is kept or quarantined (nothing quarantined in this clean set).
+  const bronzeFiles = first.find((r) => r.step === 'bronze_kafka_files')!;
+  assert.equal(bronzeFiles.recordsIn, bronzeFiles.rowsWritten + bronzeFiles.quarantined);
+  assert.equal(bronzeFiles.recordsIn, 7 + 16 + 253_801);
+
+  await landSbitSet(sbit, landingDir, 2);
+  await runPipeline(ctx);
+  await assertCounts(lake, 2);
+  assert.deepEqual(await gymSummaryLines(lake), GYM_SUMMARY);
+  await assertWorkoutBpmSummary(lake);
+  const profiles = await (await lake.table(userProfile)).rows();
+  assert.deepEqual(Object.fromEntries(profiles.map((p) => [p.user_id, p.city])), Object.fromEntries(Object.entries(LATEST_CITY).map(([k, v]) => [Number(k), v])));
+  assert.equal(profiles.find((p) => p.user_id === 12140)!.last_name, 'Castillo');
+  assert.equal(await (await lake.table(quarantineRecords)).count(), 0);
+
+  // Nothing new: no table gains a version with data changes.
+  const tables = [...new Set(STEPS.flatMap((s) => s.writes))];
+  const before = new Map<string, number>();
+  for (const def of tables) before.set(def.name, (await lake.table(def)).version);
+  const idle = await runPipeline(ctx);
+  assert.deepEqual(idle.filter((r) => r.changed).map((r) => r.step), []);
+  for (const def of tables) {
+    const table = await lake.table(def);
+    const newer = (await table.history()).filter((h) => h.version > before.get(def.name)!);
+    assert.deepEqual(newer.filter((h) => h.dataChange).map((h) => h.version), [], `${def.name} gained a data version`);
+  }
+});
+
+/** Publish the records of SBIT dump files to topics with their keys and record times. */
+async function produceDump(brokers: string[], files: string[], topicOf: (topic: string) => string): Promise<void> {
+  const kafka = new Kafka({ clientId: 'fitlake-test-producer', brokers, logLevel: logLevel.ERROR });
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  try {
+    for (const file of files) {
+      const byTopic = new Map<string, { key: string | null; value: string; timestamp: string }[]>();
+      for (const line of (await readFile(file, 'utf8')).split('\n')) {
+        if (!line.trim()) continue;
+        const record = JSON.parse(line) as { key: string | null; value: string; topic: string; timestamp: number };
+        const topic = topicOf(record.topic);
+        const list = byTopic.get(topic) ?? [];
+        list.push({ key: record.key, value: record.value, timestamp: String(Math.round(record.timestamp * 1000)) });
+        byTopic.set(topic, list);
+      }
+      for (const [topic, messages] of byTopic) {
+        for (let i = 0; i < messages.length; i += 10_000) await producer.send({ topic, messages: messages.slice(i, i + 10_000) });
+      }
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+test('SBIT set 1 through the real Kafka broker reaches the same silver and gold tables as the files', async (t) => {
+  const brokers = kafkaBrokers(t);
+  const sbit = sbitDir(t);
+  if (!brokers || !sbit) return;
+  // The steps read the three fixed topic names; a unique prefix is not possible, so this test owns them.
+  const kafka = new Kafka({ clientId: 'fitlake-test-admin', brokers, logLevel: logLevel.ERROR });
+  const admin = kafka.admin();
+  await admin.connect();
+  const existing = await admin.listTopics();
+  const ours = ['user_info', 'workout', 'bpm'];
+  if (ours.some((topic) => existing.includes(topic))) await admin.deleteTopics({ topics: ours.filter((topic) => existing.includes(topic)) });
+  await admin.createTopics({ topics: ours.map((topic) => ({ topic, numPartitions: topic === 'bpm' ? 2 : 1 })), waitForLeaders: true });
+  await admin.disconnect();
+
+  await produceDump(brokers, ['2-user_info_1.json', '4-workout_1.json', '3-bpm_1.json'].map((f) => path.join(sbit, f)), (topic) => topic);
+
+  const viaFiles = await makeTestLake();
+  await landSbitSet(sbit, viaFiles.landingDir, 1);
+  await runPipeline(viaFiles.ctx);
+
+  const viaKafka = await makeTestLake();
+  await landSbitSet(sbit, viaKafka.landingDir, 1);
+  // Only the CSV exports land as files; the streams come from the broker.
+  const { rm } = await import('node:fs/promises');
+  await rm(path.join(viaKafka.landingDir, 'kafka'), { recursive: true });
+  viaKafka.ctx.kafka = new KafkajsSource({ brokers, clientId: uniqueName('fitlake-test') });
+  const results = await runPipeline(viaKafka.ctx);
+  assert.equal(results.find((r) => r.step === 'bronze_kafka')!.rowsWritten, 7 + 16 + 253_801);
+
+  for (const def of [users, gymLogs, userProfile, workouts, heartRate, userBins, completedWorkouts, workoutBpm, gymSummary, workoutBpmSummary]) {
+    assert.deepEqual(await tableLines(viaKafka.lake, def), await tableLines(viaFiles.lake, def), `${def.layer}/${def.name}`);
+  }
+  // A second run reads nothing again: the offsets committed with bronze are where it resumes.
+  const again = await runPipeline(viaKafka.ctx);
+  assert.equal(again.find((r) => r.step === 'bronze_kafka')!.recordsIn, 0);
+});

@@ -1,0 +1,38 @@
+/** Building a lake in a temporary folder and reading its tables back, for pipeline tests. */
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { allTables } from '../../schema/tables.ts';
+import type { TableDef } from '../../schema/types.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { Lake } from '../../lakehouse/steps/lake.ts';
+import type { StepContext } from '../../lakehouse/steps/step.ts';
+
+export interface TestLake {
+  dir: string;
+  landingDir: string;
+  lake: Lake;
+  ctx: StepContext;
+}
+
+/** A fresh lake and landing zone under a new temporary folder. */
+export async function makeTestLake(prefix = 'fitlake-lake-'): Promise<TestLake> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const landingDir = path.join(dir, 'landing');
+  const lake = new Lake(new LocalObjectStore(path.join(dir, 'lake')));
+  return { dir, landingDir, lake, ctx: { lake, landing: new LocalObjectStore(landingDir), now: Date.now } };
+}
+
+/** All rows of a table, each as a canonical JSON line, sorted: equal tables give equal arrays. */
+export async function tableLines(lake: Lake, def: TableDef, columns?: readonly string[]): Promise<string[]> {
+  const table = await lake.table(def);
+  const rows = await table.rows(columns ? { columns } : {});
+  return rows.map((r) => JSON.stringify(r)).sort();
+}
+
+/** Row count of every table of the lake, by name. */
+export async function tableCounts(lake: Lake): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const def of allTables) out[`${def.layer}/${def.name}`] = await (await lake.table(def)).count();
+  return out;
+}
