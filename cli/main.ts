@@ -1,6 +1,8 @@
 /** Entry of the `fitlake` command: dispatches to one module per command. */
 import { CliError, ExitCode } from './exit-codes.ts';
 import { servicesCommand } from './commands/services.ts';
+import { runCommand } from './commands/run.ts';
+import { workerCommand } from './commands/worker.ts';
 
 export interface Command {
   name: string;
@@ -9,7 +11,7 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-const commands: Command[] = [servicesCommand];
+const commands: Command[] = [servicesCommand, runCommand, workerCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -40,9 +42,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (e) {
-    if (e instanceof CliError) {
+    if (e instanceof CliError || (e instanceof Error && e.name === 'ConfigError')) {
       console.error(`fitlake ${name}: ${e.message}`);
-      return e.exitCode;
+      return e instanceof CliError ? e.exitCode : ExitCode.usage;
     }
     if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`fitlake ${name}: ${e.message}\n\n${command.usage}`);

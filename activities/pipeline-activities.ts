@@ -1,0 +1,120 @@
+/**
+ * The pipeline's activities: thin adapters from Temporal to the lakehouse steps. Dependencies (how to
+ * open a lake, a landing zone, a Kafka source; the clock) are injected once by the worker.
+ */
+import { activityInfo, heartbeat } from '@temporalio/activity';
+import { allTables } from '../schema/tables.ts';
+import { tablePath } from '../schema/types.ts';
+import { downstreamOf, STEPS, stages, stepByName } from '../lakehouse/steps/graph.ts';
+import { Lake } from '../lakehouse/steps/lake.ts';
+import { resetSteps, withCoWriters } from '../lakehouse/steps/reset.ts';
+import type { KafkaSource } from '../lakehouse/steps/bronze/kafka-source.ts';
+import type { StepContext } from '../lakehouse/steps/step.ts';
+import type { ObjectStore } from '../lakehouse/storage/object-store.ts';
+import type { Layer, PipelineLocations, ResetInput, StepSummary } from '../workflows/types.ts';
+import { toActivityFailure } from './errors.ts';
+import { ConfigError } from '../lakehouse/errors.ts';
+
+export interface ActivityDeps {
+  openStore(location: string): ObjectStore;
+  openKafka(brokers: string[]): KafkaSource;
+  now?: () => number;
+  /** Minimum milliseconds between two heartbeats. @default 1000 */
+  heartbeatEveryMs?: number;
+}
+
+export interface StepInput extends PipelineLocations {
+  step: string;
+}
+
+/** Build the activities with their dependencies (the worker calls this once). */
+export function createActivities(deps: ActivityDeps) {
+  const now = deps.now ?? Date.now;
+  // One Lake per location per worker: it caches open tables between activities.
+  const lakes = new Map<string, Lake>();
+  const lakeAt = (location: string) => {
+    let lake = lakes.get(location);
+    if (!lake) lakes.set(location, (lake = new Lake(deps.openStore(location))));
+    return lake;
+  };
+  const contextFor = (input: PipelineLocations): StepContext => ({
+    lake: lakeAt(input.lake),
+    ...(input.landing ? { landing: deps.openStore(input.landing) } : {}),
+    ...(input.kafkaBrokers && input.kafkaBrokers.length > 0 ? { kafka: deps.openKafka(input.kafkaBrokers) } : {}),
+    now,
+  });
+
+  return {
+    /** The step graph's stages (step names), filtered by layer or name: the workflow walks it. */
+    async planPipeline(filter: { steps?: string[]; layers?: Layer[]; kafka: boolean; landing: boolean }): Promise<string[][]> {
+      const chosen = STEPS.filter(
+        (s) =>
+          (!filter.steps || filter.steps.includes(s.name)) &&
+          (!filter.layers || filter.layers.includes(s.layer)) &&
+          // A source that is not configured has nothing to run.
+          !(s.name === 'bronze_kafka' && !filter.kafka) &&
+          !(s.reads.every((r) => typeof r === 'string' && r.startsWith('landing:')) && !filter.landing),
+      );
+      for (const name of filter.steps ?? []) stepByName(name);
+      return stages(chosen).map((stage) => stage.map((s) => s.name));
+    },
+
+    /** Run one step to completion, heartbeating progress; a retry resumes from the step's checkpoints. */
+    async runStep(input: StepInput): Promise<StepSummary> {
+      const step = stepByName(input.step);
+      const every = deps.heartbeatEveryMs ?? 1000;
+      let last = 0;
+      const ctx: StepContext = {
+        ...contextFor(input),
+        progress: (update) => {
+          const t = Date.now();
+          if (t - last < every) return;
+          last = t;
+          heartbeat(update);
+        },
+      };
+      heartbeat({ records: 0, detail: `attempt ${activityInfo().attempt}` });
+      try {
+        const result = await step.run(ctx);
+        return { ...result };
+      } catch (e) {
+        throw toActivityFailure(e);
+      }
+    },
+
+    /** The steps a full refresh from `from` rebuilds: it, everything downstream, and co-writers of their tables. */
+    async planReprocess(input: { from: string }): Promise<string[]> {
+      return withCoWriters(downstreamOf(input.from)).map((s) => s.name);
+    },
+
+    /** Every table of the lake, as `<layer>/<name>`. */
+    async listTables(): Promise<string[]> {
+      return allTables.map(tablePath);
+    },
+
+    /** Compact small files of one table, then vacuum files unreferenced for longer than the retention. */
+    async maintainTable(input: { lake: string; table: string; retentionHours: number }): Promise<{ filesRemoved: number; filesAdded: number; vacuumed: number }> {
+      const def = allTables.find((t) => tablePath(t) === input.table);
+      if (!def) throw toActivityFailure(new ConfigError(`no table ${input.table}`, { setting: 'table', value: input.table }));
+      try {
+        const table = await lakeAt(input.lake).table(def);
+        const compacted = await table.compact({ now });
+        const vacuumed = await table.vacuum({ retentionHours: input.retentionHours, now });
+        return { filesRemoved: compacted.filesRemoved, filesAdded: compacted.filesAdded, vacuumed: vacuumed.deleted.length };
+      } catch (e) {
+        throw toActivityFailure(e);
+      }
+    },
+
+    /** Forget what the steps produced (tables emptied, checkpoints reset) so they rebuild from their inputs. */
+    async resetSteps(input: ResetInput): Promise<Record<string, number>> {
+      try {
+        return await resetSteps(lakeAt(input.lake), input.steps.map(stepByName), now);
+      } catch (e) {
+        throw toActivityFailure(e);
+      }
+    },
+  };
+}
+
+export type PipelineActivities = ReturnType<typeof createActivities>;

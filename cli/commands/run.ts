@@ -1,0 +1,125 @@
+/** `fitlake run`: start a pipeline run on Temporal and follow it; by default with a worker in this process. */
+import { WorkflowFailedError } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { Settings } from '../../config/settings.ts';
+import { loadSettings } from '../../config/settings.ts';
+import { createPipelineWorker } from '../../workers/pipeline-worker.ts';
+import type { Layer, PipelineInput, PipelineResult } from '../../workflows/types.ts';
+import { parseArgs, parseDuration, parseList, SETTINGS_HELP, SETTINGS_OPTIONS, settingFlags } from '../args.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import { followRun, summaryTable } from '../follow.ts';
+import type { Command } from '../main.ts';
+import { connectClient } from '../temporal-client.ts';
+import { startPipeline } from '../start-pipeline.ts';
+
+const usage = `Usage: fitlake run [--once | --continuous --every 5s] [options]
+
+Runs the pipeline (bronze → silver → gold) as a Temporal workflow and follows it step by step.
+A worker runs inside this command unless --no-worker says workers already serve the task queue.
+Exit code 0 when the run succeeds; 1 with the failure's reason; 3 when Temporal is not reachable.
+
+Options:
+  --once                 process everything available, then stop (default)
+  --continuous           repeat every --every until Ctrl-C (which stops after the current cycle)
+  --every DURATION       trigger interval in continuous mode (default 5s)
+  --steps a,b            only these steps        --layers bronze,silver,gold   only these layers
+  --no-worker            do not start a worker in this process
+${SETTINGS_HELP}
+
+Examples:
+  fitlake run --once --landing ./landing --lake ./lake
+  fitlake run --continuous --every 5s --kafka 127.0.0.1:9092
+  fitlake run --layers silver,gold --no-worker`;
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run the pipeline once or continuously, following its progress',
+  usage,
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        ...SETTINGS_OPTIONS,
+        once: { type: 'boolean', default: false },
+        continuous: { type: 'boolean', default: false },
+        every: { type: 'string', default: '5s' },
+        steps: { type: 'string' },
+        layers: { type: 'string' },
+        'no-worker': { type: 'boolean', default: false },
+      },
+    });
+    if (values.help) {
+      console.log(usage);
+      return ExitCode.ok;
+    }
+    if (values.once && values.continuous) throw new CliError('choose --once or --continuous, not both', ExitCode.usage);
+    const settings = loadSettings(process.env, settingFlags(values));
+    const layers = parseList(values.layers) as Layer[] | undefined;
+    for (const l of layers ?? []) if (!['bronze', 'silver', 'gold'].includes(l)) throw new CliError(`--layers: unknown layer '${l}'`, ExitCode.usage);
+    const steps = parseList(values.steps);
+    const input: PipelineInput = {
+      mode: values.continuous ? 'continuous' : 'once',
+      everySeconds: parseDuration(values.every, '--every'),
+      lake: settings.lake,
+      landing: settings.landing,
+      ...(settings.kafkaBrokers.length > 0 ? { kafkaBrokers: settings.kafkaBrokers } : {}),
+      ...(steps ? { steps } : {}),
+      ...(layers ? { layers } : {}),
+      trigger: 'manual',
+    };
+    return runAndFollow(settings, input, { worker: !values['no-worker'], json: values.json });
+  },
+};
+
+/** Start the run, follow it (with an in-process worker unless told not to), print the outcome. */
+export async function runAndFollow(settings: Settings, input: PipelineInput, options: { worker: boolean; json: boolean }): Promise<number> {
+  const { client, close } = await connectClient(settings);
+  const print = options.json ? () => {} : (text: string) => console.log(text);
+  try {
+    const handle = await startPipeline(client, settings, input);
+    print(`run ${handle.workflowId} started (${input.mode}); lake ${input.lake}`);
+    // Ctrl-C in continuous mode: stop after the current cycle instead of abandoning the run.
+    const onSigint = () => {
+      print('stopping after the current cycle (Ctrl-C again to leave it running)');
+      process.removeListener('SIGINT', onSigint);
+      void handle.signal('stop').catch(() => {});
+    };
+    if (input.mode === 'continuous') process.on('SIGINT', onSigint);
+    let result: PipelineResult;
+    try {
+      if (options.worker) {
+        // The in-process worker's INFO lines would bury the progress display.
+        Runtime.install({ logger: new DefaultLogger(process.env.FITLAKE_LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
+        const { worker, connection } = await createPipelineWorker(settings);
+        try {
+          result = await worker.runUntil(followRun(handle, print));
+        } finally {
+          await connection.close();
+        }
+      } else {
+        result = await followRun(handle, print);
+      }
+    } catch (e) {
+      if (e instanceof WorkflowFailedError) {
+        const reason = rootMessage(e);
+        if (options.json) console.log(JSON.stringify({ workflowId: handle.workflowId, status: 'failed', reason }));
+        throw new CliError(`run ${handle.workflowId} failed: ${reason}`, ExitCode.failed);
+      }
+      throw e;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+    if (options.json) console.log(JSON.stringify({ workflowId: handle.workflowId, status: 'completed', ...result }, null, 2));
+    else print(`\nrun ${handle.workflowId} completed\n${summaryTable(result)}`);
+    return ExitCode.ok;
+  } finally {
+    await close();
+  }
+}
+
+/** The innermost cause's message: the step's own error, not Temporal's wrappers. */
+function rootMessage(e: unknown): string {
+  let current = e as { message?: string; cause?: unknown };
+  while (current.cause && typeof current.cause === 'object') current = current.cause as typeof current;
+  return current.message ?? String(e);
+}

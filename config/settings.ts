@@ -1,0 +1,85 @@
+/**
+ * The process configuration, read once at process entry (cli/, workers/, api/) from flags, then the
+ * environment, then defaults, and validated into a typed object. Nothing below the entry points reads
+ * process.env.
+ */
+import path from 'node:path';
+import { ConfigError } from '../lakehouse/errors.ts';
+import { parseStoreLocation } from '../lakehouse/storage/store-location.ts';
+import { projectRoot } from '../devstack/paths.ts';
+
+export interface TemporalSettings {
+  /** @default 127.0.0.1:7233 (FITLAKE_TEMPORAL_ADDRESS) */
+  address: string;
+  /** @default default (FITLAKE_TEMPORAL_NAMESPACE) */
+  namespace: string;
+  /** @default fitlake-pipeline (FITLAKE_TASK_QUEUE) */
+  taskQueue: string;
+  /** Client certificate and key for mTLS to a remote cluster (FITLAKE_TEMPORAL_TLS_CERT / _KEY, file paths). */
+  tls?: { certPath: string; keyPath: string; serverNameOverride?: string };
+  /** API key for Temporal Cloud (FITLAKE_TEMPORAL_API_KEY); implies TLS. */
+  apiKey?: string;
+}
+
+export interface Settings {
+  temporal: TemporalSettings;
+  /** Lake root: folder or az://container/prefix (FITLAKE_LAKE). @default .data/lake */
+  lake: string;
+  /** Landing zone root (FITLAKE_LANDING). @default .data/landing */
+  landing: string;
+  /** Kafka bootstrap servers (FITLAKE_KAFKA_BROKERS, comma-separated); none means no broker source. */
+  kafkaBrokers: string[];
+  /** AZURE_STORAGE_CONNECTION_STRING, for az:// locations. */
+  azureConnectionString?: string;
+  /** AZURE_STORAGE_ACCOUNT_URL, with DefaultAzureCredential-style credentials supplied by the caller. */
+  azureAccountUrl?: string;
+}
+
+export interface SettingFlags {
+  temporalAddress?: string;
+  namespace?: string;
+  taskQueue?: string;
+  lake?: string;
+  landing?: string;
+  kafka?: string;
+}
+
+/** A validated location: local forms become absolute paths (workers may run elsewhere), Azure URIs stay. */
+function location(value: string, setting: string): string {
+  try {
+    const parsed = parseStoreLocation(value);
+    return parsed.kind === 'local' ? parsed.root : value.trim();
+  } catch (e) {
+    throw new ConfigError(`${setting}: ${(e as Error).message}`, { setting, value, cause: e });
+  }
+}
+
+/** Settings from flags over environment over defaults; throws ConfigError on an invalid value. */
+export function loadSettings(env: NodeJS.ProcessEnv, flags: SettingFlags = {}): Settings {
+  const address = flags.temporalAddress ?? env.FITLAKE_TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  if (!/^[^\s:]+:\d+$/.test(address)) throw new ConfigError(`temporal address '${address}' is not host:port`, { setting: 'FITLAKE_TEMPORAL_ADDRESS', value: address });
+  const certPath = env.FITLAKE_TEMPORAL_TLS_CERT;
+  const keyPath = env.FITLAKE_TEMPORAL_TLS_KEY;
+  if ((certPath === undefined) !== (keyPath === undefined)) {
+    throw new ConfigError('FITLAKE_TEMPORAL_TLS_CERT and FITLAKE_TEMPORAL_TLS_KEY must be set together', { setting: 'FITLAKE_TEMPORAL_TLS_CERT' });
+  }
+  const kafka = flags.kafka ?? env.FITLAKE_KAFKA_BROKERS ?? '';
+  const kafkaBrokers = kafka.split(',').map((b) => b.trim()).filter(Boolean);
+  for (const broker of kafkaBrokers) if (!/^[^\s:]+:\d+$/.test(broker)) throw new ConfigError(`Kafka broker '${broker}' is not host:port`, { setting: 'FITLAKE_KAFKA_BROKERS', value: broker });
+  const lake = location(flags.lake ?? env.FITLAKE_LAKE ?? path.join(projectRoot, '.data', 'lake'), 'FITLAKE_LAKE');
+  const landing = location(flags.landing ?? env.FITLAKE_LANDING ?? path.join(projectRoot, '.data', 'landing'), 'FITLAKE_LANDING');
+  return {
+    temporal: {
+      address,
+      namespace: flags.namespace ?? env.FITLAKE_TEMPORAL_NAMESPACE ?? 'default',
+      taskQueue: flags.taskQueue ?? env.FITLAKE_TASK_QUEUE ?? 'fitlake-pipeline',
+      ...(certPath && keyPath ? { tls: { certPath, keyPath, ...(env.FITLAKE_TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: env.FITLAKE_TEMPORAL_TLS_SERVER_NAME } : {}) } } : {}),
+      ...(env.FITLAKE_TEMPORAL_API_KEY ? { apiKey: env.FITLAKE_TEMPORAL_API_KEY } : {}),
+    },
+    lake,
+    landing,
+    kafkaBrokers,
+    ...(env.AZURE_STORAGE_CONNECTION_STRING ? { azureConnectionString: env.AZURE_STORAGE_CONNECTION_STRING } : {}),
+    ...(env.AZURE_STORAGE_ACCOUNT_URL ? { azureAccountUrl: env.AZURE_STORAGE_ACCOUNT_URL } : {}),
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The pipeline workflow: walks the step graph stage by stage, the steps of a stage in parallel as
+ * activities. Mode `once` processes what is available and completes; mode `continuous` repeats every
+ * `everySeconds` until the `stop` signal, continuing as new before its history grows large.
+ * Deterministic: no I/O, clock or randomness here; the graph itself comes from the planPipeline activity.
+ */
+import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo, log } from '@temporalio/workflow';
+import type { PipelineActivities } from '../activities/pipeline-activities.ts';
+import { QUICK_ACTIVITY, STEP_ACTIVITY } from './retry-policy.ts';
+import type { PipelineInput, PipelineProgress, PipelineResult, StepProgress, StepSummary } from './types.ts';
+
+const { runStep } = proxyActivities<PipelineActivities>(STEP_ACTIVITY);
+const { planPipeline } = proxyActivities<PipelineActivities>(QUICK_ACTIVITY);
+
+export const progressQuery = defineQuery<PipelineProgress>('progress');
+export const stopSignal = defineSignal('stop');
+
+/** Continue as new after this many events: well below Temporal's limits, cheap to replay. */
+const MAX_HISTORY_EVENTS = 5_000;
+
+function summaryLine(p: StepProgress): string {
+  const versions = Object.entries(p.versions).map(([t, v]) => `${t}@v${v}`).join(' ');
+  const error = p.lastError ? ` — ${p.lastError}` : '';
+  return `${p.step}: ${p.state}, ${p.recordsIn} in, ${p.rowsWritten} written, ${p.quarantined} quarantined ${versions}${error}`.trim();
+}
+
+export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineResult> {
+  let stopping = false;
+  let cycle = input.cyclesDone ?? 0;
+  let steps: StepProgress[] = [];
+  setHandler(stopSignal, () => {
+    stopping = true;
+  });
+  setHandler(progressQuery, () => ({ mode: input.mode, cycle, stopping, steps }));
+
+  const plan = await planPipeline({
+    ...(input.steps ? { steps: input.steps } : {}),
+    ...(input.layers ? { layers: input.layers } : {}),
+    kafka: (input.kafkaBrokers?.length ?? 0) > 0,
+    landing: input.landing !== undefined,
+  });
+  const locations = { lake: input.lake, ...(input.landing ? { landing: input.landing } : {}), ...(input.kafkaBrokers ? { kafkaBrokers: input.kafkaBrokers } : {}) };
+
+  for (;;) {
+    cycle++;
+    steps = plan.flatMap((stage, i) => stage.map((step) => ({ step, stage: i, state: 'pending' as const, recordsIn: 0, rowsWritten: 0, quarantined: 0, versions: {} })));
+    for (const stage of plan) {
+      await Promise.all(
+        stage.map(async (name) => {
+          const progress = steps.find((s) => s.step === name)!;
+          progress.state = 'running';
+          const started = Date.now();
+          try {
+            const result: StepSummary = await runStep({ ...locations, step: name });
+            Object.assign(progress, { state: 'succeeded', recordsIn: result.recordsIn, rowsWritten: result.rowsWritten, quarantined: result.quarantined, versions: result.versions });
+          } catch (e) {
+            progress.state = 'failed';
+            progress.lastError = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
+            throw e;
+          } finally {
+            progress.durationMs = Date.now() - started;
+          }
+        }),
+      );
+    }
+    log.info('pipeline cycle done', { cycle, steps: steps.map(summaryLine) });
+    if (input.mode === 'once' || stopping) break;
+    // Sleep until the next trigger, waking early on the stop signal.
+    if (await condition(() => stopping, (input.everySeconds ?? 5) * 1000)) break;
+    if (workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
+      await continueAsNew<typeof pipelineWorkflow>({ ...input, cyclesDone: cycle });
+    }
+  }
+  return { cycles: cycle, summary: steps.map(summaryLine), steps };
+}

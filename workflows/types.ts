@@ -1,0 +1,76 @@
+/**
+ * Types shared by the pipeline workflow, its activities and its clients. Plain data only: this file is
+ * bundled into the deterministic workflow sandbox.
+ */
+
+export type Layer = 'bronze' | 'silver' | 'gold';
+export type Trigger = 'manual' | 'schedule';
+
+/** Where the pipeline reads and writes; serializable so it can travel in workflow inputs. */
+export interface PipelineLocations {
+  /** Lake root: a folder, `file://…`, or `az://container/prefix`. */
+  lake: string;
+  /** Landing zone root (same forms), when file sources are used. */
+  landing?: string;
+  /** Kafka bootstrap servers, when the broker is a source. */
+  kafkaBrokers?: string[];
+}
+
+export interface PipelineInput extends PipelineLocations {
+  mode: 'once' | 'continuous';
+  /** Continuous mode: seconds between the starts of two cycles. @default 5 */
+  everySeconds?: number;
+  /** Only these steps (by name); default all. */
+  steps?: string[];
+  /** Only steps of these layers; default all. */
+  layers?: Layer[];
+  /** @default 'manual' */
+  trigger?: Trigger;
+  /** Carried across continue-as-new: cycles completed before this run. */
+  cyclesDone?: number;
+}
+
+export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+/** A step's summary as the activity returns it (mirrors lakehouse StepResult without importing it). */
+export interface StepSummary {
+  step: string;
+  recordsIn: number;
+  rowsWritten: number;
+  quarantined: number;
+  duplicates: number;
+  versions: Record<string, number>;
+  changed: boolean;
+  detail?: string;
+}
+
+export interface StepProgress {
+  step: string;
+  stage: number;
+  state: StepState;
+  recordsIn: number;
+  rowsWritten: number;
+  quarantined: number;
+  versions: Record<string, number>;
+  /** Milliseconds the last attempt took (workflow time). */
+  durationMs?: number;
+  lastError?: string;
+}
+
+export interface PipelineProgress {
+  mode: PipelineInput['mode'];
+  cycle: number;
+  stopping: boolean;
+  steps: StepProgress[];
+}
+
+export interface PipelineResult {
+  cycles: number;
+  /** One line per step, made to read well in the Temporal UI. */
+  summary: string[];
+  steps: StepProgress[];
+}
+
+export interface ResetInput extends PipelineLocations {
+  steps: string[];
+}
