@@ -3,6 +3,9 @@ import { CliError, ExitCode } from './exit-codes.ts';
 import { servicesCommand } from './commands/services.ts';
 import { runCommand } from './commands/run.ts';
 import { workerCommand } from './commands/worker.ts';
+import { scheduleCommand } from './commands/schedule.ts';
+import { statusCommand } from './commands/status.ts';
+import { reprocessCommand } from './commands/reprocess.ts';
 
 export interface Command {
   name: string;
@@ -11,7 +14,7 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-const commands: Command[] = [servicesCommand, runCommand, workerCommand];
+const commands: Command[] = [servicesCommand, runCommand, workerCommand, statusCommand, scheduleCommand, reprocessCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,0 +1,80 @@
+/** `fitlake status`: recent pipeline runs on Temporal and the lake's tables with version and freshness. */
+import { allTables } from '../../schema/tables.ts';
+import { tablePath } from '../../schema/types.ts';
+import { loadSettings } from '../../config/settings.ts';
+import { openObjectStore } from '../../lakehouse/storage/open-store.ts';
+import { prefixedStore } from '../../lakehouse/storage/prefixed-store.ts';
+import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
+import { TableNotFoundError } from '../../lakehouse/table/errors.ts';
+import { parseArgs, SETTINGS_HELP, SETTINGS_OPTIONS, settingFlags } from '../args.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import type { Command } from '../main.ts';
+import { connectClient } from '../temporal-client.ts';
+
+const usage = `Usage: fitlake status [--runs N] [options]
+
+Lists the most recent pipeline runs (from Temporal) and every table of the lake with its version, rows
+and the age of its last commit. Without Temporal it still shows the tables.
+
+Options:
+  --runs N    how many recent runs to list (default 10)
+${SETTINGS_HELP}`;
+
+function age(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s ago`;
+  if (s < 7200) return `${Math.round(s / 60)} min ago`;
+  if (s < 172_800) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} d ago`;
+}
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'recent runs and each table\'s version, rows and freshness',
+  usage,
+  async run(args) {
+    const { values } = parseArgs({ args, options: { ...SETTINGS_OPTIONS, runs: { type: 'string', default: '10' } } });
+    if (values.help) {
+      console.log(usage);
+      return ExitCode.ok;
+    }
+    const settings = loadSettings(process.env, settingFlags(values));
+    const runs: { workflowId: string; status: string; start: string; mode: unknown; trigger: unknown }[] = [];
+    let temporalError: string | undefined;
+    try {
+      const { client, close } = await connectClient(settings);
+      try {
+        for await (const w of client.workflow.list({ query: `WorkflowType="pipelineWorkflow" AND TaskQueue="${settings.temporal.taskQueue}"` })) {
+          runs.push({ workflowId: w.workflowId, status: w.status.name, start: w.startTime.toISOString(), mode: w.memo?.mode, trigger: w.memo?.trigger });
+          if (runs.length >= Number(values.runs)) break;
+        }
+      } finally {
+        await close();
+      }
+    } catch (e) {
+      temporalError = e instanceof CliError ? e.message : (e as Error).message;
+    }
+    const lake = openObjectStore(settings.lake, settings.azureConnectionString ? { azureConnectionString: settings.azureConnectionString } : {});
+    const tables = [];
+    for (const def of allTables) {
+      try {
+        const table = await DeltaTable.open(prefixedStore(lake, tablePath(def)));
+        tables.push({ table: tablePath(def), version: table.version, rows: await table.count(), lastCommit: new Date(table.snapshot.timestamp).toISOString(), age: age(Date.now() - table.snapshot.timestamp) });
+      } catch (e) {
+        if (!(e instanceof TableNotFoundError)) throw e;
+        tables.push({ table: tablePath(def), version: null, rows: 0, lastCommit: null, age: 'not created yet' });
+      }
+    }
+    if (values.json) {
+      console.log(JSON.stringify({ lake: settings.lake, runs, temporalError: temporalError ?? null, tables }, null, 2));
+    } else {
+      console.log(`Runs (task queue ${settings.temporal.taskQueue} at ${settings.temporal.address})`);
+      if (temporalError) console.log(`  ${temporalError}`);
+      else if (runs.length === 0) console.log('  none yet');
+      for (const r of runs) console.log(`  ${r.workflowId.padEnd(40)} ${r.status.padEnd(11)} ${r.start}  ${String(r.mode ?? '')} ${String(r.trigger ?? '')}`);
+      console.log(`\nTables (lake ${settings.lake})`);
+      for (const t of tables) console.log(`  ${t.table.padEnd(32)} ${t.version === null ? '-' : `v${t.version}`.padEnd(6)} ${String(t.rows).padStart(10)} rows  ${t.age}`);
+    }
+    return ExitCode.ok;
+  },
+};
