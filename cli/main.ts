@@ -1,11 +1,8 @@
-/** Entry of the `fitlake` command: dispatches to one module per command. */
+/**
+ * Entry of the `fitlake` command: dispatches to one module per command. Command modules are loaded
+ * only when their command runs: `fitlake --help` must not pay for the Temporal worker or the API.
+ */
 import { CliError, ExitCode } from './exit-codes.ts';
-import { servicesCommand } from './commands/services.ts';
-import { runCommand } from './commands/run.ts';
-import { workerCommand } from './commands/worker.ts';
-import { scheduleCommand } from './commands/schedule.ts';
-import { statusCommand } from './commands/status.ts';
-import { reprocessCommand } from './commands/reprocess.ts';
 
 export interface Command {
   name: string;
@@ -14,7 +11,21 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-const commands: Command[] = [servicesCommand, runCommand, workerCommand, statusCommand, scheduleCommand, reprocessCommand];
+/** Every command: its name and summary for the help, and how to load it. */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+const commands: CommandEntry[] = [
+  { name: 'services', summary: 'start, stop or show the local Temporal, Kafka and Azurite services', load: async () => (await import('./commands/services.ts')).servicesCommand },
+  { name: 'run', summary: 'run the pipeline once or continuously, following its progress', load: async () => (await import('./commands/run.ts')).runCommand },
+  { name: 'worker', summary: 'run a Temporal worker for the pipeline task queue', load: async () => (await import('./commands/worker.ts')).workerCommand },
+  { name: 'status', summary: "recent runs and each table's version, rows and freshness", load: async () => (await import('./commands/status.ts')).statusCommand },
+  { name: 'schedule', summary: 'create, list, pause or delete Temporal Schedules of pipeline and maintenance runs', load: async () => (await import('./commands/schedule.ts')).scheduleCommand },
+  { name: 'reprocess', summary: "rebuild a step's table and everything downstream from its inputs", load: async () => (await import('./commands/reprocess.ts')).reprocessCommand },
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -37,12 +48,14 @@ export async function main(argv: string[]): Promise<number> {
     console.log(help());
     return name ? ExitCode.ok : ExitCode.usage;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     console.error(`fitlake: unknown command '${name}'\n\n${help()}`);
     return ExitCode.usage;
   }
+  let command: Command | undefined;
   try {
+    command = await entry.load();
     return await command.run(rest);
   } catch (e) {
     if (e instanceof CliError || (e instanceof Error && e.name === 'ConfigError')) {
@@ -50,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       return e instanceof CliError ? e.exitCode : ExitCode.usage;
     }
     if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`fitlake ${name}: ${e.message}\n\n${command.usage}`);
+      console.error(`fitlake ${name}: ${e.message}\n\n${command?.usage ?? ''}`);
       return ExitCode.usage;
     }
     console.error(`fitlake ${name}: ${(e as Error).message}`);

@@ -1,12 +1,13 @@
 /**
  * The process configuration, read once at process entry (cli/, workers/, api/) from flags, then the
- * environment, then defaults, and validated into a typed object. Nothing below the entry points reads
+ * environment, then the optional fitlake.config file (config-file.ts), then defaults, and validated into a typed object. Nothing below the entry points reads
  * process.env.
  */
 import path from 'node:path';
 import { ConfigError } from '../lakehouse/errors.ts';
 import { parseStoreLocation } from '../lakehouse/storage/store-location.ts';
 import { projectRoot } from '../devstack/paths.ts';
+import { readConfigFile, type ConfigFile } from './config-file.ts';
 
 export interface TemporalSettings {
   /** @default 127.0.0.1:7233 (FITLAKE_TEMPORAL_ADDRESS) */
@@ -54,25 +55,25 @@ function location(value: string, setting: string): string {
   }
 }
 
-/** Settings from flags over environment over defaults; throws ConfigError on an invalid value. */
-export function loadSettings(env: NodeJS.ProcessEnv, flags: SettingFlags = {}): Settings {
-  const address = flags.temporalAddress ?? env.FITLAKE_TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+/** Settings from flags over environment over the config file over defaults; throws ConfigError on an invalid value. */
+export function loadSettings(env: NodeJS.ProcessEnv, flags: SettingFlags = {}, file: ConfigFile = readConfigFile(env)): Settings {
+  const address = flags.temporalAddress ?? env.FITLAKE_TEMPORAL_ADDRESS ?? file.temporalAddress ?? '127.0.0.1:7233';
   if (!/^[^\s:]+:\d+$/.test(address)) throw new ConfigError(`temporal address '${address}' is not host:port`, { setting: 'FITLAKE_TEMPORAL_ADDRESS', value: address });
   const certPath = env.FITLAKE_TEMPORAL_TLS_CERT;
   const keyPath = env.FITLAKE_TEMPORAL_TLS_KEY;
   if ((certPath === undefined) !== (keyPath === undefined)) {
     throw new ConfigError('FITLAKE_TEMPORAL_TLS_CERT and FITLAKE_TEMPORAL_TLS_KEY must be set together', { setting: 'FITLAKE_TEMPORAL_TLS_CERT' });
   }
-  const kafka = flags.kafka ?? env.FITLAKE_KAFKA_BROKERS ?? '';
+  const kafka = flags.kafka ?? env.FITLAKE_KAFKA_BROKERS ?? (Array.isArray(file.kafka) ? file.kafka.join(',') : file.kafka) ?? '';
   const kafkaBrokers = kafka.split(',').map((b) => b.trim()).filter(Boolean);
   for (const broker of kafkaBrokers) if (!/^[^\s:]+:\d+$/.test(broker)) throw new ConfigError(`Kafka broker '${broker}' is not host:port`, { setting: 'FITLAKE_KAFKA_BROKERS', value: broker });
-  const lake = location(flags.lake ?? env.FITLAKE_LAKE ?? path.join(projectRoot, '.data', 'lake'), 'FITLAKE_LAKE');
-  const landing = location(flags.landing ?? env.FITLAKE_LANDING ?? path.join(projectRoot, '.data', 'landing'), 'FITLAKE_LANDING');
+  const lake = location(flags.lake ?? env.FITLAKE_LAKE ?? file.lake ?? path.join(projectRoot, '.data', 'lake'), 'FITLAKE_LAKE');
+  const landing = location(flags.landing ?? env.FITLAKE_LANDING ?? file.landing ?? path.join(projectRoot, '.data', 'landing'), 'FITLAKE_LANDING');
   return {
     temporal: {
       address,
-      namespace: flags.namespace ?? env.FITLAKE_TEMPORAL_NAMESPACE ?? 'default',
-      taskQueue: flags.taskQueue ?? env.FITLAKE_TASK_QUEUE ?? 'fitlake-pipeline',
+      namespace: flags.namespace ?? env.FITLAKE_TEMPORAL_NAMESPACE ?? file.namespace ?? 'default',
+      taskQueue: flags.taskQueue ?? env.FITLAKE_TASK_QUEUE ?? file.taskQueue ?? 'fitlake-pipeline',
       ...(certPath && keyPath ? { tls: { certPath, keyPath, ...(env.FITLAKE_TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: env.FITLAKE_TEMPORAL_TLS_SERVER_NAME } : {}) } } : {}),
       ...(env.FITLAKE_TEMPORAL_API_KEY ? { apiKey: env.FITLAKE_TEMPORAL_API_KEY } : {}),
     },

@@ -1,0 +1,81 @@
+/** The `fitlake` command as a user meets it: help, output and exit codes (0 ok, 1 failed, 2 usage, 3 unavailable). */
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../support/cli.ts';
+import { temporalAddress, uniqueName } from '../support/stack.ts';
+
+test('--help lists every command with a summary; no command is a usage error', async () => {
+  const help = await runCli(['--help']);
+  assert.equal(help.code, 0);
+  for (const name of ['services', 'run', 'worker', 'status', 'schedule', 'reprocess']) assert.match(help.stdout, new RegExp(`^  ${name}\\s+\\S`, 'm'));
+  const none = await runCli([]);
+  assert.equal(none.code, 2);
+  const unknown = await runCli(['frobnicate']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  const runHelp = await runCli(['run', '--help']);
+  assert.equal(runHelp.code, 0);
+  assert.match(runHelp.stdout, /Examples:/);
+});
+
+test('bad flags and bad configuration exit 2 with a message naming what is wrong', async () => {
+  const badFlag = await runCli(['run', '--bogus']);
+  assert.equal(badFlag.code, 2);
+  assert.match(badFlag.stderr, /bogus/);
+  const badLake = await runCli(['run', '--lake', 'ftp://somewhere/lake']);
+  assert.equal(badLake.code, 2);
+  assert.match(badLake.stderr, /FITLAKE_LAKE.*ftp/);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'fitlake-cli-'));
+  await writeFile(path.join(dir, 'fitlake.config'), JSON.stringify({ lakke: '/x' }));
+  const badFile = await runCli(['status'], { FITLAKE_CONFIG: path.join(dir, 'fitlake.config') });
+  assert.equal(badFile.code, 2);
+  assert.match(badFile.stderr, /unknown key "lakke"/);
+});
+
+test('a run without a reachable Temporal server exits 3 and says how to start one', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'fitlake-cli-'));
+  const r = await runCli(['run', '--once', '--temporal-address', '127.0.0.1:1', '--lake', path.join(dir, 'lake'), '--landing', path.join(dir, 'landing')]);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /not reachable/);
+  assert.match(r.stderr, /fitlake services up/);
+  // status still shows the tables when Temporal is down, and says why runs are missing.
+  const s = await runCli(['status', '--json', '--temporal-address', '127.0.0.1:1', '--lake', path.join(dir, 'lake')]);
+  assert.equal(s.code, 0);
+  const status = JSON.parse(s.stdout) as { temporalError: string; tables: { table: string; version: number | null }[] };
+  assert.match(status.temporalError, /not reachable/);
+  assert.ok(status.tables.some((t) => t.table === 'gold/gym_summary' && t.version === null));
+});
+
+test('services status of a stack folder with nothing running exits 3 and shows each service stopped', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'fitlake-cli-stack-'));
+  const r = await runCli(['services', 'status', '--dir', dir, '--json']);
+  assert.equal(r.code, 3);
+  const status = JSON.parse(r.stdout) as { services: Record<string, { state: string }> };
+  assert.deepEqual(Object.values(status.services).map((s) => s.state), ['stopped', 'stopped', 'stopped']);
+});
+
+test('run --once completes a real run (exit 0, JSON summary) and a failing run exits 1 with its reason', async (t) => {
+  const address = temporalAddress(t);
+  if (!address) return;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'fitlake-cli-run-'));
+  const landing = path.join(dir, 'landing');
+  await mkdir(path.join(landing, 'registered_users'), { recursive: true });
+  await writeFile(path.join(landing, 'registered_users', 'users.csv'), 'user_id,device_id,mac_address,registration_timestamp\n1,100,aa:bb:cc:dd:ee:ff,1678451168\n2,oops,aa:bb:cc:dd:ee:00,1678451169\n');
+  const env = { FITLAKE_TEMPORAL_ADDRESS: address, FITLAKE_TASK_QUEUE: uniqueName('cli') };
+  const ok = await runCli(['run', '--once', '--json', '--lake', path.join(dir, 'lake'), '--landing', landing], env);
+  assert.equal(ok.code, 0, ok.stderr);
+  const result = JSON.parse(ok.stdout) as { status: string; steps: { step: string; state: string; rowsWritten: number; quarantined: number }[] };
+  assert.equal(result.status, 'completed');
+  const bronze = result.steps.find((s) => s.step === 'bronze_registered_users')!;
+  assert.deepEqual([bronze.state, bronze.rowsWritten, bronze.quarantined], ['succeeded', 1, 1]);
+
+  // A lake location that is a file, not a folder: the first step fails and the run reports it.
+  const notADir = path.join(dir, 'a-file');
+  await writeFile(notADir, 'not a lake');
+  const failed = await runCli(['run', '--once', '--lake', notADir, '--landing', landing], env);
+  assert.equal(failed.code, 1, failed.stdout + failed.stderr);
+  assert.match(failed.stderr, /failed/);
+});

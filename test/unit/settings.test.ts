@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseConfigFile } from '../../config/config-file.ts';
+import { loadSettings } from '../../config/settings.ts';
+import { ConfigError } from '../../lakehouse/errors.ts';
+
+test('flags override the environment, which overrides the config file and the defaults', () => {
+  const file = parseConfigFile(JSON.stringify({ lake: '/from/file', taskQueue: 'file-queue', kafka: ['k1:9092', 'k2:9092'] }), 'fitlake.config');
+  const s = loadSettings({ FITLAKE_TASK_QUEUE: 'env-queue' }, { lake: '/from/flag' }, file);
+  assert.equal(s.lake, '/from/flag');
+  assert.equal(s.temporal.taskQueue, 'env-queue');
+  assert.deepEqual(s.kafkaBrokers, ['k1:9092', 'k2:9092']);
+  assert.equal(s.temporal.address, '127.0.0.1:7233');
+  assert.equal(loadSettings({}, {}, {}).kafkaBrokers.length, 0);
+});
+
+test('an az:// lake stays a URI; a relative path becomes absolute', () => {
+  assert.equal(loadSettings({ FITLAKE_LAKE: 'az://lake/prod' }, {}, {}).lake, 'az://lake/prod');
+  assert.ok(loadSettings({ FITLAKE_LAKE: 'rel/lake' }, {}, {}).lake.startsWith('/'));
+});
+
+test('bad values are ConfigErrors naming the setting', () => {
+  const named = (setting: string) => (e: unknown) => e instanceof ConfigError && e.setting === setting;
+  assert.throws(() => loadSettings({ FITLAKE_TEMPORAL_ADDRESS: 'no-port' }, {}, {}), named('FITLAKE_TEMPORAL_ADDRESS'));
+  assert.throws(() => loadSettings({ FITLAKE_KAFKA_BROKERS: 'a:1,bad' }, {}, {}), named('FITLAKE_KAFKA_BROKERS'));
+  assert.throws(() => loadSettings({ FITLAKE_LAKE: 'ftp://x/y' }, {}, {}), named('FITLAKE_LAKE'));
+  assert.throws(() => loadSettings({ FITLAKE_TEMPORAL_TLS_CERT: '/c.pem' }, {}, {}), named('FITLAKE_TEMPORAL_TLS_CERT'));
+});
+
+test('the config file refuses unknown keys, wrong types and bad JSON, naming the key', () => {
+  const named = (setting: string) => (e: unknown) => e instanceof ConfigError && e.setting === setting && e.message.includes(setting);
+  assert.throws(() => parseConfigFile('{"lakee": "/x"}', 'fitlake.config'), named('lakee'));
+  assert.throws(() => parseConfigFile('{"lake": 3}', 'fitlake.config'), named('lake'));
+  assert.throws(() => parseConfigFile('{"api": {"prot": 1}}', 'fitlake.config'), named('api.prot'));
+  assert.throws(() => parseConfigFile('{"api": {"mode": "prod"}}', 'fitlake.config'), named('api.mode'));
+  assert.throws(() => parseConfigFile('{"kafka": 9092}', 'fitlake.config'), named('kafka'));
+  assert.throws(() => parseConfigFile('{lake', 'fitlake.config'), (e: unknown) => e instanceof ConfigError && /not valid JSON/.test(e.message));
+  assert.deepEqual(parseConfigFile('{"api": {"port": 4001, "mode": "production"}}', 'f').api, { port: 4001, mode: 'production' });
+});
