@@ -4,6 +4,7 @@ import type { Cell, ColumnDef } from '../../schema/types.ts';
 import { arrowTypeOf } from './parquet-schema.ts';
 import type { ColumnSummary } from './parquet-stats.ts';
 import { writeInt64 } from './parquet-int64.ts';
+import { stringLess } from './values.ts';
 
 /** One column converted to Arrow, with what was learned about it on the way. */
 export interface EncodedColumn {
@@ -200,8 +201,9 @@ function encodeString(column: ColumnDef, values: readonly Cell[]): EncodedColumn
     length += encoder.encodeInto(v, bytes.subarray(length)).written;
     if (length > 0x7fffffff) throw new RangeError(`column "${column.name}": more than 2 GiB of string data in one file`);
     offsets[i + 1] = length;
-    if (min === undefined || v < min) min = v;
-    if (max === undefined || v > max) max = v;
+    // Code point (UTF-8 byte) order, as every Delta reader compares string statistics.
+    if (min === undefined || stringLess(v, min)) min = v;
+    if (max === undefined || stringLess(max, v)) max = v;
     if (validity) validity[i >> 3]! |= 1 << (i & 7);
   }
   const type = arrowTypeOf('string') as Utf8;

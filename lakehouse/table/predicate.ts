@@ -6,6 +6,7 @@ import type { Cell, ColumnDef } from '../../schema/types.ts';
 import type { AddAction } from './actions.ts';
 import type { ColumnBatch } from './column-batch.ts';
 import { statsOf } from './file-stats.ts';
+import { stringLess } from './values.ts';
 
 export type Comparison = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
@@ -14,20 +15,31 @@ export type Predicate =
   | { column: string; op: 'in'; values: readonly (string | number | boolean)[] }
   | { column: string; op: 'is null' | 'is not null' };
 
-function compare(a: string | number | boolean, op: Comparison, b: string | number | boolean): boolean {
+type Value = string | number | boolean;
+
+/** a < b; strings in code point order, the order of string statistics (see stringLess). */
+export function lessThan(a: Value, b: Value): boolean {
+  return typeof a === 'string' && typeof b === 'string' ? stringLess(a, b) : a < b;
+}
+
+function lessOrEqual(a: Value, b: Value): boolean {
+  return typeof a === 'string' && typeof b === 'string' ? !stringLess(b, a) : a <= b;
+}
+
+function compare(a: Value, op: Comparison, b: Value): boolean {
   switch (op) {
     case '=':
       return a === b;
     case '!=':
       return a !== b;
     case '<':
-      return a < b;
+      return lessThan(a, b);
     case '<=':
-      return a <= b;
+      return lessOrEqual(a, b);
     case '>':
-      return a > b;
+      return lessThan(b, a);
     case '>=':
-      return a >= b;
+      return lessOrEqual(b, a);
   }
 }
 
@@ -63,7 +75,7 @@ export function fileMayMatch(add: AddAction, columns: readonly ColumnDef[], part
       continue;
     }
     if (!hasMin || min === null || min === undefined || max === null || max === undefined) continue;
-    const inRange = (v: string | number | boolean) => !(v < min) && !(v > max);
+    const inRange = (v: Value) => !lessThan(v, min) && !lessThan(max, v);
     switch (p.op) {
       case '=':
         if (!inRange(p.value)) return false;
@@ -72,16 +84,16 @@ export function fileMayMatch(add: AddAction, columns: readonly ColumnDef[], part
         if (!p.values.some(inRange)) return false;
         break;
       case '<':
-        if (!(min < p.value)) return false;
+        if (!lessThan(min, p.value)) return false;
         break;
       case '<=':
-        if (!(min <= p.value)) return false;
+        if (!lessOrEqual(min, p.value)) return false;
         break;
       case '>':
-        if (!(max > p.value)) return false;
+        if (!lessThan(p.value, max)) return false;
         break;
       case '>=':
-        if (!(max >= p.value)) return false;
+        if (!lessOrEqual(p.value, max)) return false;
         break;
       case '!=':
         if (min === max && min === p.value) return false;

@@ -13,9 +13,10 @@
  */
 import type { ObjectStore } from '../storage/object-store.ts';
 import { encodeCommit, type Action, type AddAction, type CommitInfoAction } from './actions.ts';
-import { CommitConflictError, MaxCommitAttemptsError } from './errors.ts';
+import { CommitConflictError, MaxCommitAttemptsError, TableFormatError } from './errors.ts';
 import { commitKey } from './log-paths.ts';
-import { readCommitActions, refreshSnapshot, type Snapshot } from './snapshot.ts';
+import { readCommitActions, refreshSnapshot, WRITER_VERSION, type Snapshot } from './snapshot.ts';
+import { faultPoint } from '../fault-points.ts';
 
 export const ENGINE_INFO = 'fitlake/0.1.0';
 
@@ -89,6 +90,7 @@ export async function commit(store: ObjectStore, request: CommitRequest): Promis
   const { readSnapshot, maxAttempts = 20, now = Date.now } = request;
   const txns = txnList(request.txn);
   if (txnAlreadyApplied(readSnapshot, txns)) return { version: readSnapshot.version, committed: false, snapshot: readSnapshot, attempts: 0 };
+  assertWritable(store.url, readSnapshot, request.actions);
   const partly = appliedTxns(readSnapshot, txns);
   if (partly.length > 0) {
     throw new CommitConflictError(readSnapshot.location, readSnapshot.version, `part of this work is already committed (${partly.map((t) => t.appId).join(', ')})`);
@@ -113,6 +115,7 @@ export async function commit(store: ObjectStore, request: CommitRequest): Promis
     for (const t of txns) actions.push({ txn: { appId: t.appId, version: t.version, lastUpdated: timestamp } });
 
     // The commit point: exclusive creation of the next log file.
+    faultPoint('commit.before', { location: store.url });
     if (await store.putIfAbsent(commitKey(version), encodeCommit(actions))) {
       return { version, committed: true, snapshot: await refreshSnapshot(store, snapshot), attempts: attempt };
     }
@@ -127,6 +130,21 @@ export async function commit(store: ObjectStore, request: CommitRequest): Promis
     snapshot = latest;
   }
   throw new MaxCommitAttemptsError(store.url, maxAttempts);
+}
+
+/**
+ * Refuse commits the table's protocol forbids to this writer: a higher minWriterVersion asks for
+ * features fitlake does not implement (CHECK constraints, generated columns, change data feed…), which
+ * a commit would silently break; and writer version 2's `delta.appendOnly` forbids removing data
+ * (rearranging it, dataChange = false, stays allowed).
+ */
+function assertWritable(location: string, snapshot: Snapshot, actions: readonly Action[]): void {
+  if (snapshot.protocol.minWriterVersion > WRITER_VERSION) {
+    throw new TableFormatError(location, `needs Delta writer version ${snapshot.protocol.minWriterVersion}; fitlake writes version ${WRITER_VERSION}`);
+  }
+  if (snapshot.metadata.configuration['delta.appendOnly']?.toLowerCase() === 'true' && actions.some((a) => 'remove' in a && a.remove.dataChange)) {
+    throw new TableFormatError(location, 'the table is append-only (delta.appendOnly = true): data cannot be removed or rewritten');
+  }
 }
 
 /** Throw CommitConflictError when a winning commit invalidates what the request read or removes. */

@@ -8,7 +8,7 @@ import type { Cell } from '../../../schema/types.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Action, AddAction } from '../actions.ts';
 import { takeRows, type ColumnBatch } from '../column-batch.ts';
-import { fileMayMatch, type Predicate } from '../predicate.ts';
+import { fileMayMatch, lessThan, type Predicate } from '../predicate.ts';
 import { pruneFiles, readDataFile } from '../scan.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { commit, txnAlreadyApplied, type CommitResult, type Txn } from '../transaction.ts';
@@ -77,8 +77,9 @@ function keyRangePredicates(source: ColumnBatch, key: readonly string[]): Predic
     for (let i = 0; i < source.numRows; i++) {
       const v = values[i]!;
       if (v === null || typeof v === 'boolean') continue;
-      if (min === null || v < min) min = v;
-      if (max === null || v > max) max = v;
+      // The same order as the statistics the range is checked against.
+      if (min === null || lessThan(v, min)) min = v;
+      if (max === null || lessThan(max, v)) max = v;
     }
     if (min !== null && max !== null) predicates.push({ column: name, op: '>=', value: min }, { column: name, op: '<=', value: max });
   }

@@ -1,0 +1,271 @@
+/**
+ * Interoperability with delta-rs (the `deltalake` Python package, FITLAKE_PYTHON under `npm test`):
+ * a table fitlake wrote — every column type, nulls, partitions, append, merge, partition overwrite — reads
+ * the same in delta-rs, at the latest version and by time travel; and a table delta-rs wrote reads the
+ * same in fitlake (and takes a fitlake append that delta-rs then reads).
+ *
+ * Values cross the process boundary as JSON in fitlake's in-memory form: timestamps as integer
+ * microseconds since the epoch (converted in Python with exact integer arithmetic), dates as day numbers.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, test } from 'node:test';
+import type { ColumnDef } from '../../schema/types.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
+import { TableFormatError } from '../../lakehouse/table/errors.ts';
+import { batch, nonCommitLogKeys, scratchStore, sortRows, T0, type Row } from '../support/delta-helpers.ts';
+import { deltaPython } from '../support/stack.ts';
+
+/** Python side: `read <path> [version...]` prints the table as JSON; `write <path>` writes table (b). */
+const PYTHON = String.raw`
+import datetime as dt, json, os, sys
+import pyarrow as pa
+from deltalake import DeltaTable, write_deltalake
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+DAY0 = dt.date(1970, 1, 1)
+
+def cell(v):
+    # datetime is a subclass of date: test it first. Naive timestamps would be a type error on our side.
+    if isinstance(v, dt.datetime):
+        if v.tzinfo is None:
+            raise SystemExit('naive (timezone-less) timestamp: ' + repr(v))
+        return (v - EPOCH) // dt.timedelta(microseconds=1)
+    if isinstance(v, dt.date):
+        return (v - DAY0).days
+    return v
+
+def snapshot(path, version=None):
+    t = DeltaTable(path) if version is None else DeltaTable(path, version=version)
+    data = t.to_pyarrow_table()
+    return {
+        'version': t.version(),
+        'schema': [{'name': f['name'], 'type': f['type'], 'nullable': f['nullable']} for f in json.loads(t.schema().to_json())['fields']],
+        'partitionColumns': t.metadata().partition_columns,
+        'arrowTypes': {f.name: str(f.type) for f in data.schema},
+        'rows': [{k: cell(v) for k, v in row.items()} for row in data.to_pylist()],
+    }
+
+mode, path = sys.argv[1], sys.argv[2]
+if mode == 'read':
+    out = {'latest': snapshot(path), 'versions': {v: snapshot(path, int(v)) for v in sys.argv[3:]}}
+    print(json.dumps(out))
+elif mode == 'write':
+    schema = pa.schema([
+        ('id', pa.int64()),
+        ('grp', pa.string()),
+        ('ts', pa.timestamp('us', tz='UTC')),
+        ('day', pa.date32()),
+        ('note', pa.string()),
+        ('score', pa.float64()),
+        ('ok', pa.bool_()),
+    ])
+    def at(*a):
+        return dt.datetime(*a, tzinfo=dt.timezone.utc)
+    first = pa.table({
+        'id': [1, 2, 3, 9007199254740991],
+        'grp': ['a', 'b', 'a', 'c'],
+        'ts': [at(2023, 10, 2, 8, 15, 0, 123456), at(2023, 10, 2, 8, 15, 1), at(1969, 12, 31, 23, 59, 59, 999999), at(2023, 10, 2, 8, 15, 0, 123999)],
+        'day': [dt.date(2023, 10, 2), dt.date(2024, 2, 29), dt.date(1969, 12, 31), dt.date(2023, 10, 2)],
+        'note': ['！ fullwidth', None, '😀 héllo ✓', None],
+        'score': [1.5, None, -2.25, 1e300],
+        'ok': [True, False, None, True],
+    }, schema=schema)
+    second = pa.table({
+        'id': [4, 5],
+        'grp': ['b', 'd'],
+        'ts': [at(2023, 10, 3, 0, 0, 0, 1), None],
+        'day': [dt.date(2023, 10, 3), None],
+        'note': [None, 'second'],
+        'score': [0.1, 3.0],
+        'ok': [False, True],
+    }, schema=schema)
+    write_deltalake(path, first, partition_by=['grp'], mode='append')
+    write_deltalake(path, second, partition_by=['grp'], mode='append')
+elif mode == 'filter':
+    # delta-rs prunes files by their statistics before reading: wrong statistics lose rows here.
+    t = DeltaTable(path)
+    print(json.dumps(sorted(r['id'] for r in t.to_pyarrow_table(filters=[(sys.argv[3], '=', sys.argv[4])]).to_pylist())))
+elif mode == 'write-config':
+    # A table with one table property set, e.g. one that raises the writer protocol.
+    write_deltalake(path, pa.table({'id': pa.array([1, 2], pa.int64())}), configuration={sys.argv[3]: sys.argv[4]})
+
+# delta-rs' native threads can abort the interpreter's teardown ("terminate called without an active
+# exception", delta-io/delta-rs#2184) after all work is done: flush and leave without the teardown.
+sys.stdout.flush()
+os._exit(0)
+`;
+
+function python(exe: string, args: readonly string[]): string {
+  const run = spawnSync(exe, ['-c', PYTHON, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(run.status, 0, `python ${args.join(' ')} failed:\n${run.stderr}`);
+  return run.stdout;
+}
+
+interface PySnapshot {
+  version: number;
+  schema: { name: string; type: string; nullable: boolean }[];
+  partitionColumns: string[];
+  arrowTypes: Record<string, string>;
+  rows: Row[];
+}
+
+function readWithPython(exe: string, dir: string, versions: readonly number[] = []): { latest: PySnapshot; versions: Record<string, PySnapshot> } {
+  return JSON.parse(python(exe, ['read', dir, ...versions.map(String)])) as { latest: PySnapshot; versions: Record<string, PySnapshot> };
+}
+
+/** The pyarrow type delta-rs must give each Delta type; strings may come as any of Arrow's string layouts. */
+const ARROW_TYPE: Record<ColumnDef['type'], RegExp> = {
+  string: /^(string|large_string|string_view)$/,
+  long: /^int64$/,
+  integer: /^int32$/,
+  double: /^double$/,
+  boolean: /^bool$/,
+  timestamp: /^timestamp\[us, tz=UTC\]$/,
+  date: /^date32\[day\]$/,
+};
+
+const everyType = {
+  name: 'interop_every_type',
+  columns: [
+    { name: 'id', type: 'long', nullable: false },
+    { name: 'region', type: 'string', nullable: true },
+    { name: 'day', type: 'date', nullable: false },
+    { name: 'name', type: 'string', nullable: true },
+    { name: 'big', type: 'long', nullable: true },
+    { name: 'small', type: 'integer', nullable: true },
+    { name: 'score', type: 'double', nullable: true },
+    { name: 'flag', type: 'boolean', nullable: true },
+    { name: 'at', type: 'timestamp', nullable: true },
+    { name: 'born', type: 'date', nullable: true },
+    { name: 'seen', type: 'timestamp', nullable: false },
+  ] as const satisfies readonly ColumnDef[],
+  partitionBy: ['region', 'day'],
+};
+
+function everyTypeRow(id: number, region: string | null, day: number, overrides: Row = {}): Row {
+  return {
+    id,
+    region,
+    day,
+    name: id % 3 === 0 ? null : id % 2 === 0 ? `！name ${id}` : `😀 name ${id} ✓`,
+    big: id % 4 === 0 ? null : Number.MAX_SAFE_INTEGER - id,
+    small: id % 5 === 0 ? null : -2_147_483_648 + id,
+    score: id % 2 === 0 ? null : id * 1.25 + 1e-9,
+    flag: id % 3 === 1 ? null : id % 2 === 0,
+    at: id % 4 === 1 ? null : T0 + id * 1_000_001,
+    born: id % 5 === 2 ? null : -25_000 + id * 365,
+    seen: T0 - id * 86_400_000_000 + 999_999,
+    ...overrides,
+  };
+}
+
+describe('interop with delta-rs', () => {
+  test('a table fitlake wrote reads the same in delta-rs, at the latest version and by time travel', { timeout: 120_000 }, async (t) => {
+    const exe = deltaPython(t);
+    if (!exe) return;
+    const { dir, store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, everyType);
+    const d1 = 19_632; // 2023-10-02
+    const d2 = 19_633;
+    // v1: several partitions, a null partition value among them.
+    await table.append(batch(everyType.columns, [everyTypeRow(1, 'eu', d1), everyTypeRow(2, 'eu', d1), everyTypeRow(3, 'us', d1), everyTypeRow(4, 'us', d2), everyTypeRow(5, null, d2)]));
+    // v2: another append (names with astral and fullwidth characters in one file: statistics order matters).
+    // An empty string partition value is null to every Delta reader; non-ASCII values need UTF-8 escaping.
+    await table.append(batch(everyType.columns, [everyTypeRow(6, 'eu', d2), everyTypeRow(7, 'apac west', d1), everyTypeRow(8, 'eu', d1), everyTypeRow(10, '', d1), everyTypeRow(11, 'zürich ✓', d2)]));
+    // v3: a merge updating one row (and inserting one).
+    const updated = everyTypeRow(2, 'eu', d1, { name: 'updated', score: 99.5, flag: true, at: T0 + 42 });
+    const merged = await table.merge(batch(everyType.columns, [updated, everyTypeRow(9, 'eu', d2)]), { key: ['id'], whenMatched: (_t, s) => s });
+    assert.deepEqual([merged.metrics.updated, merged.metrics.inserted], [1, 1]);
+    // v4: the 'us' partitions replaced.
+    await table.overwrite(batch(everyType.columns, [everyTypeRow(30, 'us', d2), everyTypeRow(31, 'us', d2)]), { where: [{ column: 'region', op: '=', value: 'us' }] });
+    assert.equal(table.version, 4);
+    assert.deepEqual(await nonCommitLogKeys(store), []);
+
+    const py = readWithPython(exe, dir, [1, 2, 3]);
+    const latest = py.latest;
+    assert.equal(latest.version, 4);
+    assert.deepEqual(latest.partitionColumns, ['region', 'day']);
+    assert.deepEqual(latest.schema, everyType.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })));
+    for (const column of everyType.columns) {
+      assert.match(latest.arrowTypes[column.name] ?? 'missing', ARROW_TYPE[column.type], `delta-rs reads ${column.name} (${column.type}) as ${latest.arrowTypes[column.name]}`);
+    }
+    const ours = await table.rows();
+    assert.deepEqual(sortRows(latest.rows, ['id']), sortRows(ours, ['id']));
+    assert.deepEqual(latest.rows.filter((r) => r['region'] === null).map((r) => r['id']).sort(), [10, 5], 'null and empty partition values read back as null');
+    assert.equal(latest.rows.find((r) => r['id'] === 11)?.['region'], 'zürich ✓');
+    assert.deepEqual(latest.rows.find((r) => r['id'] === 2), updated);
+    assert.deepEqual(latest.rows.filter((r) => r['region'] === 'us').map((r) => r['id']).sort(), [30, 31]);
+
+    // delta-rs skips files by fitlake's statistics: every name must still be found.
+    for (const row of ours.filter((r) => r['name'] !== null)) {
+      assert.deepEqual(JSON.parse(python(exe, ['filter', dir, 'name', String(row['name'])])), [row['id']], `delta-rs finds ${String(row['name'])}`);
+    }
+
+    for (const v of [1, 2, 3]) {
+      const theirs = py.versions[String(v)]!;
+      assert.equal(theirs.version, v);
+      const mine = await table.rows({ snapshot: await table.snapshotAt(v) });
+      assert.deepEqual(sortRows(theirs.rows, ['id']), sortRows(mine, ['id']), `version ${v}`);
+    }
+  });
+
+  test('a table delta-rs wrote reads the same in fitlake, and takes a fitlake append', { timeout: 120_000 }, async (t) => {
+    const exe = deltaPython(t);
+    if (!exe) return;
+    const { dir } = await scratchStore(t);
+    python(exe, ['write', dir]);
+    const py = readWithPython(exe, dir, [0]);
+    assert.equal(py.latest.version, 1);
+
+    const table = await DeltaTable.open(new LocalObjectStore(dir));
+    assert.equal(table.version, 1);
+    assert.deepEqual(table.snapshot.partitionColumns, ['grp']);
+    assert.deepEqual(
+      table.snapshot.columns.map((c) => `${c.name}:${c.type}`),
+      ['id:long', 'grp:string', 'ts:timestamp', 'day:date', 'note:string', 'score:double', 'ok:boolean'],
+    );
+    assert.deepEqual(sortRows(await table.rows(), ['id']), sortRows(py.latest.rows, ['id']));
+    const v0 = await DeltaTable.open(new LocalObjectStore(dir), 0);
+    assert.deepEqual(sortRows(await v0.rows(), ['id']), sortRows(py.versions['0']!.rows, ['id']));
+    assert.equal(py.versions['0']!.rows.length, 4);
+    assert.deepEqual((await table.history()).map((h) => [h.version, h.operation]), [
+      [1, 'WRITE'],
+      [0, 'WRITE'],
+    ]);
+
+    // delta-rs keeps timestamp statistics to the millisecond; pruning must still find sub-millisecond values.
+    const exact = Date.UTC(2023, 9, 2, 8, 15, 0) * 1000 + 123_999;
+    assert.deepEqual((await table.rows({ predicates: [{ column: 'ts', op: '=', value: exact }] })).map((r) => r['id']), [9_007_199_254_740_991]);
+    assert.deepEqual((await table.rows({ predicates: [{ column: 'ts', op: '>', value: exact }] })).map((r) => r['id']).sort(), [2, 4]);
+    assert.deepEqual((await table.rows({ predicates: [{ column: 'grp', op: '=', value: 'a' }] })).map((r) => r['id']).sort(), [1, 3]);
+    // delta-rs orders string statistics by UTF-8 bytes: '！' (U+FF01) is the minimum, '😀' the maximum.
+    assert.deepEqual((await table.rows({ predicates: [{ column: 'note', op: '=', value: '😀 héllo ✓' }] })).map((r) => r['id']), [3]);
+    assert.deepEqual((await table.rows({ predicates: [{ column: 'note', op: '>', value: '！' }] })).map((r) => r['id']).sort(), [1, 3]);
+
+    const added: Row = { id: 10, grp: 'a', ts: T0 + 7, day: 19_632, note: null, score: 0.5, ok: null };
+    await table.append(batch(table.snapshot.columns, [added]));
+    const after = readWithPython(exe, dir);
+    assert.equal(after.latest.version, 2);
+    assert.deepEqual(sortRows(after.latest.rows, ['id']), sortRows([...py.latest.rows, added], ['id']));
+  });
+
+  test('fitlake reads but refuses to write delta-rs tables whose writer protocol or properties it does not implement', { timeout: 120_000 }, async (t) => {
+    const exe = deltaPython(t);
+    if (!exe) return;
+    const { dir: cdf } = await scratchStore(t, 'cdf');
+    python(exe, ['write-config', cdf, 'delta.enableChangeDataFeed', 'true']);
+    const cdfTable = await DeltaTable.open(new LocalObjectStore(cdf));
+    assert.equal(cdfTable.snapshot.protocol.minWriterVersion, 4);
+    assert.equal(await cdfTable.count(), 2);
+    await assert.rejects(cdfTable.append(batch(cdfTable.snapshot.columns, [{ id: 3 }])), (e: unknown) => e instanceof TableFormatError && /writer version 4/.test(e.message));
+
+    const { dir: appendOnly } = await scratchStore(t, 'append-only');
+    python(exe, ['write-config', appendOnly, 'delta.appendOnly', 'true']);
+    const aoTable = await DeltaTable.open(new LocalObjectStore(appendOnly));
+    await aoTable.append(batch(aoTable.snapshot.columns, [{ id: 3 }]));
+    await assert.rejects(aoTable.overwrite(batch(aoTable.snapshot.columns, [{ id: 9 }])), (e: unknown) => e instanceof TableFormatError && /append-only/.test(e.message));
+    assert.deepEqual(readWithPython(exe, appendOnly).latest.rows.map((r) => r['id']).sort(), [1, 2, 3]);
+  });
+});

@@ -1,0 +1,290 @@
+/**
+ * The write verbs on local disk: merge (upsert), partition overwrite (static and dynamic), compaction
+ * and vacuum, checked by what is read back, what the log says and what is left on disk.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { heartRate, kafkaMultiplexBz } from '../../schema/tables.ts';
+import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
+import { SchemaMismatchError } from '../../lakehouse/table/errors.ts';
+import { uriPathToKey } from '../../lakehouse/table/values.ts';
+import { writeDataFiles } from '../../lakehouse/table/write-files.ts';
+import { batch, commitActions, CountingStore, dataFileKeys, heartRows, logVersions, MICROS_PER_SECOND, scratchStore, sleep, sortRows, T0, type Row } from '../support/delta-helpers.ts';
+
+const HR_KEY = ['device_id', 'time'];
+const hr = (rows: readonly Row[]) => batch(heartRate.columns, rows);
+const liveKeys = (table: DeltaTable) => [...table.snapshot.files.keys()].map(uriPathToKey).sort();
+
+function kafkaRows(topic: string, week: string, offsets: readonly number[]): Row[] {
+  return offsets.map((offset) => ({
+    key: null,
+    value: `${topic}-${offset}`,
+    topic,
+    partition: 0,
+    offset,
+    timestamp: T0 + offset * MICROS_PER_SECOND,
+    date: 19_632,
+    week_part: week,
+    load_time: T0,
+    source_file: 'f.json',
+  }));
+}
+const kafka = (rows: readonly Row[]) => batch(kafkaMultiplexBz.columns, rows);
+const KAFKA_KEY = ['topic', 'week_part', 'offset'];
+
+describe('merge', () => {
+  test('inserts new keys, updates matched rows when whenMatched returns one, keeps them when it returns undefined', async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, heartRate);
+    const existing = heartRows(1, 4); // times T0 .. T0+3s
+    await table.append(hr(existing));
+
+    const source: Row[] = [
+      { ...existing[0]!, heartrate: 120 }, // higher: replaces
+      { ...existing[1]!, heartrate: 10 }, // lower: kept as is
+      { device_id: 1, time: T0 + 10 * MICROS_PER_SECOND, heartrate: 90, valid: true }, // new
+      { device_id: 2, time: T0, heartrate: 91, valid: true }, // new
+    ];
+    const result = await table.merge(hr(source), {
+      key: HR_KEY,
+      whenMatched: (target, src) => ((src['heartrate'] as number) > (target['heartrate'] as number) ? src : undefined),
+    });
+    assert.equal(result.committed, true);
+    assert.equal(result.version, 2);
+    // Two files added: the rewrite of the matched file and one file of inserts.
+    assert.deepEqual(result.metrics, { sourceRows: 4, inserted: 2, updated: 1, unchanged: 1, filesRead: 1, filesRemoved: 1, filesAdded: 2 });
+    const expected = [{ ...existing[0]!, heartrate: 120 }, existing[1]!, existing[2]!, existing[3]!, source[2]!, source[3]!];
+    assert.deepEqual(sortRows(await table.rows(), HR_KEY), sortRows(expected, HR_KEY));
+    const actions = await commitActions(store, 2);
+    assert.deepEqual(actions.map((a) => Object.keys(a)[0]), ['commitInfo', 'remove', 'add', 'add']);
+
+    // Nothing to change (all matched, all kept): no commit at all.
+    const idle = await table.merge(hr(existing.slice(1)), { key: HR_KEY, whenMatched: () => undefined });
+    assert.deepEqual([idle.committed, idle.version, idle.metrics.unchanged, idle.metrics.filesRemoved], [false, 2, 3, 0]);
+    // whenMatched defaults to keeping the target.
+    const kept = await table.merge(hr([{ ...existing[2]!, heartrate: 200 }]), { key: HR_KEY });
+    assert.equal(kept.committed, false);
+    assert.deepEqual(await logVersions(store), [0, 1, 2]);
+  });
+
+  test("whenNotMatched 'ignore' only updates", async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, heartRate);
+    const existing = heartRows(1, 3);
+    await table.append(hr(existing));
+    const result = await table.merge(hr([{ ...existing[2]!, heartrate: 101 }, ...heartRows(7, 5)]), {
+      key: HR_KEY,
+      whenMatched: (_t, s) => s,
+      whenNotMatched: 'ignore',
+    });
+    assert.deepEqual([result.metrics.inserted, result.metrics.updated], [0, 1]);
+    assert.deepEqual(sortRows(await table.rows(), HR_KEY), [existing[0]!, existing[1]!, { ...existing[2]!, heartrate: 101 }]);
+
+    const none = await table.merge(hr(heartRows(8, 2)), { key: HR_KEY, whenNotMatched: 'ignore' });
+    assert.equal(none.committed, false);
+  });
+
+  test('a source holding a key twice is refused and nothing is written', async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, heartRate);
+    await table.append(hr(heartRows(1, 3)));
+    const files = await dataFileKeys(store);
+    const twice = [...heartRows(5, 2), { ...heartRows(5, 1)[0]!, heartrate: 99 }];
+    await assert.rejects(table.merge(hr(twice), { key: HR_KEY, whenMatched: (_t, s) => s }), /more than once/);
+    await assert.rejects(table.merge(hr(twice), { key: ['device_id'] }), /more than once/);
+    assert.deepEqual(await logVersions(store), [0, 1]);
+    assert.deepEqual(await dataFileKeys(store), files);
+  });
+
+  test('string keys are ranged in code point order, the order of the statistics they are checked against', async (t) => {
+    const { store } = await scratchStore(t);
+    const columns = [
+      { name: 'k', type: 'string', nullable: false },
+      { name: 'v', type: 'long', nullable: false },
+    ] as const;
+    const table = await DeltaTable.createIfAbsent(store, { name: 'keyed', columns });
+    await table.append(batch(columns, [{ k: '😀', v: 1 }]));
+    // In UTF-16 order the source range would be ['😀', '！'], which in statistics order holds nothing.
+    const result = await table.merge(batch(columns, [{ k: '😀', v: 2 }, { k: '！', v: 3 }]), { key: ['k'], whenMatched: (_t, s) => s });
+    assert.deepEqual([result.metrics.filesRead, result.metrics.updated, result.metrics.inserted], [1, 1, 1]);
+    assert.deepEqual(sortRows(await table.rows(), ['v']), [{ k: '😀', v: 2 }, { k: '！', v: 3 }]);
+  });
+
+  test('only files whose statistics overlap the source key range are read', async (t) => {
+    const { store } = await scratchStore(t);
+    const counting = new CountingStore(store);
+    const table = await DeltaTable.createIfAbsent(counting, heartRate);
+    // Four files: devices 1-10, 11-20, 21-30, 31-40, all at the same times.
+    for (let f = 0; f < 4; f++) {
+      const rows: Row[] = [];
+      for (let d = f * 10 + 1; d <= f * 10 + 10; d++) rows.push(...heartRows(d, 5));
+      await table.append(hr(rows));
+    }
+    counting.dataReads.length = 0;
+    const update = { ...heartRows(12, 1)[0]!, heartrate: 180 };
+    const insert = heartRows(15, 1, T0 + 3600 * MICROS_PER_SECOND)[0]!;
+    const result = await table.merge(hr([update, insert]), { key: HR_KEY, whenMatched: (_t, s) => s });
+    assert.equal(result.metrics.filesRead, 1, 'devices 12..15 only overlap the second file');
+    assert.equal(counting.dataReads.length, 1);
+    assert.deepEqual([result.metrics.updated, result.metrics.inserted, result.metrics.filesRemoved], [1, 1, 1]);
+
+    // A range spanning two files reads both, but rewrites only the one holding a match.
+    const wide = await table.merge(hr([{ ...heartRows(9, 1)[0]!, heartrate: 1 }, heartRows(22, 1, T0 + 99 * MICROS_PER_SECOND)[0]!]), {
+      key: HR_KEY,
+      whenMatched: (_t, s) => s,
+    });
+    assert.equal(wide.metrics.filesRead, 3, 'devices 9..22 overlap the first, second (rewritten) and third files');
+    assert.equal(wide.metrics.filesRemoved, 1);
+    assert.equal(await table.count(), 200 + 2);
+    const device12 = await table.rows({ predicates: [{ column: 'device_id', op: '=', value: 12 }, { column: 'time', op: '=', value: T0 }] });
+    assert.deepEqual(device12, [update]);
+  });
+});
+
+describe('overwrite', () => {
+  test('overwriting one partition (where) leaves the others untouched', async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, kafkaMultiplexBz);
+    const bpm10 = kafkaRows('bpm', '2023-10', [1, 2, 3]);
+    const bpm11 = kafkaRows('bpm', '2023-11', [4, 5]);
+    const workout10 = kafkaRows('workout', '2023-10', [6, 7]);
+    await table.append(kafka([...bpm10, ...bpm11, ...workout10]));
+    const workoutFile = liveKeys(table).filter((k) => k.startsWith('topic=workout/'));
+
+    const replacement = kafkaRows('bpm', '2023-10', [100]);
+    const result = await table.overwrite(kafka(replacement), { where: [{ column: 'topic', op: '=', value: 'bpm' }] });
+    assert.equal(result.committed, true);
+    assert.deepEqual(sortRows(await table.rows(), KAFKA_KEY), sortRows([...replacement, ...workout10], KAFKA_KEY), 'both bpm weeks replaced, workout kept');
+    assert.deepEqual(liveKeys(table).filter((k) => k.startsWith('topic=workout/')), workoutFile, 'the untouched partition keeps its very file');
+    const actions = await commitActions(store, 2);
+    assert.equal(actions.filter((a) => 'remove' in a).length, 2);
+    const info = actions.find((a) => 'commitInfo' in a);
+    assert.ok(info && 'commitInfo' in info);
+    assert.deepEqual(info.commitInfo.operationParameters, { mode: 'Overwrite', partitionOverwriteMode: 'STATIC' });
+
+    await assert.rejects(table.overwrite(kafka(replacement), { where: [{ column: 'offset', op: '=', value: 1 }] }), SchemaMismatchError);
+  });
+
+  test('dynamic overwrite replaces exactly the partitions present in the batch', async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, kafkaMultiplexBz);
+    const bpm10 = kafkaRows('bpm', '2023-10', [1, 2]);
+    const bpm11 = kafkaRows('bpm', '2023-11', [3, 4]);
+    const workout11 = kafkaRows('workout', '2023-11', [5]);
+    await table.append(kafka([...bpm10, ...bpm11, ...workout11]));
+    await table.append(kafka(kafkaRows('bpm', '2023-10', [9]))); // a second file in the same partition
+
+    const fresh = [...kafkaRows('bpm', '2023-10', [20]), ...kafkaRows('user_info', '2023-12', [21])];
+    await table.overwrite(kafka(fresh));
+    assert.deepEqual(sortRows(await table.rows(), KAFKA_KEY), sortRows([...bpm11, ...workout11, ...fresh], KAFKA_KEY));
+    const removed = (await commitActions(store, 3)).filter((a) => 'remove' in a);
+    assert.equal(removed.length, 2, 'both files of bpm/2023-10, nothing else');
+
+    // An unpartitioned table is replaced whole.
+    const { store: plainStore } = await scratchStore(t, 'plain');
+    const plain = await DeltaTable.createIfAbsent(plainStore, heartRate);
+    await plain.append(hr(heartRows(1, 3)));
+    await plain.append(hr(heartRows(2, 3)));
+    await plain.overwrite(hr(heartRows(3, 1)));
+    assert.deepEqual(await plain.rows(), heartRows(3, 1));
+    assert.deepEqual(sortRows(await plain.rows({ snapshot: await plain.snapshotAt(2) }), HR_KEY), sortRows([...heartRows(1, 3), ...heartRows(2, 3)], HR_KEY));
+  });
+});
+
+describe('compact', () => {
+  test('many small files become one; every row stays; the commit says dataChange=false', async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, heartRate);
+    const all: Row[] = [];
+    for (let i = 0; i < 12; i++) {
+      const rows = heartRows(i, 25);
+      all.push(...rows);
+      await table.append(hr(rows));
+    }
+    assert.equal(table.snapshot.files.size, 12);
+    const before = table.version;
+
+    const result = await table.compact();
+    assert.deepEqual([result.filesRemoved, result.filesAdded], [12, 1]);
+    assert.equal(result.commit?.version, before + 1);
+    assert.equal(table.snapshot.files.size, 1);
+    assert.deepEqual(sortRows(await table.rows(), HR_KEY), sortRows(all, HR_KEY));
+    assert.equal(await table.count(), 300);
+
+    const [latest] = await table.history(1);
+    assert.equal(latest!.operation, 'OPTIMIZE');
+    assert.equal(latest!.dataChange, false);
+    const actions = await commitActions(store, before + 1);
+    assert.ok(actions.every((a) => !('add' in a) || a.add.dataChange === false));
+    assert.ok(actions.every((a) => !('remove' in a) || a.remove.dataChange === false));
+    assert.equal((await table.compact()).commit, undefined, 'nothing left to compact');
+  });
+
+  test('compaction works per partition and never mixes partitions', async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, kafkaMultiplexBz);
+    for (let i = 0; i < 3; i++) await table.append(kafka([...kafkaRows('bpm', '2023-10', [i]), ...kafkaRows('workout', '2023-10', [10 + i])]));
+    await table.append(kafka(kafkaRows('user_info', '2023-10', [50])));
+    const rows = await table.rows();
+    const result = await table.compact();
+    assert.deepEqual([result.filesRemoved, result.filesAdded], [6, 2], 'the lone user_info file is left alone');
+    assert.equal(table.snapshot.files.size, 3);
+    for (const add of table.snapshot.files.values()) assert.ok(uriPathToKey(add.path).startsWith(`topic=${add.partitionValues['topic']}/`));
+    assert.deepEqual(sortRows(await table.rows(), KAFKA_KEY), sortRows(rows, KAFKA_KEY));
+  });
+});
+
+describe('vacuum', () => {
+  test('retention 0 deletes orphaned and removed files, never live files or the log', async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, heartRate);
+    for (let i = 0; i < 3; i++) await table.append(hr(heartRows(i, 10)));
+    const removedByCompaction = liveKeys(table);
+    await table.compact();
+    await table.append(hr(heartRows(7, 10)));
+    // Files of a writer that died before its commit: on disk, referenced by no version.
+    const orphans = (await writeDataFiles(store, 'heart_rate', heartRate.columns, [], hr(heartRows(99, 10)), { targetFileRows: 4 })).map((a) => uriPathToKey(a.path));
+    assert.equal(orphans.length, 3);
+    const live = liveKeys(table);
+    const log = await logVersions(store);
+    const rows = sortRows(await table.rows(), HR_KEY);
+    await sleep(5); // retention 0 means "older than now": let the clock move past the last write
+
+    const dry = await table.vacuum({ retentionHours: 0, dryRun: true });
+    assert.deepEqual(dry.deleted.sort(), [...removedByCompaction, ...orphans].sort());
+    assert.deepEqual((await dataFileKeys(store)).sort(), [...live, ...removedByCompaction, ...orphans].sort(), 'a dry run deletes nothing');
+
+    const result = await table.vacuum({ retentionHours: 0 });
+    assert.deepEqual(result.deleted.sort(), [...removedByCompaction, ...orphans].sort());
+    assert.ok(result.bytes > 0);
+    assert.deepEqual((await dataFileKeys(store)).sort(), live);
+    assert.deepEqual(await logVersions(store), log);
+    assert.deepEqual(sortRows(await (await DeltaTable.open(store)).rows(), HR_KEY), rows);
+    assert.deepEqual((await table.vacuum({ retentionHours: 0 })).deleted, []);
+  });
+
+  test('a long retention deletes nothing, and time travel to before a compaction still works after a default vacuum', async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, heartRate);
+    for (let i = 0; i < 4; i++) await table.append(hr(heartRows(i, 5)));
+    const beforeCompaction = table.version;
+    const oldRows = sortRows(await table.rows(), HR_KEY);
+    await table.compact();
+    await writeDataFiles(store, 'heart_rate', heartRate.columns, [], hr(heartRows(99, 3)));
+    const files = (await dataFileKeys(store)).sort();
+    await sleep(5);
+
+    assert.deepEqual((await table.vacuum({ retentionHours: 10_000 })).deleted, []);
+    assert.deepEqual((await table.vacuum()).deleted, [], 'default retention (a week) keeps recent tombstones and orphans');
+    assert.deepEqual((await dataFileKeys(store)).sort(), files);
+    const old = await table.snapshotAt(beforeCompaction);
+    assert.deepEqual(sortRows(await table.rows({ snapshot: old }), HR_KEY), oldRows);
+    assert.deepEqual(sortRows(await (await DeltaTable.open(store, beforeCompaction)).rows(), HR_KEY), oldRows);
+
+    // The same vacuum a week and a bit later removes the compacted-away files.
+    const later = Date.now() + 169 * 3_600_000;
+    const result = await table.vacuum({ now: () => later });
+    assert.equal(result.deleted.length, 4 + 1);
+    assert.deepEqual(sortRows(await table.rows(), HR_KEY), oldRows);
+  });
+});
