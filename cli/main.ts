@@ -25,6 +25,8 @@ const commands: CommandEntry[] = [
   { name: 'status', summary: "recent runs and each table's version, rows and freshness", load: async () => (await import('./commands/status.ts')).statusCommand },
   { name: 'schedule', summary: 'create, list, pause or delete Temporal Schedules of pipeline and maintenance runs', load: async () => (await import('./commands/schedule.ts')).scheduleCommand },
   { name: 'reprocess', summary: "rebuild a step's table and everything downstream from its inputs", load: async () => (await import('./commands/reprocess.ts')).reprocessCommand },
+  { name: 'simulate', summary: 'generate wearable data with realistic imperfections into the landing zone or Kafka', load: async () => (await import('./commands/simulate.ts')).simulateCommand },
+  { name: 'produce', summary: 'replay the SBIT reference data set into the landing zone or Kafka', load: async () => (await import('./commands/produce.ts')).produceCommand },
 ];
 
 function help(): string {

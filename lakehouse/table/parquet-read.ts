@@ -25,7 +25,8 @@ interface OpenFile {
 // are asked for get copied into wasm memory and decoded. (parquet-wasm's one-shot readParquet ignores
 // its `columns` option and decodes every column.)
 async function openFile(bytes: Uint8Array): Promise<OpenFile> {
-  const file = await parquetWasm.ParquetFile.fromFile(new Blob([bytes]));
+  // Our bytes never live in a SharedArrayBuffer; the cast satisfies lib typings that insist on it.
+  const file = await parquetWasm.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
   try {
     const metadata = file.metadata();
     const fileMetadata = metadata.fileMetadata();
