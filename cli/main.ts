@@ -27,6 +27,8 @@ const commands: CommandEntry[] = [
   { name: 'reprocess', summary: "rebuild a step's table and everything downstream from its inputs", load: async () => (await import('./commands/reprocess.ts')).reprocessCommand },
   { name: 'simulate', summary: 'generate wearable data with realistic imperfections into the landing zone or Kafka', load: async () => (await import('./commands/simulate.ts')).simulateCommand },
   { name: 'produce', summary: 'replay the SBIT reference data set into the landing zone or Kafka', load: async () => (await import('./commands/produce.ts')).produceCommand },
+  { name: 'serve', summary: 'serve the gold tables over GraphQL (GraphiQL at /graphql in development)', load: async () => (await import('./commands/serve.ts')).serveCommand },
+  { name: 'token', summary: 'print a signed API token (analyst or user) for local use', load: async () => (await import('./commands/token.ts')).tokenCommand },
 ];
 
 function help(): string {

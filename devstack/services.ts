@@ -201,15 +201,15 @@ export async function startStack(options: StartOptions): Promise<StartResult> {
   });
 }
 
-/** Stop the processes this stack folder started (and only those). Returns the services stopped. */
-export async function stopStack(dir: string, log: Log = () => {}): Promise<ServiceName[]> {
+/** Stop the processes this stack folder started (and only those; `only` narrows to some services). Returns the services stopped. */
+export async function stopStack(dir: string, log: Log = () => {}, only: readonly ServiceName[] = SERVICE_NAMES): Promise<ServiceName[]> {
   if (!existsSync(dir)) return [];
   return withLock(dir, async () => {
     const state = await readState(dir);
     if (!state) return [];
     const stopped: ServiceName[] = [];
     await Promise.all(
-      SERVICE_NAMES.map(async (name) => {
+      only.map(async (name) => {
         const record = state.services[name];
         if (ownsLiveProcess(dir, record)) {
           await terminate(record.pid);

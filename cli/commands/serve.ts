@@ -1,0 +1,90 @@
+/** `fitlake serve`: the GraphQL API over the lake's gold tables, until SIGINT/SIGTERM. */
+import { loadApiSettings } from '../../config/api-settings.ts';
+import { openObjectStore } from '../../lakehouse/storage/open-store.ts';
+import { createApi, GRAPHQL_ENDPOINT, HEALTH_ENDPOINT, LakeData, READY_ENDPOINT, startApiServer } from '../../api/index.ts';
+import { parseArgs } from '../args.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import type { Command } from '../main.ts';
+
+const usage = `Usage: fitlake serve [--port 4000] [--host 127.0.0.1] [--lake DIR|URI]
+
+Serves the gold tables (workout_bpm_summary, gym_summary), coach aggregates, users' own views and the
+pipeline status over GraphQL at /graphql, reading the latest committed table versions (looked for at
+most once a second per table). Health: /healthz (process up); readiness: /readyz (gold tables open).
+Every GraphQL request needs Authorization: Bearer <token> (see fitlake token).
+
+Options:
+  --port N          TCP port (FITLAKE_API_PORT, default 4000; 0 picks a free one)
+  --host ADDR       address to bind (FITLAKE_API_HOST, default 127.0.0.1: loopback only)
+  --lake DIR|URI    lake root (FITLAKE_LAKE, default .data/lake)
+  --json            print the address as JSON
+
+Environment:
+  FITLAKE_JWT_SECRET   required: HS256 key of the tokens, at least 32 characters
+  FITLAKE_JWT_ISSUER   token issuer (default fitlake); the audience is fitlake-api
+  FITLAKE_API_MODE     development (GraphiQL, introspection) or production (neither);
+                       default from NODE_ENV (production when NODE_ENV=production)
+
+Examples:
+  export FITLAKE_JWT_SECRET=$(openssl rand -base64 48)
+  fitlake serve --lake ./lake
+  curl -H "Authorization: Bearer $(fitlake token --role analyst)" -H 'content-type: application/json' \\
+       -d '{"query":"{ pipelineStatus { path version freshnessSeconds } }"}' http://127.0.0.1:4000/graphql`;
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve the gold tables over GraphQL (GraphiQL at /graphql in development)',
+  usage,
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        lake: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (values.help) {
+      console.log(usage);
+      return ExitCode.ok;
+    }
+    const settings = loadApiSettings(process.env, {
+      ...(values.port !== undefined ? { port: values.port } : {}),
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(values.lake !== undefined ? { lake: values.lake } : {}),
+    });
+    const root = openObjectStore(settings.lake, settings.azureConnectionString ? { azureConnectionString: settings.azureConnectionString } : {});
+    const data = new LakeData(root);
+    const yoga = createApi({ data, jwt: settings.jwt, mode: settings.mode });
+    let api;
+    try {
+      api = await startApiServer(yoga, { host: settings.host, port: settings.port });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new CliError(`port ${settings.port} on ${settings.host} is in use: choose another with --port`, ExitCode.failed);
+      if (code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new CliError(`cannot listen on ${settings.host}:${settings.port} (${code})`, ExitCode.failed);
+      throw e;
+    }
+    // Load the gold indexes now, so the first query does not wait for them.
+    data.warmUp();
+    const url = `${api.origin}${GRAPHQL_ENDPOINT}`;
+    if (values.json) console.log(JSON.stringify({ url, health: `${api.origin}${HEALTH_ENDPOINT}`, ready: `${api.origin}${READY_ENDPOINT}`, mode: settings.mode, lake: settings.lake }));
+    else {
+      console.log(`fitlake API (${settings.mode}) on ${url}${settings.mode === 'development' ? ' (GraphiQL: open it in a browser)' : ''}`);
+      console.log(`  lake ${settings.lake}; health ${api.origin}${HEALTH_ENDPOINT}, readiness ${api.origin}${READY_ENDPOINT}; Ctrl-C to stop`);
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await api.close();
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,92 @@
+/**
+ * Settings of the GraphQL API (`fitlake serve`, `fitlake token`), read once at process entry from
+ * flags, then the environment, then defaults. The JWT secret has no default anywhere in the code: a
+ * server or a token without a configured secret is a configuration error, in every mode.
+ */
+import { ConfigError } from '../lakehouse/errors.ts';
+import { loadSettings } from './settings.ts';
+
+export type ApiMode = 'development' | 'production';
+
+export interface JwtSettings {
+  /** HS256 key (FITLAKE_JWT_SECRET, required, at least 32 characters). */
+  secret: string;
+  /** @default fitlake (FITLAKE_JWT_ISSUER) */
+  issuer: string;
+  /** @default fitlake-api */
+  audience: string;
+}
+
+export interface ApiSettings {
+  /** @default 4000 (FITLAKE_API_PORT) */
+  port: number;
+  /** @default 127.0.0.1 (FITLAKE_API_HOST): loopback unless told otherwise. */
+  host: string;
+  /** development: GraphiQL and introspection on; production: both off. From FITLAKE_API_MODE, else NODE_ENV. @default development */
+  mode: ApiMode;
+  jwt: JwtSettings;
+  /** Lake root, as in Settings (FITLAKE_LAKE). */
+  lake: string;
+  azureConnectionString?: string;
+}
+
+export interface ApiSettingFlags {
+  port?: string;
+  host?: string;
+  lake?: string;
+}
+
+/** The shortest secret accepted: 32 characters, 256 bits when random, HS256's key size. */
+export const MIN_SECRET_LENGTH = 32;
+export const DEFAULT_API_PORT = 4000;
+
+/** JWT settings from the environment; ConfigError when the secret is absent or too short. */
+export function loadJwtSettings(env: NodeJS.ProcessEnv): JwtSettings {
+  const secret = env.FITLAKE_JWT_SECRET;
+  if (secret === undefined || secret === '') {
+    throw new ConfigError(
+      `FITLAKE_JWT_SECRET is not set: the API signs and verifies tokens with it. Set it to a random string of at least ${MIN_SECRET_LENGTH} characters, e.g. export FITLAKE_JWT_SECRET=$(openssl rand -base64 48)`,
+      { setting: 'FITLAKE_JWT_SECRET' },
+    );
+  }
+  if (secret.length < MIN_SECRET_LENGTH) {
+    // The value is a secret: the message gives its length only.
+    throw new ConfigError(`FITLAKE_JWT_SECRET is ${secret.length} characters long; it needs at least ${MIN_SECRET_LENGTH}`, { setting: 'FITLAKE_JWT_SECRET' });
+  }
+  return { secret, issuer: env.FITLAKE_JWT_ISSUER || 'fitlake', audience: 'fitlake-api' };
+}
+
+/** development or production, from FITLAKE_API_MODE over NODE_ENV. */
+export function apiMode(env: NodeJS.ProcessEnv): ApiMode {
+  const explicit = env.FITLAKE_API_MODE;
+  if (explicit !== undefined && explicit !== '') {
+    if (explicit !== 'development' && explicit !== 'production') {
+      throw new ConfigError(`FITLAKE_API_MODE must be development or production, not '${explicit}'`, { setting: 'FITLAKE_API_MODE', value: explicit });
+    }
+    return explicit;
+  }
+  return env.NODE_ENV === 'production' ? 'production' : 'development';
+}
+
+function port(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n) || n < 0 || n > 65_535) {
+    throw new ConfigError(`port '${text}' is not a TCP port (0-65535)`, { setting: 'FITLAKE_API_PORT', value: text });
+  }
+  return n;
+}
+
+/** API settings from flags over environment over defaults; throws ConfigError on an invalid value. */
+export function loadApiSettings(env: NodeJS.ProcessEnv, flags: ApiSettingFlags = {}): ApiSettings {
+  const base = loadSettings(env, flags.lake === undefined ? {} : { lake: flags.lake });
+  const host = (flags.host ?? env.FITLAKE_API_HOST ?? '127.0.0.1').trim();
+  if (host === '' || /\s/.test(host)) throw new ConfigError(`host '${host}' is not a host name or address`, { setting: 'FITLAKE_API_HOST', value: host });
+  return {
+    port: port(flags.port ?? env.FITLAKE_API_PORT ?? String(DEFAULT_API_PORT)),
+    host,
+    mode: apiMode(env),
+    jwt: loadJwtSettings(env),
+    lake: base.lake,
+    ...(base.azureConnectionString ? { azureConnectionString: base.azureConnectionString } : {}),
+  };
+}

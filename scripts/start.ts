@@ -1,0 +1,158 @@
+/**
+ * `npm start`: fitlake end to end on the embedded default. Brings up the local services (reusing any
+ * already running), generates a demo data set on the first start, runs the pipeline once through
+ * Temporal with a worker in this process, starts the GraphQL API, prints where to look (GraphiQL with a
+ * ready token, the Temporal UI, an example query and its real answer), then keeps a continuous run going
+ * while a new day of simulated data lands every little while, showing gold grow. Ctrl-C stops what this
+ * command started and leaves what it found running.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createApi, GRAPHQL_ENDPOINT, LakeData, signToken, startApiServer } from '../api/index.ts';
+import { loadApiSettings } from '../config/api-settings.ts';
+import { loadSettings } from '../config/settings.ts';
+import { defaultStackDir, projectRoot } from '../devstack/paths.ts';
+import { DEFAULT_PORTS, startStack, stopStack, type ServiceName } from '../devstack/services.ts';
+import { ensureTools } from '../devstack/tools.ts';
+import { openObjectStore } from '../lakehouse/storage/open-store.ts';
+import { createSimulation, LandingSink, runSimulation } from '../simulator/index.ts';
+import { createPipelineWorker } from '../workers/pipeline-worker.ts';
+import type { PipelineInput, PipelineProgress } from '../workflows/types.ts';
+import { connectClient } from '../cli/temporal-client.ts';
+import { followRun, summaryTable } from '../cli/follow.ts';
+import { startPipeline } from '../cli/start-pipeline.ts';
+
+const dataDir = path.join(projectRoot, '.data');
+const say = (line = '') => console.log(line);
+const MS_BETWEEN_NEW_DAYS = 20_000;
+const FIRST_DAY = Date.UTC(2023, 2, 10);
+
+/** The local signing secret of the demo API: random, created once, readable only by its owner. */
+async function localJwtSecret(): Promise<string> {
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const secret = randomBytes(48).toString('base64url');
+  await writeFile(file, secret, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return secret;
+}
+
+const daysFile = path.join(dataDir, 'demo-days');
+
+/** Days of demo data landed by earlier starts. */
+async function daysLanded(): Promise<number> {
+  return existsSync(daysFile) ? Number((await readFile(daysFile, 'utf8')).trim()) || 0 : 0;
+}
+
+/** Land one simulated day of the demo users (10 users; the first day fuller than the later ones). */
+async function landDay(landing: string, day: number): Promise<void> {
+  const start = new Date(FIRST_DAY + day * 86_400_000).toISOString().slice(0, 10);
+  const simulation = createSimulation({ users: 10, days: 1, start, seed: 42, imperfections: 0.01, wearHours: day === 0 ? 6 : 2 });
+  await runSimulation(simulation, new LandingSink({ root: landing, tag: `demo-day-${String(day).padStart(3, '0')}` }));
+  await writeFile(daysFile, String(day + 1));
+}
+
+async function main(): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  const settings = loadSettings(process.env);
+  say('fitlake: starting the local services (the first start installs them; the Temporal CLI build takes a few minutes once)');
+  const tools = await ensureTools((line) => say(`  ${line}`));
+  const stack = await startStack({ dir: defaultStackDir, ports: DEFAULT_PORTS, tools, log: (line) => say(`  ${line}`) });
+  const startedHere = Object.entries(stack.services).filter(([, s]) => !s.reused).map(([name]) => name);
+  say(`  services ready (${startedHere.length > 0 ? `started ${startedHere.join(', ')}` : 'all already running'})`);
+
+  const landing = settings.landing;
+  let day = await daysLanded();
+  if (day === 0) {
+    say('\nGenerating a demo data set: 10 users with devices, profiles, workouts, gym visits, 1 Hz heart rate, 1% imperfections ...');
+    await landDay(landing, day++);
+  } else {
+    say(`\nReusing the lake at ${settings.lake} (${day} day(s) of demo data landed before)`);
+  }
+
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const { client, close } = await connectClient(settings);
+  const { worker, connection } = await createPipelineWorker(settings);
+  const workerDone = worker.run();
+  const locations = { lake: settings.lake, landing };
+
+  say('\nRunning the pipeline once (bronze → silver → gold) through Temporal:');
+  const once = await startPipeline(client, settings, { ...locations, mode: 'once', trigger: 'manual' });
+  const result = await followRun(once, (line) => say(line));
+  say(`\n${summaryTable(result)}`);
+
+  const jwt = { ...loadApiSettings({ ...process.env, FITLAKE_JWT_SECRET: process.env.FITLAKE_JWT_SECRET ?? (await localJwtSecret()) }).jwt };
+  const data = new LakeData(openObjectStore(settings.lake));
+  const api = await startApiServer(createApi({ data, jwt, mode: 'development', logging: false }), { host: '127.0.0.1', port: Number(process.env.FITLAKE_API_PORT ?? 4000) });
+  const token = await signToken(jwt, { role: 'analyst', ttlSeconds: 12 * 3600 });
+  const url = `${api.origin}${GRAPHQL_ENDPOINT}`;
+  const query = '{ workoutBpmSummaries(first: 3, sort: { field: AVG_BPM, direction: DESC }) { totalCount edges { node { userId workoutId sessionId ageBin city avgBpm maxBpm numRecordings } } } }';
+  const answer = await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) })).json();
+
+  say('\nfitlake is up.');
+  say(`  GraphQL + GraphiQL  ${url}`);
+  say(`  token (analyst, 12 h; paste into GraphiQL's headers as {"Authorization": "Bearer …"}):\n    ${token}`);
+  say(`  Temporal UI         ${stack.endpoints.temporalUiUrl}  (runs fitlake-once-…, fitlake-continuous-…)`);
+  say(`  lake                ${settings.lake}`);
+  say(`\nExample query:\n  ${query}\nAnswer:\n${JSON.stringify(answer, null, 2).split('\n').map((l) => `  ${l}`).join('\n')}`);
+  say(`\nTry it from a shell:\n  curl -s ${url} -H 'content-type: application/json' -H "Authorization: Bearer ${token.slice(0, 12)}…" -d '{"query":"{ pipelineStatus { path version rowCount } }"}'`);
+
+  const continuous: PipelineInput = { ...locations, mode: 'continuous', everySeconds: 5, trigger: 'manual' };
+  const live = await startPipeline(client, settings, continuous);
+  say(`\nContinuous run ${live.workflowId}: a new day of data lands every ${MS_BETWEEN_NEW_DAYS / 1000} s and flows to gold. Ctrl-C to stop.`);
+
+  let stopping = false;
+  const trickle = (async () => {
+    while (!stopping) {
+      await new Promise((r) => setTimeout(r, MS_BETWEEN_NEW_DAYS));
+      if (stopping) break;
+      try {
+        await landDay(landing, day);
+        say(`  landed day ${day + 1} of demo data`);
+        day++;
+      } catch (e) {
+        say(`  could not land new demo data: ${(e as Error).message}`);
+      }
+    }
+  })();
+  let lastCounts = '';
+  const watch = setInterval(() => {
+    void (async () => {
+      const progress = (await live.query('progress').catch(() => undefined)) as PipelineProgress | undefined;
+      const gold = progress?.steps.filter((s) => s.step.startsWith('gold_')).map((s) => `${s.step.replace('gold_', '')} +${s.rowsWritten}`).join(', ');
+      const counts = `cycle ${progress?.cycle ?? '?'}: ${gold ?? ''}`;
+      if (progress && counts !== lastCounts && progress.steps.every((s) => s.state !== 'running' && s.state !== 'pending') && progress.steps.some((s) => s.rowsWritten > 0)) {
+        say(`  ${counts}`);
+      }
+      lastCounts = counts;
+    })();
+  }, 1000);
+
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  say('\nStopping: the continuous run ends after its current cycle ...');
+  stopping = true;
+  clearInterval(watch);
+  await live.signal('stop').catch(() => {});
+  await Promise.race([live.result().catch(() => undefined), new Promise((r) => setTimeout(r, 30_000))]);
+  await trickle.catch(() => {});
+  await api.close();
+  worker.shutdown();
+  await workerDone.catch(() => {});
+  await connection.close();
+  await close();
+  if (startedHere.length > 0) {
+    say(`stopping the services this command started (${startedHere.join(', ')}); the lake stays in ${settings.lake}`);
+    await stopStack(defaultStackDir, () => {}, startedHere as ServiceName[]);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: Error) => {
+    console.error(`npm start: ${e.message}`);
+    process.exit(1);
+  },
+);

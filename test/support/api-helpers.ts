@@ -1,0 +1,113 @@
+/**
+ * The API under test over real HTTP: a server on 127.0.0.1:0 over a lake folder, a GraphQL client
+ * function, tokens signed with a test secret, and the SBIT lake (both sets) built once per process.
+ */
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import type { JwtSettings } from '../../config/api-settings.ts';
+import type { ApiMode } from '../../config/api-settings.ts';
+import { tablePath, type Cell, type TableDef } from '../../schema/types.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { prefixedStore } from '../../lakehouse/storage/prefixed-store.ts';
+import { batchFromRows } from '../../lakehouse/table/column-batch.ts';
+import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
+import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
+import { signToken, type TokenRequest } from '../../api/auth/sign-token.ts';
+import { LakeData } from '../../api/data/lake-data.ts';
+import type { QueryLimits } from '../../api/limits/use-limits.ts';
+import { startApiServer } from '../../api/server.ts';
+import { createApi } from '../../api/yoga.ts';
+import { makeTestLake, type TestLake } from './pipeline.ts';
+import { landSbitSet, sbitDir } from './sbit.ts';
+
+export const TEST_JWT: JwtSettings = { secret: 'fitlake-test-secret-0123456789abcdef-0123456789', issuer: 'fitlake', audience: 'fitlake-api' };
+
+export interface GqlResponse<D = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: { data?: D | null; errors?: { message: string; extensions?: Record<string, unknown>; path?: unknown[] }[] };
+}
+
+export interface TestApi {
+  origin: string;
+  url: string;
+  data: LakeData;
+  /** POST a query; `token` undefined sends no Authorization header. */
+  gql<D = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResponse<D>>;
+  close(): Promise<void>;
+}
+
+export interface TestApiOptions {
+  mode?: ApiMode;
+  limits?: QueryLimits;
+  /** Table refresh interval. @default 1000 */
+  intervalMs?: number;
+}
+
+/** The API over the lake at `lakeDir` (the folder holding bronze/, silver/, gold/). */
+export async function startTestApi(lakeDir: string, { mode = 'development', limits, intervalMs = 1000 }: TestApiOptions = {}): Promise<TestApi> {
+  const data = new LakeData(new LocalObjectStore(lakeDir), { intervalMs });
+  const yoga = createApi({ data, jwt: TEST_JWT, mode, logging: false, ...(limits ? { limits } : {}) });
+  const running = await startApiServer(yoga, { host: '127.0.0.1', port: 0 });
+  const url = `${running.origin}/graphql`;
+  return {
+    origin: running.origin,
+    url,
+    data,
+    async gql<D>(query: string, variables?: Record<string, unknown>, token?: string) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, ...(variables ? { variables } : {}) }),
+      });
+      return { status: response.status, headers: response.headers, body: (await response.json()) as GqlResponse<D>['body'] };
+    },
+    close: () => running.close(),
+  };
+}
+
+/** A token signed with the test secret. */
+export function testToken(request: TokenRequest, jwt: JwtSettings = TEST_JWT): Promise<string> {
+  return signToken(jwt, request);
+}
+
+export const analystToken = () => testToken({ role: 'analyst' });
+export const userToken = (userId: number) => testToken({ role: 'user', userId });
+
+let sbitLakeBuild: Promise<TestLake> | undefined;
+
+/**
+ * The lake of SBIT sets 1 then 2 through the whole pipeline, built once per test process (callers must
+ * not change it unless they are the last to use it). Undefined, with the test skipped, without the set.
+ */
+export async function sbitLake(t: TestContext): Promise<{ lakeDir: string; testLake: TestLake } | undefined> {
+  const sbit = sbitDir(t);
+  if (!sbit) return undefined;
+  sbitLakeBuild ??= (async () => {
+    const testLake = await makeTestLake('fitlake-api-');
+    await landSbitSet(sbit, testLake.landingDir, 1);
+    await runPipeline(testLake.ctx);
+    await landSbitSet(sbit, testLake.landingDir, 2);
+    await runPipeline(testLake.ctx);
+    return testLake;
+  })();
+  const testLake = await sbitLakeBuild;
+  return { lakeDir: path.join(testLake.dir, 'lake'), testLake };
+}
+
+/** Poll until `check` returns true or the time is up; resolves with whether it did. */
+export async function eventually(check: () => Promise<boolean>, { timeoutMs = 5000, everyMs = 100 } = {}): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Create (if absent) the table of a declaration in a lake folder and append rows to it. */
+export async function appendRows(lakeDir: string, def: TableDef, rows: readonly Record<string, Cell>[]): Promise<DeltaTable> {
+  const table = await DeltaTable.createIfAbsent(prefixedStore(new LocalObjectStore(lakeDir), tablePath(def)), def);
+  if (rows.length > 0) await table.append(batchFromRows(def.columns, rows));
+  return table;
+}

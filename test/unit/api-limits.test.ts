@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { getIntrospectionQuery, parse, validate, specifiedRules, Kind, type OperationDefinitionNode, type FragmentDefinitionNode } from 'graphql';
+import { queryCost } from '../../api/limits/query-cost.ts';
+import { depthLimitRule, selectionDepths } from '../../api/limits/query-depth.ts';
+import { buildApiSchema } from '../../api/schema.ts';
+
+const schema = buildApiSchema();
+
+function depths(text: string) {
+  const doc = parse(text);
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+  return selectionDepths(op.selectionSet, fragments);
+}
+
+describe('query depth', () => {
+  it('counts nested fields through fragments, and introspection apart', () => {
+    assert.deepEqual(depths('{ me { userId } }'), { depth: 2, introspectionDepth: 0 });
+    assert.equal(depths('{ me { ...V } } fragment V on UserView { workouts { edges { node { ... on WorkoutBpmSummary { avgBpm } } } } }').depth, 5);
+    assert.deepEqual(depths('{ __typename pipelineStatus { path } }'), { depth: 2, introspectionDepth: 0 });
+    assert.deepEqual(depths('{ __schema { types { name } } }'), { depth: 0, introspectionDepth: 3 });
+    // Fragment cycles (reported by graphql's own rule) do not loop.
+    assert.equal(depths('{ me { ...A } } fragment A on UserView { userId ...B } fragment B on UserView { ...A }').depth, 2);
+  });
+
+  it('lets GraphiQL introspect and refuses a ninth level', () => {
+    const rule = depthLimitRule({ maxDepth: 8 });
+    assert.deepEqual(validate(schema, parse(getIntrospectionQuery()), [...specifiedRules, rule]), []);
+    const deep = parse('{ workoutBpmSummaries { edges { node { user { workouts { edges { node { user { userId } } } } } } } } }');
+    const errors = validate(schema, deep, [rule]);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.extensions.code, 'QUERY_TOO_DEEP');
+    assert.match(errors[0]!.message, /9 levels deep; the limit is 8/);
+  });
+});
+
+describe('query cost', () => {
+  const cost = (text: string, variables?: Record<string, unknown>) => queryCost(schema, parse(text), variables);
+
+  it('multiplies a connection’s edges by the page size asked for (default 50), and nothing else', () => {
+    assert.equal(cost('{ workoutBpmSummaries { totalCount } }'), 2);
+    assert.equal(cost('{ workoutBpmSummaries(first: 10) { totalCount edges { node { avgBpm } } } }'), 1 + 1 + 10 * 3);
+    assert.equal(cost('{ workoutBpmSummaries { edges { node { avgBpm } } } }'), 1 + 50 * 3);
+    assert.equal(cost('query($n: Int) { gymSummaries(first: $n) { edges { cursor } } }', { n: 100 }), 1 + 100 * 2);
+    // Page sizes beyond the limit count as the limit: the resolver then reports the page size itself.
+    assert.equal(cost('{ gymSummaries(first: 100000) { edges { cursor } } }'), 1 + 500 * 2);
+  });
+
+  it('weighs aggregates and multiplies nested pages', () => {
+    assert.equal(cost('{ workoutStats { workouts } }'), 1 + 2000 + 50);
+    // An aggregate scans the table: about a dozen per request at most.
+    assert.ok(cost(`{ ${Array.from({ length: 13 }, (_, i) => `a${i}: workoutStats { workouts }`).join(' ')} }`) > 25_000);
+    assert.equal(cost('{ pipelineStatus { path version } }'), 1 + 20 + 14 * 2);
+    const nested = cost('{ workoutBpmSummaries(first: 500) { edges { node { user { workouts(first: 500) { edges { node { avgBpm } } } } } } } }');
+    assert.ok(nested > 25_000 * 10, String(nested));
+    const page100 = cost('{ workoutBpmSummaries(first: 100) { totalCount pageInfo { hasNextPage endCursor } edges { node { userId workoutId sessionId ageBin gender city state minBpm avgBpm maxBpm numRecordings } } } }');
+    assert.ok(page100 > 1000 && page100 < 2000, String(page100));
+    assert.equal(cost('{ __schema { types { fields { name } } } }'), 0);
+  });
+});

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { apiMode, loadApiSettings, loadJwtSettings } from '../../config/api-settings.ts';
+import { ConfigError } from '../../lakehouse/errors.ts';
+
+const SECRET = 's'.repeat(32);
+
+describe('API settings', () => {
+  it('default to loopback port 4000, development, issuer fitlake, audience fitlake-api', () => {
+    const s = loadApiSettings({ FITLAKE_JWT_SECRET: SECRET, FITLAKE_LAKE: '/tmp/lake' });
+    assert.equal(s.port, 4000);
+    assert.equal(s.host, '127.0.0.1');
+    assert.equal(s.mode, 'development');
+    assert.deepEqual(s.jwt, { secret: SECRET, issuer: 'fitlake', audience: 'fitlake-api' });
+    assert.equal(s.lake, '/tmp/lake');
+  });
+
+  it('take flags over the environment', () => {
+    const s = loadApiSettings({ FITLAKE_JWT_SECRET: SECRET, FITLAKE_API_PORT: '5000', FITLAKE_API_HOST: '0.0.0.0', FITLAKE_JWT_ISSUER: 'me' }, { port: '0', host: '::1', lake: '/tmp/other' });
+    assert.equal(s.port, 0);
+    assert.equal(s.host, '::1');
+    assert.equal(s.jwt.issuer, 'me');
+    assert.equal(s.lake, '/tmp/other');
+    assert.throws(() => loadApiSettings({ FITLAKE_JWT_SECRET: SECRET }, { port: '70000' }), ConfigError);
+    assert.throws(() => loadApiSettings({ FITLAKE_JWT_SECRET: SECRET }, { port: 'http' }), ConfigError);
+  });
+
+  it('need a secret of at least 32 characters, with no default, and never print it', () => {
+    assert.throws(() => loadJwtSettings({}), (e: unknown) => e instanceof ConfigError && /FITLAKE_JWT_SECRET is not set/.test(e.message));
+    assert.throws(() => loadApiSettings({ NODE_ENV: 'development' }), /FITLAKE_JWT_SECRET is not set/);
+    assert.throws(() => loadJwtSettings({ FITLAKE_JWT_SECRET: 'hunter2-but-short' }), (e: unknown) => e instanceof ConfigError && /17 characters long; it needs at least 32/.test(e.message) && !e.message.includes('hunter2'));
+  });
+
+  it('read the mode from FITLAKE_API_MODE, else NODE_ENV', () => {
+    assert.equal(apiMode({}), 'development');
+    assert.equal(apiMode({ NODE_ENV: 'production' }), 'production');
+    assert.equal(apiMode({ NODE_ENV: 'production', FITLAKE_API_MODE: 'development' }), 'development');
+    assert.equal(apiMode({ FITLAKE_API_MODE: 'production' }), 'production');
+    assert.throws(() => apiMode({ FITLAKE_API_MODE: 'staging' }), ConfigError);
+  });
+});
