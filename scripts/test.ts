@@ -81,8 +81,20 @@ async function main(): Promise<number> {
     env.FITLAKE_TEMPORAL_BIN = tools.temporal;
     env.FITLAKE_PYTHON = tools.python;
     if (needsStack) {
-      stackDir = await mkdtemp(path.join(os.tmpdir(), 'fitlake-test-stack-'));
-      const stack = await startStack({ dir: stackDir, ports: await freePorts(), tools, log, headless: true });
+      // A port found free can be taken by another process before the service binds it; then the
+      // whole stack starts again on new ports rather than failing the run.
+      let stack;
+      for (let attempt = 1; ; attempt++) {
+        stackDir = await mkdtemp(path.join(os.tmpdir(), 'fitlake-test-stack-'));
+        try {
+          stack = await startStack({ dir: stackDir, ports: await freePorts(), tools, log, headless: true });
+          break;
+        } catch (e) {
+          await teardown();
+          if (attempt >= 3) throw e;
+          log(`the stack did not start (${(e as Error).message.split('\n')[0]}); trying again on other ports`);
+        }
+      }
       log(`stack healthy ${((Date.now() - started) / 1000).toFixed(1)} s after start (tools included)`);
       env.FITLAKE_TEST_STACK_DIR = stackDir;
       env.FITLAKE_TEST_TEMPORAL_ADDRESS = stack.endpoints.temporalAddress;
