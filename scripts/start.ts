@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   say(`  Temporal UI         ${stack.endpoints.temporalUiUrl}  (runs fitlake-once-…, fitlake-continuous-…)`);
   say(`  lake                ${settings.lake}`);
   say(`\nExample query:\n  ${query}\nAnswer:\n${JSON.stringify(answer, null, 2).split('\n').map((l) => `  ${l}`).join('\n')}`);
-  say(`\nTry it from a shell:\n  curl -s ${url} -H 'content-type: application/json' -H "Authorization: Bearer ${token.slice(0, 12)}…" -d '{"query":"{ pipelineStatus { path version rowCount } }"}'`);
+  say(`\nTry it from a shell:\n  TOKEN=${token}\n  curl -s ${url} -H 'content-type: application/json' -H "Authorization: Bearer $TOKEN" -d '{"query":"{ pipelineStatus { path version rowCount freshnessSeconds } }"}'`);
 
   const continuous: PipelineInput = { ...locations, mode: 'continuous', everySeconds: 5, trigger: 'manual' };
   const live = await startPipeline(client, settings, continuous);
