@@ -9,7 +9,6 @@ import type { PipelineActivities } from '../activities/pipeline-activities.ts';
 import { QUICK_ACTIVITY, STEP_ACTIVITY } from './retry-policy.ts';
 import type { PipelineInput, PipelineProgress, PipelineResult, StepProgress, StepSummary } from './types.ts';
 
-const { runStep } = proxyActivities<PipelineActivities>(STEP_ACTIVITY);
 const { planPipeline } = proxyActivities<PipelineActivities>(QUICK_ACTIVITY);
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');
@@ -32,6 +31,10 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     stopping = true;
   });
   setHandler(progressQuery, () => ({ mode: input.mode, cycle, stopping, steps }));
+  // Per run, so a run can ask for a shorter heartbeat timeout (faster takeover of a dead worker's step).
+  const { runStep } = proxyActivities<PipelineActivities>(
+    input.heartbeatTimeoutSeconds ? { ...STEP_ACTIVITY, heartbeatTimeout: input.heartbeatTimeoutSeconds * 1000 } : STEP_ACTIVITY,
+  );
 
   const plan = await planPipeline({
     ...(input.steps ? { steps: input.steps } : {}),
@@ -43,6 +46,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
 
   for (;;) {
     cycle++;
+    const cycleStart = Date.now();
     steps = plan.flatMap((stage, i) => stage.map((step) => ({ step, stage: i, state: 'pending' as const, recordsIn: 0, rowsWritten: 0, quarantined: 0, versions: {} })));
     for (const stage of plan) {
       await Promise.all(
@@ -65,8 +69,10 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     }
     log.info('pipeline cycle done', { cycle, steps: steps.map(summaryLine) });
     if (input.mode === 'once' || stopping) break;
-    // Sleep until the next trigger, waking early on the stop signal.
-    if (await condition(() => stopping, (input.everySeconds ?? 5) * 1000)) break;
+    // Sleep until the next trigger, everySeconds after this cycle's start (workflow time, deterministic),
+    // waking early on the stop signal. Always a timer, at least 1 ms, so the commands match older histories.
+    const wait = (input.everySeconds ?? 5) * 1000 - (Date.now() - cycleStart);
+    if (await condition(() => stopping, Math.max(1, wait))) break;
     if (workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
       await continueAsNew<typeof pipelineWorkflow>({ ...input, cyclesDone: cycle });
     }

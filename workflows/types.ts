@@ -28,6 +28,11 @@ export interface PipelineInput extends PipelineLocations {
   trigger?: Trigger;
   /** Carried across continue-as-new: cycles completed before this run. */
   cyclesDone?: number;
+  /**
+   * Override of the step activities' heartbeat timeout: how soon a step whose worker died is retried
+   * elsewhere. Steps heartbeat at least every few seconds. @default 120 (STEP_ACTIVITY)
+   */
+  heartbeatTimeoutSeconds?: number;
 }
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';

@@ -6,6 +6,7 @@
  *
  * A byte-order mark at the very start of a file is dropped, as the UTF-8 decoder does for bytes.
  */
+import { StringDecoder } from 'node:string_decoder';
 
 /** One record of a text file: the line without its line break, and its 1-based line number. */
 export interface TextLine {
@@ -43,14 +44,15 @@ function isBlank(text: string, start: number, end: number): boolean {
  * Appends the non-blank lines of text[start, end) to `out`, numbering from `lineNumber`, and returns
  * the number of the line after the last one. The range ends at a line break or at the end of the text.
  */
-function collectLines(text: string, start: number, end: number, lineNumber: number, out: TextLine[]): number {
+function collectLines(text: string, start: number, end: number, lineNumber: number, out: TextLine[] | ((line: TextLine) => void)): number {
   let n = lineNumber;
   let from = start;
+  const push = typeof out === 'function' ? out : (line: TextLine) => out.push(line);
   while (from < end) {
     let lf = text.indexOf('\n', from);
     if (lf === -1 || lf >= end) lf = end;
     const stop = lf > from && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
-    if (!isBlank(text, from, stop)) out.push({ line: text.slice(from, stop), lineNumber: n });
+    if (!isBlank(text, from, stop)) push({ line: text.slice(from, stop), lineNumber: n });
     n++;
     from = lf + 1;
   }
@@ -69,6 +71,17 @@ export function splitLines(text: string, firstLineNumber = 1): TextLine[] {
 }
 
 /**
+ * Calls `each` with the non-blank lines of a part of a file that holds whole lines, numbered from
+ * `firstLineNumber`, and returns the number of the line after the part: the lines readLineBatches gives
+ * for that part of the file (a byte-order mark is dropped only at the file's start), for a part parsed
+ * on its own (on a worker thread). One line at a time, so none outlives its parsing.
+ */
+export function eachLineOfRange(text: string, firstLineNumber: number, atFileStart: boolean, each: (line: TextLine) => void): number {
+  const start = atFileStart && text.charCodeAt(0) === BOM ? 1 : 0;
+  return collectLines(text, start, text.length, firstLineNumber, each);
+}
+
+/**
  * The non-blank lines of a byte or text stream (e.g. fs.createReadStream), one batch per chunk, so a
  * large file is never held whole and the per-line cost of async iteration is paid once per chunk.
  * Lines and multi-byte UTF-8 characters split across chunks are joined; malformed UTF-8 becomes U+FFFD
@@ -76,13 +89,15 @@ export function splitLines(text: string, firstLineNumber = 1): TextLine[] {
  */
 export async function* readLineBatches(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<TextLine[]> {
   // The BOM is kept by the decoder and dropped below, so byte and string sources are treated alike.
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  // Node's StringDecoder decodes (ASCII above all) several times faster than TextDecoder, with the same
+  // replacement of malformed bytes by U+FFFD and the same joining of characters split across chunks.
+  const decoder = new StringDecoder('utf8');
   let carry = ''; // the text after the last line break seen so far: the start of an unfinished line
   let lineNumber = 1;
   let atStart = true;
   for await (const chunk of source) {
     // A string chunk after byte chunks ends any half-decoded character (flush the decoder first).
-    let text = carry + (typeof chunk === 'string' ? decoder.decode() + chunk : decoder.decode(chunk, { stream: true }));
+    let text = carry + (typeof chunk === 'string' ? decoder.end() + chunk : decoder.write(chunk));
     if (atStart && text.length > 0) {
       atStart = false;
       if (text.charCodeAt(0) === BOM) text = text.slice(1);
@@ -97,7 +112,7 @@ export async function* readLineBatches(source: AsyncIterable<Uint8Array | string
     carry = text.slice(lastLf + 1);
     if (batch.length > 0) yield batch;
   }
-  let rest = carry + decoder.decode();
+  let rest = carry + decoder.end();
   if (atStart && rest.charCodeAt(0) === BOM) rest = rest.slice(1);
   const batch: TextLine[] = [];
   collectLines(rest, 0, rest.length, lineNumber, batch);

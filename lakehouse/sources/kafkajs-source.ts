@@ -54,11 +54,12 @@ export class KafkajsSource implements KafkaSource {
     const consumer = this.kafka.consumer({ groupId: `fitlake-read-${randomUUID()}`, allowAutoTopicCreation: false });
     const remaining = new Map(todo.map((r) => [`${r.topic}:${r.partition}`, r]));
     await consumer.connect();
+    let timer: NodeJS.Timeout | undefined;
     try {
       let lastProgress = Date.now();
       let failure: unknown;
       const done = new Promise<void>((resolve, reject) => {
-        const timer = setInterval(() => {
+        timer = setInterval(() => {
           if (remaining.size === 0) {
             clearInterval(timer);
             resolve();
@@ -109,6 +110,9 @@ export class KafkajsSource implements KafkaSource {
       for (const r of todo) consumer.seek({ topic: r.topic, partition: r.partition, offset: String(r.from) });
       await done;
     } finally {
+      // When subscribe, run or seek throws, nobody awaits `done`: its timer must not reject it later
+      // (an unhandled rejection that would take the whole worker down).
+      clearInterval(timer);
       await consumer.disconnect();
     }
   }

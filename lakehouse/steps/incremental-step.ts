@@ -2,13 +2,20 @@
  * The shape shared by every silver and gold step: plan what is new upstream since the step's
  * checkpoints, compute the rows to merge, commit quarantine rows and then the merge together with the
  * new checkpoints. Runs again while a catch-up range (see incremental.ts) left newer upstream data.
+ *
+ * A step over large inputs computes in chunks (computeChunks) so memory follows the chunk, not the
+ * input: every chunk but the final one is merged on its own as soon as it is computed, without
+ * checkpoints; the final one is merged with them, after the quarantine rows. Merges are idempotent, so a
+ * crash between chunk commits only means the retry merges those chunks again (as unchanged rows): the
+ * checkpoint still moves exactly once, with the last commit.
  */
 import type { TableDef } from '../../schema/types.ts';
-import { batchFromRows } from '../table/column-batch.ts';
+import { batchFromRows, type ColumnBatch } from '../table/column-batch.ts';
 import type { DeltaTable } from '../table/delta-table.ts';
 import type { Row } from '../table/operations/merge.ts';
 import { checkpointTxns, nothingToRead, planUpstream, type UpstreamRange } from './incremental.ts';
 import { QuarantineBuffer } from './quarantine.ts';
+import { faultPoint } from '../fault-points.ts';
 import type { StepContext, StepResult } from './step.ts';
 
 export interface ComputeInput {
@@ -21,16 +28,29 @@ export interface ComputeInput {
 
 export interface ComputeOutput {
   /** Rows to merge into the target, unique by the target's key. */
-  rows: Row[];
+  rows?: Row[];
+  /** Or the same as columns of the target (no object per row); used when given. */
+  batch?: ColumnBatch;
   recordsIn: number;
   duplicates?: number;
+  /** Of computeChunks: this is the last chunk (merged with the checkpoints). compute's output always is. */
+  final?: boolean;
+  /** The step built the rows deduplicated by key, so the merge need not check (see MergeSpec.uniqueSource). */
+  uniqueKeys?: boolean;
 }
 
 export interface IncrementalSpec {
   step: string;
   target: TableDef;
   upstream: readonly TableDef[];
-  compute(input: ComputeInput): Promise<ComputeOutput>;
+  /** The rows to merge, all at once; a step has this or computeChunks. */
+  compute?(input: ComputeInput): Promise<ComputeOutput>;
+  /**
+   * The rows to merge in chunks (see the module comment), each unique by key; a key may recur in a
+   * later chunk, which then merges over the earlier one through whenMatched like any stored row. The
+   * last chunk is marked final; without one, the checkpoints are committed with an empty merge.
+   */
+  computeChunks?(input: ComputeInput): AsyncIterable<ComputeOutput>;
   /** Given a stored row and a computed one with the same key: the row to store, or undefined to keep. */
   whenMatched(target: Row, source: Row): Row | undefined;
 }
@@ -45,27 +65,49 @@ export async function runIncremental(ctx: StepContext, spec: IncrementalSpec): P
     for (const def of spec.upstream) ranges.push(await planUpstream(ctx.lake, spec.step, target, def));
     if (nothingToRead(ranges)) break;
     const quarantine = new QuarantineBuffer(spec.step, spec.target.name, ctx.now);
-    const out = await spec.compute({ ctx, target, ranges, quarantine });
     const txn = checkpointTxns(ranges);
-    result.recordsIn += out.recordsIn;
-    result.duplicates += out.duplicates ?? 0;
+    const operationParameters = { step: spec.step, upstream: JSON.stringify(ranges.map((r) => ({ table: r.def.name, from: r.since ?? null, to: r.until }))) };
+    const mergeChunk = async (batch: ColumnBatch, withCheckpoints: boolean, uniqueSource = false) => {
+      faultPoint(`${spec.target.layer}.merge`, { step: spec.step, table: spec.target.name });
+      const merged = await target.merge(batch, {
+        key: spec.target.primaryKey,
+        whenMatched: spec.whenMatched,
+        uniqueSource,
+        ...(withCheckpoints ? { txn } : {}),
+        now: ctx.now,
+        operationParameters,
+      });
+      if (merged.committed) {
+        result.rowsWritten += merged.metrics.inserted + merged.metrics.updated;
+        result.duplicates += merged.metrics.unchanged;
+        result.changed ||= merged.metrics.inserted + merged.metrics.updated > 0;
+      }
+    };
+    const input: ComputeInput = { ctx, target, ranges, quarantine };
+    let final: { batch: ColumnBatch; uniqueKeys: boolean } | undefined;
+    for await (const out of chunksOf(spec, input)) {
+      if (final) throw new Error(`step ${spec.step} computed a chunk after its final one`);
+      const batch = out.batch ?? batchFromRows(spec.target.columns, out.rows ?? []);
+      // Reading and computing can take seconds, and so can the merge: heartbeat between the two.
+      ctx.progress?.({ records: result.recordsIn + out.recordsIn, detail: `${spec.target.name}: ${batch.numRows} row(s) to merge` });
+      result.recordsIn += out.recordsIn;
+      result.duplicates += out.duplicates ?? 0;
+      if (out.final) final = { batch, uniqueKeys: out.uniqueKeys ?? false };
+      else await mergeChunk(batch, false, out.uniqueKeys);
+    }
     result.quarantined += quarantine.size;
     await quarantine.flush(ctx.lake, txn);
-    const merged = await target.merge(batchFromRows(spec.target.columns, out.rows), {
-      key: spec.target.primaryKey,
-      whenMatched: spec.whenMatched,
-      txn,
-      now: ctx.now,
-      operationParameters: { step: spec.step, upstream: JSON.stringify(ranges.map((r) => ({ table: r.def.name, from: r.since ?? null, to: r.until }))) },
-    });
-    if (merged.committed) {
-      result.rowsWritten += merged.metrics.inserted + merged.metrics.updated;
-      result.duplicates += merged.metrics.unchanged;
-      result.changed ||= merged.metrics.inserted + merged.metrics.updated > 0;
-    }
+    await mergeChunk(final?.batch ?? batchFromRows(spec.target.columns, []), true, final?.uniqueKeys);
     result.versions[spec.target.name] = target.version;
     ctx.progress?.({ records: result.recordsIn, detail: `${spec.target.name} v${target.version}` });
     if (ranges.every((r) => r.latest)) break;
   }
   return result;
+}
+
+/** The spec's output as chunks: computeChunks, or compute's one output. */
+async function* chunksOf(spec: IncrementalSpec, input: ComputeInput): AsyncGenerator<ComputeOutput> {
+  if (spec.computeChunks) yield* spec.computeChunks(input);
+  else if (spec.compute) yield { ...(await spec.compute(input)), final: true };
+  else throw new Error(`step ${spec.step} has neither compute nor computeChunks`);
 }

@@ -54,7 +54,11 @@ export function nothingToRead(ranges: readonly UpstreamRange[]): boolean {
   return ranges.every((r) => r.since !== undefined && r.since >= r.until);
 }
 
-/** The checkpoint txns to commit with the output of a run over these ranges. */
+/**
+ * The checkpoint txns to commit with the output of a run over these ranges. Only ranges that advance:
+ * the txn of an unchanged upstream is already in the target at that version, and committing it again
+ * would make the commit look partly applied (a conflict no retry resolves).
+ */
 export function checkpointTxns(ranges: readonly UpstreamRange[]): Txn[] {
-  return ranges.map((r) => ({ appId: r.appId, version: r.until }));
+  return ranges.filter((r) => r.since === undefined || r.until > r.since).map((r) => ({ appId: r.appId, version: r.until }));
 }

@@ -172,7 +172,58 @@ function encodeBoolean(column: ColumnDef, values: readonly Cell[]): EncodedColum
   return finish(column, n, bits, validity, { nullCount, min: undefined, max: undefined });
 }
 
+/** Characters up to which a column's text is joined into one string (V8 strings end at 2^29 − 24). */
+const MAX_JOINED_CHARS = 1 << 28;
+const asciiEncoder = new TextEncoder();
+
+/**
+ * encodeString for a column whose text is all ASCII (JSON payloads, ids, names): the values are joined
+ * into one string and encoded by one call, since a call per value costs more than the bytes; byte
+ * offsets are then character offsets, and JS string order is code point order. Undefined when the
+ * column holds anything else (non-ASCII text, a wrong cell), which encodeString handles and words.
+ */
+function encodeAsciiStrings(column: ColumnDef, values: readonly Cell[]): EncodedColumn | undefined {
+  const n = values.length;
+  const offsets = new Int32Array(n + 1);
+  const validity = validityFor(column, n);
+  let nullCount = 0;
+  let length = 0;
+  let min: string | undefined;
+  let max: string | undefined;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (typeof v === 'string') {
+      length += v.length;
+      if (validity) validity[i >> 3]! |= 1 << (i & 7);
+    } else if (v === null && validity) {
+      nullCount++;
+    } else {
+      return undefined;
+    }
+    offsets[i + 1] = length;
+  }
+  if (length > MAX_JOINED_CHARS) return undefined;
+  // join() turns null into '', which is what a null slot contributes.
+  const text = (values as readonly (string | null)[]).join('');
+  const bytes = new Uint8Array(length);
+  const { read, written } = asciiEncoder.encodeInto(text, bytes);
+  // Any character beyond ASCII takes more than one byte, so the text no longer fits: not ASCII.
+  if (read !== length || written !== length) return undefined;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (typeof v !== 'string') continue;
+    if (min === undefined || v < min) min = v;
+    if (max === undefined || v > max) max = v;
+  }
+  const type = arrowTypeOf('string') as Utf8;
+  const nullBitmap = nullCount > 0 ? validity : undefined;
+  const data = makeData({ type, length: n, nullCount, nullBitmap, valueOffsets: offsets, data: bytes });
+  return { data, summary: { nullCount, min, max } };
+}
+
 function encodeString(column: ColumnDef, values: readonly Cell[]): EncodedColumn {
+  const ascii = encodeAsciiStrings(column, values);
+  if (ascii) return ascii;
   const n = values.length;
   const offsets = new Int32Array(n + 1);
   const validity = validityFor(column, n);

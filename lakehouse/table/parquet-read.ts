@@ -1,5 +1,5 @@
 import { tableFromIPC } from 'apache-arrow';
-import type { Schema } from 'apache-arrow';
+import type { Schema, Table } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
 import type { Cell, ColumnDef } from '../../schema/types.ts';
 import type { ColumnBatch } from './column-batch.ts';
@@ -92,5 +92,43 @@ export async function decodeParquet(bytes: Uint8Array, columns: readonly ColumnD
     return { numRows, columns: out };
   } finally {
     open.file.free();
+  }
+}
+
+/**
+ * decodeParquet in batches of at most `batchRows` rows, in file order: the caller works through a
+ * large file a slice at a time, so the JS values of a slice (strings above all) die before the next
+ * slice is made. Only the file's compact Arrow buffers are held meanwhile.
+ */
+export async function* decodeParquetBatches(bytes: Uint8Array, columns: readonly ColumnDef[], batchRows: number): AsyncGenerator<ColumnBatch> {
+  if (!Number.isSafeInteger(batchRows) || batchRows < 1) throw new RangeError(`batchRows must be a positive integer, got ${batchRows}`);
+  const open = await openFile(bytes);
+  let table: Table | undefined;
+  try {
+    const inFile = new Set(open.schema.fields.map((f) => f.name));
+    const present = [...new Set(columns.filter((c) => inFile.has(c.name)).map((c) => c.name))];
+    for (const column of columns) {
+      if (!inFile.has(column.name) && !column.nullable) {
+        throw new TypeError(`column "${column.name}" is not in the file and is not nullable, so it cannot be filled with nulls`);
+      }
+    }
+    if (present.length > 0) table = tableFromIPC((await open.file.read({ columns: present, batchSize: batchRows })).intoIPCStream());
+  } finally {
+    open.file.free();
+  }
+  if (table === undefined) {
+    for (let start = 0; start < open.numRows; start += batchRows) {
+      const numRows = Math.min(batchRows, open.numRows - start);
+      yield { numRows, columns: new Map(columns.map((c) => [c.name, new Array<Cell>(numRows).fill(null)])) };
+    }
+    return;
+  }
+  for (const batch of table.batches) {
+    const out = new Map<string, Cell[]>();
+    for (const column of columns) {
+      const vector = batch.getChild(column.name);
+      out.set(column.name, vector ? decodeColumn(column, vector, batch.numRows) : new Array<Cell>(batch.numRows).fill(null));
+    }
+    yield { numRows: batch.numRows, columns: out };
   }
 }

@@ -111,8 +111,17 @@ export function matchingRows(batch: ColumnBatch, predicates: readonly Predicate[
     if (!values) throw new Error(`predicate on column ${p.column}, which the scan did not read`);
     return values;
   });
+  // An `in` list is looked up in a Set (same SameValueZero equality as includes): a scan for many keys
+  // would otherwise cost the list's length per row.
+  const tests = predicates.map((p): ((value: Cell) => boolean) => {
+    if ('values' in p && p.values.length > 8) {
+      const set = new Set<Cell>(p.values);
+      return (value) => value !== null && set.has(value);
+    }
+    return (value) => cellMatches(value, p);
+  });
   outer: for (let i = 0; i < batch.numRows; i++) {
-    for (let c = 0; c < predicates.length; c++) if (!cellMatches(columns[c]![i]!, predicates[c]!)) continue outer;
+    for (let c = 0; c < tests.length; c++) if (!tests[c]!(columns[c]![i]!)) continue outer;
     out.push(i);
   }
   return out;

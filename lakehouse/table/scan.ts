@@ -8,7 +8,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import type { AddAction } from './actions.ts';
 import { takeRows, type ColumnBatch } from './column-batch.ts';
 import { TableFormatError } from './errors.ts';
-import { decodeParquet } from './parquet-read.ts';
+import { decodeParquet, decodeParquetBatches } from './parquet-read.ts';
 import { fileMayMatch, matchingRows, type Predicate } from './predicate.ts';
 import type { Snapshot } from './snapshot.ts';
 import { fromPartitionValue, uriPathToKey } from './values.ts';
@@ -20,6 +20,8 @@ export interface ScanOptions {
   predicates?: readonly Predicate[];
   /** Scan these files instead of the snapshot's (they must belong to it). */
   files?: readonly AddAction[];
+  /** Yield a large file in batches of at most this many rows (default: one batch per file). */
+  batchRows?: number;
 }
 
 /** The files of a snapshot that may hold rows matching the predicates. */
@@ -29,19 +31,34 @@ export function pruneFiles(snapshot: Snapshot, predicates: readonly Predicate[] 
   return out;
 }
 
-/** Decode one data file into the requested columns (partition columns from its add action). */
-export async function readDataFile(store: ObjectStore, snapshot: Snapshot, add: AddAction, columns: readonly ColumnDef[]): Promise<ColumnBatch> {
+/** The bytes of a data file of the snapshot. */
+export async function dataFileBytes(store: ObjectStore, snapshot: Snapshot, add: AddAction): Promise<Uint8Array> {
   const key = uriPathToKey(add.path);
-  let bytes: Uint8Array;
   try {
-    bytes = await store.get(key);
+    return await store.get(key);
   } catch (e) {
     if (e instanceof NotFoundError) throw new TableFormatError(snapshot.location, `data file ${key} of version ${snapshot.version} is missing`, { cause: e });
     throw e;
   }
+}
+
+/** Decode one data file into the requested columns (partition columns from its add action). */
+export async function readDataFile(store: ObjectStore, snapshot: Snapshot, add: AddAction, columns: readonly ColumnDef[]): Promise<ColumnBatch> {
+  const bytes = await dataFileBytes(store, snapshot, add);
   const dataColumns = columns.filter((c) => !snapshot.partitionColumns.includes(c.name));
-  const decoded = await decodeParquet(bytes, dataColumns);
-  if (dataColumns.length === columns.length) return decoded;
+  return withPartitionColumns(snapshot, add, columns, await decodeParquet(bytes, dataColumns));
+}
+
+/** readDataFile in slices of at most `batchRows` rows (see decodeParquetBatches). */
+export async function* readDataFileBatches(store: ObjectStore, snapshot: Snapshot, add: AddAction, columns: readonly ColumnDef[], batchRows: number): AsyncGenerator<ColumnBatch> {
+  const bytes = await dataFileBytes(store, snapshot, add);
+  const dataColumns = columns.filter((c) => !snapshot.partitionColumns.includes(c.name));
+  for await (const decoded of decodeParquetBatches(bytes, dataColumns, batchRows)) yield withPartitionColumns(snapshot, add, columns, decoded);
+}
+
+/** A decoded batch of a file's data columns with its partition columns added, in the order of `columns`. */
+function withPartitionColumns(snapshot: Snapshot, add: AddAction, columns: readonly ColumnDef[], decoded: ColumnBatch): ColumnBatch {
+  if (!columns.some((c) => snapshot.partitionColumns.includes(c.name))) return decoded;
   const out = new Map<string, readonly Cell[]>();
   for (const column of columns) {
     if (snapshot.partitionColumns.includes(column.name)) {
@@ -72,16 +89,23 @@ export async function* scanSnapshot(store: ObjectStore, snapshot: Snapshot, opti
   const needed = resolveColumns(snapshot, [...new Set([...wanted.map((c) => c.name), ...predicates.map((p) => p.column)])]);
   const files = options.files ? options.files.filter((f) => fileMayMatch(f, snapshot.columns, snapshot.partitionColumns, predicates)) : pruneFiles(snapshot, predicates);
   for (const add of files) {
-    const batch = await readDataFile(store, snapshot, add, needed);
-    const selected = predicates.length === 0 ? batch : takeRows(batch, matchingRows(batch, predicates));
-    if (selected.numRows === 0) continue;
-    if (needed.length === wanted.length) {
-      yield selected;
-    } else {
-      const out = new Map<string, readonly Cell[]>();
-      for (const c of wanted) out.set(c.name, selected.columns.get(c.name)!);
-      yield { numRows: selected.numRows, columns: out };
-    }
+    const batches = options.batchRows === undefined ? [await readDataFile(store, snapshot, add, needed)] : readDataFileBatches(store, snapshot, add, needed, options.batchRows);
+    for await (const batch of batches) yield* selectRows(batch, predicates, needed, wanted);
+  }
+}
+
+/** The rows of a decoded batch that match the predicates, in the wanted columns (nothing when none match). */
+function* selectRows(batch: ColumnBatch, predicates: readonly Predicate[], needed: readonly ColumnDef[], wanted: readonly ColumnDef[]): Generator<ColumnBatch> {
+  const rows = predicates.length === 0 ? undefined : matchingRows(batch, predicates);
+  // A file whose rows all match (a partition predicate, a range around the whole file) is not copied.
+  const selected = rows === undefined || rows.length === batch.numRows ? batch : takeRows(batch, rows);
+  if (selected.numRows === 0) return;
+  if (needed.length === wanted.length) {
+    yield selected;
+  } else {
+    const out = new Map<string, readonly Cell[]>();
+    for (const c of wanted) out.set(c.name, selected.columns.get(c.name)!);
+    yield { numRows: selected.numRows, columns: out };
   }
 }
 

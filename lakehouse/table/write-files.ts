@@ -11,7 +11,7 @@ import type { AddAction } from './actions.ts';
 import { sliceRows, takeRows, type ColumnBatch } from './column-batch.ts';
 import { SchemaMismatchError } from './errors.ts';
 import { encodeStats } from './file-stats.ts';
-import { encodeParquet } from './parquet-write.ts';
+import { encodeArrowPart, encodeParquet, encodeParquetParts, type ArrowPart } from './parquet-write.ts';
 import { partitionDirName, keyToUriPath, toPartitionValue } from './values.ts';
 
 export interface WriteFilesOptions {
@@ -46,15 +46,67 @@ function groupByPartition(columns: readonly ColumnDef[], partitionColumns: reado
     const def = columns.find((c) => c.name === name)!;
     return { name, def, values: batch.columns.get(name)! };
   });
+  let group: { values: Record<string, string | null>; rows: number[] } | undefined;
   for (let i = 0; i < batch.numRows; i++) {
-    const values: Record<string, string | null> = {};
-    for (const p of parts) values[p.name] = toPartitionValue(p.def.type, p.values[i]!);
-    const key = JSON.stringify(values);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { values, rows: [] }));
-    group.rows.push(i);
+    // Rows come in runs of one partition (records in time order): the group key is only worked out
+    // when a partition cell differs from the row before.
+    let same = group !== undefined;
+    for (let c = 0; same && c < parts.length; c++) same = parts[c]!.values[i] === parts[c]!.values[i - 1];
+    if (!same) {
+      const values: Record<string, string | null> = {};
+      for (const p of parts) values[p.name] = toPartitionValue(p.def.type, p.values[i]!);
+      const key = JSON.stringify(values);
+      group = groups.get(key);
+      if (!group) groups.set(key, (group = { values, rows: [] }));
+    }
+    group!.rows.push(i);
   }
   return [...groups.values()];
+}
+
+/** A data file encoded but not yet stored: its partition values, Parquet bytes and add.stats JSON. */
+export interface EncodedDataFile {
+  partitionValues: Record<string, string | null>;
+  bytes: Uint8Array;
+  stats: string;
+  numRows: number;
+}
+
+/**
+ * The batch as encoded data files, grouped by partition and cut at targetFileRows, without storing them:
+ * the CPU half of writeDataFiles, which a worker thread can do (see storeDataFiles for the other half).
+ */
+export function encodeDataFiles(table: string, columns: readonly ColumnDef[], partitionColumns: readonly string[], batch: ColumnBatch, targetFileRows = 1_000_000): EncodedDataFile[] {
+  if (batch.numRows === 0) return [];
+  const conformed = conformBatch(table, columns, batch);
+  const dataColumns = columns.filter((c) => !partitionColumns.includes(c.name));
+  const groups =
+    partitionColumns.length === 0
+      ? [{ values: {} as Record<string, string | null>, batch: conformed }]
+      : groupByPartition(columns, partitionColumns, conformed).map((g) => ({ values: g.values, batch: g.rows.length === conformed.numRows ? conformed : takeRows(conformed, g.rows) }));
+  const files: EncodedDataFile[] = [];
+  for (const group of groups) {
+    for (let start = 0; start < group.batch.numRows; start += targetFileRows) {
+      const chunk = sliceRows(group.batch, start, start + targetFileRows);
+      const encoded = asSchemaMismatch(table, () => encodeParquet(dataColumns, chunk));
+      files.push({ partitionValues: group.values, bytes: encoded.bytes, stats: encodeStats(dataColumns, encoded.stats), numRows: chunk.numRows });
+    }
+  }
+  return files;
+}
+
+/** Store encoded data files under new names in their partition folders; returns their add actions (not yet committed). */
+export async function storeDataFiles(store: ObjectStore, partitionColumns: readonly string[], files: readonly EncodedDataFile[], options: WriteFilesOptions = {}): Promise<AddAction[]> {
+  const { dataChange = true, now = Date.now } = options;
+  const adds: AddAction[] = [];
+  for (const file of files) {
+    const dir = partitionColumns.map((name) => partitionDirName(name, file.partitionValues[name] ?? null)).join('/');
+    const name = `part-${String(adds.length).padStart(5, '0')}-${randomUUID()}.snappy.parquet`;
+    const key = dir ? `${dir}/${name}` : name;
+    await store.put(key, file.bytes);
+    adds.push({ path: keyToUriPath(key), partitionValues: file.partitionValues, size: file.bytes.byteLength, modificationTime: now(), dataChange, stats: file.stats });
+  }
+  return adds;
 }
 
 /** Encode and store the batch as data files; returns their add actions (not yet committed). */
@@ -66,39 +118,113 @@ export async function writeDataFiles(
   batch: ColumnBatch,
   options: WriteFilesOptions = {},
 ): Promise<AddAction[]> {
-  const { targetFileRows = 1_000_000, dataChange = true, now = Date.now } = options;
-  if (batch.numRows === 0) return [];
-  const conformed = conformBatch(table, columns, batch);
-  const dataColumns = columns.filter((c) => !partitionColumns.includes(c.name));
-  const groups =
-    partitionColumns.length === 0
-      ? [{ values: {} as Record<string, string | null>, batch: conformed }]
-      : groupByPartition(columns, partitionColumns, conformed).map((g) => ({ values: g.values, batch: takeRows(conformed, g.rows) }));
+  return storeDataFiles(store, partitionColumns, encodeDataFiles(table, columns, partitionColumns, batch, options.targetFileRows), options);
+}
 
-  const adds: AddAction[] = [];
-  for (const group of groups) {
-    const dir = partitionColumns.map((name) => partitionDirName(name, group.values[name] ?? null)).join('/');
-    for (let start = 0; start < group.batch.numRows; start += targetFileRows) {
-      const chunk = sliceRows(group.batch, start, start + targetFileRows);
-      let encoded;
-      try {
-        encoded = encodeParquet(dataColumns, chunk);
-      } catch (e) {
-        if (e instanceof RangeError || e instanceof TypeError) throw new SchemaMismatchError(table, e.message, { cause: e });
-        throw e;
-      }
-      const name = `part-${String(adds.length).padStart(5, '0')}-${randomUUID()}.snappy.parquet`;
-      const key = dir ? `${dir}/${name}` : name;
-      await store.put(key, encoded.bytes);
-      adds.push({
-        path: keyToUriPath(key),
-        partitionValues: group.values,
-        size: encoded.bytes.byteLength,
-        modificationTime: now(),
-        dataChange,
-        stats: encodeStats(dataColumns, encoded.stats),
-      });
-    }
+/** Encoding errors of cells are schema mismatches of the table being written. */
+function asSchemaMismatch<T>(table: string, encode: () => T): T {
+  try {
+    return encode();
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof TypeError) throw new SchemaMismatchError(table, e.message, { cause: e });
+    throw e;
   }
-  return adds;
+}
+
+/**
+ * Data files encoded from rows that arrive in batches (a landing file streaming in): each batch is
+ * grouped by partition and converted to Arrow when appended, so the rows' JS values die young, and
+ * encodeFiles() gives each partition's rows so far as Parquet files, as encodeDataFiles would have from
+ * all those rows at once (cut at targetFileRows between batches).
+ */
+export class DataFileEncoder {
+  private readonly dataColumns: readonly ColumnDef[];
+  private groups = new Map<string, { values: Record<string, string | null>; parts: ArrowPart[]; rows: number }>();
+  private pending = 0;
+
+  constructor(
+    private readonly table: string,
+    private readonly columns: readonly ColumnDef[],
+    private readonly partitionColumns: readonly string[],
+    private readonly targetFileRows = 1_000_000,
+  ) {
+    this.dataColumns = columns.filter((c) => !partitionColumns.includes(c.name));
+  }
+
+  /** Rows appended since the files were last taken. */
+  get rows(): number {
+    return this.pending;
+  }
+
+  append(batch: ColumnBatch): void {
+    if (batch.numRows === 0) return;
+    const conformed = conformBatch(this.table, this.columns, batch);
+    const groups =
+      this.partitionColumns.length === 0
+        ? [{ values: {} as Record<string, string | null>, rows: undefined }]
+        : groupByPartition(this.columns, this.partitionColumns, conformed);
+    for (const g of groups) {
+      const rows = g.rows === undefined || g.rows.length === conformed.numRows ? conformed : takeRows(conformed, g.rows);
+      const key = JSON.stringify(g.values);
+      let group = this.groups.get(key);
+      if (!group) this.groups.set(key, (group = { values: g.values, parts: [], rows: 0 }));
+      group.parts.push(asSchemaMismatch(this.table, () => encodeArrowPart(this.dataColumns, rows)));
+      group.rows += rows.numRows;
+    }
+    this.pending += conformed.numRows;
+  }
+
+  /** The rows appended so far as encoded files (per partition, in order); the encoder starts empty again. */
+  encodeFiles(): EncodedDataFile[] {
+    const files: EncodedDataFile[] = [];
+    const groups = [...this.groups.values()];
+    this.groups = new Map();
+    this.pending = 0;
+    for (const group of groups) {
+      let parts: ArrowPart[] = [];
+      let rows = 0;
+      const encode = () => {
+        const encoded = asSchemaMismatch(this.table, () => encodeParquetParts(this.dataColumns, parts));
+        files.push({ partitionValues: group.values, bytes: encoded.bytes, stats: encodeStats(this.dataColumns, encoded.stats), numRows: rows });
+        parts = [];
+        rows = 0;
+      };
+      for (const part of group.parts) {
+        if (rows > 0 && rows + part.numRows > this.targetFileRows) encode();
+        parts.push(part);
+        rows += part.numRows;
+      }
+      if (rows > 0) encode();
+    }
+    return files;
+  }
+}
+
+/** A DataFileEncoder whose flush() stores the files; nothing is visible until a commit references them. */
+export class DataFileWriter {
+  private readonly encoder: DataFileEncoder;
+
+  constructor(
+    private readonly store: ObjectStore,
+    table: string,
+    columns: readonly ColumnDef[],
+    private readonly partitionColumns: readonly string[],
+    private readonly options: WriteFilesOptions = {},
+  ) {
+    this.encoder = new DataFileEncoder(table, columns, partitionColumns, options.targetFileRows);
+  }
+
+  /** Rows appended since the last flush. */
+  get rows(): number {
+    return this.encoder.rows;
+  }
+
+  append(batch: ColumnBatch): void {
+    this.encoder.append(batch);
+  }
+
+  /** Store the rows appended so far as data files; returns their add actions. */
+  flush(): Promise<AddAction[]> {
+    return storeDataFiles(this.store, this.partitionColumns, this.encoder.encodeFiles(), this.options);
+  }
 }

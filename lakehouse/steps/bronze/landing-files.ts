@@ -7,14 +7,19 @@
  * txn id, then its bronze rows — so a crash at any point is repaired by running the step again.
  * Files are streamed in ranges and cut into data files as they are read: memory does not grow with the
  * file size.
+ *
+ * A source whose lines parse on their own (Kafka dumps) may give a rangeParser: a big file is then cut
+ * into parts of whole lines that worker threads parse and encode into data files in parallel, while
+ * this thread reads, stores and commits; parts are taken in file order, so the rows, their order, the
+ * quarantine records and their line numbers are those of parsing the file here.
  */
-import type { Cell, TableDef } from '../../../schema/types.ts';
-import { readLineBatches, type TextLine } from '../../parse/lines.ts';
+import type { Cell, ColumnDef, TableDef } from '../../../schema/types.ts';
+import { eachLineOfRange, readLineBatches, type TextLine } from '../../parse/lines.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { AddAction } from '../../table/actions.ts';
-import { batchFromRows } from '../../table/column-batch.ts';
 import { commit } from '../../table/transaction.ts';
-import { writeDataFiles } from '../../table/write-files.ts';
+import { DataFileEncoder, DataFileWriter, storeDataFiles, type EncodedDataFile } from '../../table/write-files.ts';
+import { faultPoint } from '../../fault-points.ts';
 import { QuarantineBuffer } from '../quarantine.ts';
 import type { StepContext, StepResult } from '../step.ts';
 
@@ -23,8 +28,20 @@ const ROWS_PER_CHUNK = 500_000;
 /** Bytes per ranged read of a landing file. */
 const READ_BYTES = 8 * 1024 * 1024;
 
-/** The outcome of parsing one line: a bronze row (without load columns) or a reason to quarantine it. */
-export type LineOutcome = { ok: true; row: Record<string, Cell> } | { ok: false; reason: string } | { ok: 'header' };
+/** Sizes of the parallel path (see the module comment); tests make them small to cut files into many parts. */
+export const rangeTuning = {
+  /** Files from this size on are parsed in parts on worker threads (when the spec can). */
+  minFileBytes: 8 * 1024 * 1024,
+  /** Bytes of whole lines per part: ~100k Kafka records, one data file per partition each. */
+  partBytes: 16 * 1024 * 1024,
+};
+
+/**
+ * The outcome of parsing one line: a bronze row (without load columns) or a reason to quarantine it.
+ * A row may also come as `values`, one per column of the target in its order (load columns included,
+ * as placeholders): no object with a property per column for a source of millions of lines.
+ */
+export type LineOutcome = { ok: true; row: Record<string, Cell> } | { ok: true; values: Cell[] } | { ok: false; reason: string } | { ok: 'header' };
 
 /** A parser for one file: created per file so CSV parsers can hold the header. */
 export type FileParser = (line: TextLine) => LineOutcome;
@@ -38,6 +55,124 @@ export interface LandingSpec {
   target: TableDef;
   /** A parser for a new file; throwing rejects the whole file to quarantine with the error's message. */
   parserFor(fileKey: string): FileParser;
+  /**
+   * Optionally, parseLineRange with this source's parser run off this thread (see the module comment),
+   * and how many parts may be out at once; undefined when there are no workers. Only for a parser that
+   * keeps no state between lines.
+   */
+  rangeParser?(): { parse(input: RangeInput): Promise<RangeOutput>; parallel: number } | undefined;
+}
+
+/** A part of a landing file (whole lines) to parse into data files of the target. */
+export interface RangeInput {
+  bytes: Uint8Array;
+  fileKey: string;
+  /** True for the file's first part (a byte-order mark is dropped there). */
+  atFileStart: boolean;
+  loadTime: number;
+  table: string;
+  /** The target's declared columns (the order parsers give values in). */
+  declared: string[];
+  /** The table's columns and partition columns, for writing. */
+  columns: ColumnDef[];
+  partitionColumns: string[];
+}
+
+export interface RangeOutput {
+  files: EncodedDataFile[];
+  /** Refused lines, numbered from 1 at the part's first line. */
+  quarantine: { line: number; raw: string; reason: string }[];
+  recordsIn: number;
+  rows: number;
+  /** Lines in the part, blank ones included. */
+  lines: number;
+}
+
+/** Parsed rows column by column, in the target's declared column order, with the load columns set. */
+class RowCollector {
+  private readonly loadColumn: number;
+  private readonly sourceColumn: number;
+  columns: Cell[][];
+  rows = 0;
+  recordsIn = 0;
+
+  constructor(
+    private readonly names: readonly string[],
+    private readonly loadTime: number,
+    private readonly fileKey: string,
+  ) {
+    this.loadColumn = names.indexOf('load_time');
+    this.sourceColumn = names.indexOf('source_file');
+    this.columns = names.map(() => []);
+  }
+
+  /** Take a line's outcome: its row into the columns, or its reason to `refuse`. */
+  take(outcome: LineOutcome, refuse: (reason: string) => void): void {
+    if (outcome.ok === 'header') return;
+    this.recordsIn++;
+    if (!outcome.ok) {
+      refuse(outcome.reason);
+      return;
+    }
+    const names = this.names;
+    if ('values' in outcome) {
+      const values = outcome.values;
+      values[this.loadColumn] = this.loadTime;
+      values[this.sourceColumn] = this.fileKey;
+      for (let c = 0; c < names.length; c++) this.columns[c]!.push(values[c] ?? null);
+    } else {
+      const row = outcome.row;
+      row.load_time = this.loadTime;
+      row.source_file = this.fileKey;
+      for (let c = 0; c < names.length; c++) this.columns[c]!.push(row[names[c]!] ?? null);
+    }
+    this.rows++;
+  }
+
+  /** The rows taken since the last call, as a batch. */
+  takeBatch(): { numRows: number; columns: Map<string, Cell[]> } {
+    const batch = { numRows: this.columns[0]?.length ?? 0, columns: new Map(this.names.map((name, c) => [name, this.columns[c]!])) };
+    this.columns = this.names.map(() => []);
+    return batch;
+  }
+}
+
+/** A line's outcome, a parser that throws counting as a refusal with its message. */
+function parseLine(parse: FileParser, line: TextLine): LineOutcome {
+  try {
+    return parse(line);
+  } catch (e) {
+    // A parser that throws mid-file (a bad header line) rejects the rest of the file line by line.
+    return { ok: false, reason: (e as Error).message };
+  }
+}
+
+/** Rows of a part converted to Arrow at a time. */
+const PART_BATCH_ROWS = 16_384;
+
+/** Parse a part of a landing file into encoded data files (on a worker thread); see RangeInput. */
+export function parseLineRange(input: RangeInput, parse: FileParser): { output: RangeOutput; transfer: ArrayBuffer[] } {
+  // The part holds whole lines, so decoding it alone gives the text decoding the whole file gives.
+  const text = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength).toString('utf8');
+  const collector = new RowCollector(input.declared, input.loadTime, input.fileKey);
+  // Rows go to Arrow every few thousand lines, so the strings of a line die before the part is done.
+  const encoder = new DataFileEncoder(input.table, input.columns, input.partitionColumns);
+  const quarantine: RangeOutput['quarantine'] = [];
+  let taken = 0;
+  const nextLineNumber = eachLineOfRange(text, 1, input.atFileStart, (line) => {
+    collector.take(parseLine(parse, line), (reason) => quarantine.push({ line: line.lineNumber, raw: line.line, reason }));
+    if (collector.rows - taken >= PART_BATCH_ROWS) {
+      taken = collector.rows;
+      encoder.append(collector.takeBatch());
+    }
+  });
+  encoder.append(collector.takeBatch());
+  // One file per partition: a part has fewer rows than a file may hold.
+  const files = encoder.encodeFiles();
+  return {
+    output: { files, quarantine, recordsIn: collector.recordsIn, rows: collector.rows, lines: nextLineNumber - 1 },
+    transfer: files.map((f) => f.bytes.buffer as ArrayBuffer),
+  };
 }
 
 /** Stream a stored object in ranged reads. */
@@ -63,13 +198,17 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
     const quarantine = new QuarantineBuffer(spec.step, spec.target.name, ctx.now);
     const loadTime = ctx.now();
     const adds: AddAction[] = [];
-    let pending: Record<string, Cell>[] = [];
+    // Rows are taken apart into columns as they are parsed and each read's rows converted to Arrow
+    // (DataFileWriter): row objects and strings then die young, where half a million of them kept until
+    // a data file is written cost the garbage collector more than the parsing.
+    const names = spec.target.columns.map((c) => c.name);
+    const writer = new DataFileWriter(table.store, spec.target.name, table.snapshot.columns, table.snapshot.partitionColumns, { now: ctx.now });
+    const collector = new RowCollector(names, loadTime, file.key);
     let rows = 0;
+    const encodePending = () => writer.append(collector.takeBatch());
     const flush = async () => {
-      if (pending.length === 0) return;
-      const batch = batchFromRows(spec.target.columns, pending);
-      adds.push(...(await writeDataFiles(table.store, spec.target.name, table.snapshot.columns, table.snapshot.partitionColumns, batch, { now: ctx.now })));
-      pending = [];
+      encodePending();
+      adds.push(...(await writer.flush()));
     };
     let parse: FileParser | undefined;
     try {
@@ -77,31 +216,68 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
     } catch (e) {
       quarantine.add(file.key, null, `file rejected: ${(e as Error).message}`);
     }
-    if (parse) {
-      for await (const lines of readLineBatches(readObject(ctx.landing, file.key, file.size))) {
-        for (const line of lines) {
-          let outcome: LineOutcome;
-          try {
-            outcome = parse(line);
-          } catch (e) {
-            // A parser that throws mid-file (a bad header line) rejects the rest of the file line by line.
-            outcome = { ok: false, reason: (e as Error).message };
-          }
-          if (outcome.ok === 'header') continue;
-          result.recordsIn++;
-          if (outcome.ok) {
-            outcome.row.load_time = loadTime;
-            outcome.row.source_file = file.key;
-            pending.push(outcome.row);
-            rows++;
-          } else {
-            quarantine.add(`${file.key}:${line.lineNumber}`, line.line, outcome.reason);
-          }
-        }
-        if (pending.length >= ROWS_PER_CHUNK) await flush();
+    const rangeInput = (bytes: Uint8Array, atFileStart: boolean): RangeInput => ({
+      bytes,
+      fileKey: file.key,
+      atFileStart,
+      loadTime,
+      table: spec.target.name,
+      declared: names,
+      columns: [...table.snapshot.columns],
+      partitionColumns: [...table.snapshot.partitionColumns],
+    });
+    const rangeParser = parse && file.size >= rangeTuning.minFileBytes ? spec.rangeParser?.() : undefined;
+    if (rangeParser) {
+      // Parts of the file parsed on worker threads, taken back in order.
+      let lineOffset = 0;
+      const takePart = async (out: RangeOutput) => {
+        result.recordsIn += out.recordsIn;
+        rows += out.rows;
+        for (const q of out.quarantine) quarantine.add(`${file.key}:${lineOffset + q.line}`, q.raw, q.reason);
+        lineOffset += out.lines;
+        adds.push(...(await storeDataFiles(table.store, table.snapshot.partitionColumns, out.files, { now: ctx.now })));
         ctx.progress?.({ records: result.recordsIn, detail: file.key });
+        faultPoint('bronze.ingest', { step: spec.step, location: file.key });
+      };
+      const inFlight: Promise<RangeOutput>[] = [];
+      let atFileStart = true;
+      const send = async (bytes: Uint8Array) => {
+        const part = rangeParser.parse(rangeInput(bytes, atFileStart));
+        // Awaited in order below; a failure of a later part must not go unhandled meanwhile.
+        part.catch(() => undefined);
+        inFlight.push(part);
+        atFileStart = false;
+        while (inFlight.length > rangeParser.parallel) await takePart(await inFlight.shift()!);
+      };
+      // Each part is one ranged read, cut after its last line break; the next read starts there.
+      for (let offset = 0, length = rangeTuning.partBytes; offset < file.size; ) {
+        const bytes = ownBytes(await ctx.landing.getRange(file.key, offset, Math.min(length, file.size - offset)));
+        const last = offset + bytes.byteLength >= file.size;
+        const cut = last ? bytes.byteLength : bytes.lastIndexOf(10) + 1;
+        if (cut === 0) {
+          length *= 2; // a line longer than a part: read more of it
+          continue;
+        }
+        await send(bytes.subarray(0, cut));
+        offset += cut;
+        length = rangeTuning.partBytes;
+      }
+      while (inFlight.length > 0) await takePart(await inFlight.shift()!);
+      ctx.progress?.({ records: result.recordsIn, detail: `${file.key} written` });
+    } else if (parse) {
+      const parseWith = parse;
+      for await (const lines of readLineBatches(readObject(ctx.landing, file.key, file.size))) {
+        for (const line of lines) collector.take(parseLine(parseWith, line), (reason) => quarantine.add(`${file.key}:${line.lineNumber}`, line.line, reason));
+        encodePending();
+        if (writer.rows >= ROWS_PER_CHUNK) await flush();
+        ctx.progress?.({ records: result.recordsIn + collector.recordsIn, detail: file.key });
+        faultPoint('bronze.ingest', { step: spec.step, location: file.key });
       }
       await flush();
+      result.recordsIn += collector.recordsIn;
+      rows = collector.rows;
+      // Encoding the last chunk of a large file takes seconds: show the orchestrator we are alive.
+      ctx.progress?.({ records: result.recordsIn, detail: `${file.key} written` });
     }
     result.quarantined += quarantine.size;
     await quarantine.flush(ctx.lake, [txn]);
@@ -116,6 +292,7 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
       now: ctx.now,
     });
     await table.refresh();
+    ctx.progress?.({ records: result.recordsIn, detail: `${file.key} committed` });
     if (committed.committed) {
       result.rowsWritten += rows;
       ingested++;
@@ -125,4 +302,12 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
   result.changed = ingested > 0;
   result.detail = `${ingested} new file(s)`;
   return result;
+}
+
+/**
+ * The bytes in an array of their own, which can be handed to a worker without taking other memory
+ * along (a small read may come from a shared pool).
+ */
+function ownBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
 }

@@ -1,14 +1,17 @@
 /**
  * Gold workout_bpm_summary: workout_bpm grouped by (user_id, workout_id, session_id) with the user's
  * demographics; the age bin is the age on the workout's start date, so it never drifts. Only the groups
- * touched by new readings or changed demographics are recomputed, each from all of its rows.
+ * touched by new readings or changed demographics are recomputed, each from all of its rows, which are
+ * streamed column by column into running aggregates (in scan order, so the sums are those summarize
+ * would compute over the same rows).
  */
 import { userBins, workoutBpm, workoutBpmSummary } from '../../../schema/tables.ts';
 import type { Row } from '../../table/operations/merge.ts';
 import { ageBin, ageOn } from '../../rules/age-bin.ts';
 import { dayOfMicros } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
-import { groupBy, keyOf, readNewRows, readTableRows, sameRow } from '../rows.ts';
+import { keyOf, readNewRows, readTableRows, sameRow } from '../rows.ts';
+import type { UpstreamRange } from '../incremental.ts';
 import type { Step } from '../step.ts';
 
 const STEP = 'gold_workout_bpm_summary';
@@ -16,29 +19,73 @@ const GROUP = ['user_id', 'workout_id', 'session_id'] as const;
 
 /** The summary of one workout's readings. */
 export function summarize(readings: readonly Row[], bins: Row): Row {
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  for (const r of readings) {
-    const hr = r.heartrate as number;
-    if (hr < min) min = hr;
-    if (hr > max) max = hr;
-    sum += hr;
-  }
-  const first = readings[0]!;
+  const a: Aggregate = { first: readings[0]!, min: Infinity, max: -Infinity, sum: 0, count: 0 };
+  for (const r of readings) add(a, r.heartrate as number);
+  return summaryOf(a, bins);
+}
+
+/** One heart rate into an aggregate: the one place the order of operations is fixed. */
+function add(a: Aggregate, hr: number): void {
+  if (hr < a.min) a.min = hr;
+  if (hr > a.max) a.max = hr;
+  a.sum += hr;
+  a.count++;
+}
+
+/** Running min, max, sum and count of one group's heart rates, with the group's first row. */
+interface Aggregate {
+  first: Row;
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+}
+
+/** The summary of one group's aggregate; the same row summarize gives for the group's readings. */
+function summaryOf(a: Aggregate, bins: Row): Row {
   return {
-    workout_id: first.workout_id!,
-    session_id: first.session_id!,
-    user_id: first.user_id!,
-    age: ageBin(ageOn(bins.dob as number, dayOfMicros(first.start_time as number))),
+    workout_id: a.first.workout_id!,
+    session_id: a.first.session_id!,
+    user_id: a.first.user_id!,
+    age: ageBin(ageOn(bins.dob as number, dayOfMicros(a.first.start_time as number))),
     gender: bins.gender!,
     city: bins.city!,
     state: bins.state!,
-    min_bpm: min,
-    avg_bpm: sum / readings.length,
-    max_bpm: max,
-    num_recordings: readings.length,
+    min_bpm: a.min,
+    avg_bpm: a.sum / a.count,
+    max_bpm: a.max,
+    num_recordings: a.count,
   };
+}
+
+/**
+ * Calls `each` with the group key and row of every row of the batches whose group differs from the
+ * row before it (rows of a group mostly come in runs, so the key text is made once per run).
+ */
+function forEachGroupRun(batch: { numRows: number; columns: ReadonlyMap<string, readonly (string | number | boolean | null)[]> }, each: (key: string, i: number, runEnd: number) => void): void {
+  const [u, w, s] = GROUP.map((name) => batch.columns.get(name)!) as [readonly number[], readonly number[], readonly number[]];
+  let start = 0;
+  for (let i = 1; i <= batch.numRows; i++) {
+    if (i < batch.numRows && u[i] === u[start] && w[i] === w[start] && s[i] === s[start]) continue;
+    each(keyOf({ user_id: u[start]!, workout_id: w[start]!, session_id: s[start]! }, GROUP), start, i);
+    start = i;
+  }
+}
+
+/** The group keys and users of the rows in a range's new files, and how many rows there were. */
+async function freshGroups(range: UpstreamRange): Promise<{ groups: Set<string>; users: Set<number>; rows: number }> {
+  const groups = new Set<string>();
+  const users = new Set<number>();
+  let rows = 0;
+  for await (const batch of range.table.scan({ snapshot: range.snapshot, files: range.files, columns: [...GROUP], batchRows: 65_536 })) {
+    rows += batch.numRows;
+    const u = batch.columns.get('user_id')!;
+    forEachGroupRun(batch, (key, i) => {
+      groups.add(key);
+      users.add(u[i] as number);
+    });
+  }
+  return { groups, users, rows };
 }
 
 export const goldWorkoutBpmSummary: Step = {
@@ -52,23 +99,37 @@ export const goldWorkoutBpmSummary: Step = {
       target: workoutBpmSummary,
       upstream: [workoutBpm, userBins],
       async compute({ ranges: [bpm, bins] }) {
-        const fresh = await readNewRows(bpm!, { columns: [...GROUP] });
+        const fresh = await freshGroups(bpm!);
         const freshBins = await readNewRows(bins!, { columns: ['user_id'] });
-        const affectedGroups = new Set(fresh.map((r) => keyOf(r, GROUP)));
+        const affectedGroups = fresh.groups;
         const binUsers = new Set(freshBins.map((b) => b.user_id as number));
-        const userIds = [...new Set([...fresh.map((r) => r.user_id as number), ...binUsers])];
+        const userIds = [...new Set([...fresh.users, ...binUsers])];
         if (userIds.length === 0) return { rows: [], recordsIn: 0 };
         const binsOf = new Map((await readTableRows(bins!.table, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] })).map((b) => [b.user_id as number, b]));
-        const readings = await readTableRows(bpm!.table, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
-        const rows: Row[] = [];
-        for (const [key, group] of groupBy(readings, (r) => keyOf(r, GROUP))) {
-          const user = group[0]!.user_id as number;
-          if (!affectedGroups.has(key as string) && !binUsers.has(user)) continue;
-          const demographics = binsOf.get(user);
-          // Without a profile yet the summary waits; the profile's arrival triggers it.
-          if (demographics) rows.push(summarize(group, demographics));
+        // Every row of the affected groups, aggregated as it streams by; groups in first-seen order.
+        const aggregates = new Map<string, Aggregate>();
+        const columns = [...GROUP, 'start_time', 'heartrate'];
+        for await (const batch of bpm!.table.scan({ columns, predicates: [{ column: 'user_id', op: 'in', values: userIds }], batchRows: 65_536 })) {
+          const hr = batch.columns.get('heartrate') as readonly number[];
+          const start = batch.columns.get('start_time')!;
+          forEachGroupRun(batch, (key, from, to) => {
+            const user = batch.columns.get('user_id')![from] as number;
+            if (!affectedGroups.has(key) && !binUsers.has(user)) return;
+            let a = aggregates.get(key);
+            if (a === undefined) {
+              const first: Row = { user_id: user, workout_id: batch.columns.get('workout_id')![from]!, session_id: batch.columns.get('session_id')![from]!, start_time: start[from]! };
+              aggregates.set(key, (a = { first, min: Infinity, max: -Infinity, sum: 0, count: 0 }));
+            }
+            for (let i = from; i < to; i++) add(a, hr[i]!);
+          });
         }
-        return { rows, recordsIn: fresh.length + freshBins.length };
+        const rows: Row[] = [];
+        for (const a of aggregates.values()) {
+          const demographics = binsOf.get(a.first.user_id as number);
+          // Without a profile yet the summary waits; the profile's arrival triggers it.
+          if (demographics) rows.push(summaryOf(a, demographics));
+        }
+        return { rows, recordsIn: fresh.rows + freshBins.length };
       },
       whenMatched: (target, source) => (sameRow(source, target) ? undefined : source),
     }),

@@ -3,14 +3,76 @@
  * end_time of one of the user's completed workouts. Any of the three inputs may arrive last, so each is
  * a trigger: new readings join the known workouts, new workouts read the readings of their window, and a
  * newly registered user's device is joined with all of the user's workouts.
+ *
+ * Readings are streamed file by file, column by column, and the output is merged in chunks (see
+ * incremental-step.ts), so memory follows a chunk, not the number of readings. New readings (files added
+ * since the checkpoint) are joined with every workout; the windows of new workouts then only need the
+ * older files, read once for all windows. No output key can come out twice: a reading is one
+ * (device_id, time) of one live file, and each window belongs to one user.
  */
+import type { Cell } from '../../../schema/types.ts';
 import { completedWorkouts, heartRate, users, workoutBpm } from '../../../schema/tables.ts';
+import type { AddAction } from '../../table/actions.ts';
+import type { ColumnBatch } from '../../table/column-batch.ts';
 import type { Row } from '../../table/operations/merge.ts';
-import { runIncremental } from '../incremental-step.ts';
+import { fileMayMatch } from '../../table/predicate.ts';
+import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
 import { groupBy, keyOf, readNewRows, readTableRows, sameRow } from '../rows.ts';
 import type { Step } from '../step.ts';
 
 const STEP = 'silver_workout_bpm';
+/** Output rows per merged chunk. */
+const CHUNK_ROWS = 500_000;
+const READING_COLUMNS = ['device_id', 'time', 'heartrate', 'valid'];
+/** Rows per decoded slice of a heart_rate file. */
+const SCAN_BATCH_ROWS = 65_536;
+
+/** workout_bpm rows, column by column. */
+class OutputChunk {
+  readonly columns = workoutBpm.columns.map(() => [] as Cell[]);
+  recordsIn = 0;
+
+  get size(): number {
+    return this.columns[0]!.length;
+  }
+
+  emit(w: Row, time: number, heartrate: number): void {
+    const [user, workout, session, start, end, t, hr] = this.columns as [Cell[], Cell[], Cell[], Cell[], Cell[], Cell[], Cell[]];
+    user.push(w.user_id!);
+    workout.push(w.workout_id!);
+    session.push(w.session_id!);
+    start.push(w.start_time!);
+    end.push(w.end_time!);
+    t.push(time);
+    hr.push(heartrate);
+  }
+
+  output(): ComputeOutput {
+    const batch: ColumnBatch = { numRows: this.size, columns: new Map(workoutBpm.columns.map((c, i) => [c.name, this.columns[i]!])) };
+    return { batch, recordsIn: this.recordsIn };
+  }
+}
+
+/** Emit, for each valid reading of the batch, a row per candidate window of its device that holds it. */
+function joinBatch(batch: ColumnBatch, windowsOfDevice: (device: number) => readonly Row[] | undefined, out: OutputChunk): void {
+  const device = batch.columns.get('device_id')!;
+  const time = batch.columns.get('time')!;
+  const heartrate = batch.columns.get('heartrate')!;
+  const valid = batch.columns.get('valid')!;
+  let lastDevice: Cell = null;
+  let windows: readonly Row[] | undefined;
+  for (let i = 0; i < batch.numRows; i++) {
+    if (!valid[i]) continue;
+    const d = device[i] as number;
+    if (d !== lastDevice) {
+      windows = windowsOfDevice(d);
+      lastDevice = d;
+    }
+    if (windows === undefined) continue;
+    const t = time[i] as number;
+    for (const w of windows) if ((w.start_time as number) < t && t <= (w.end_time as number)) out.emit(w, t, heartrate[i] as number);
+  }
+}
 
 export const silverWorkoutBpm: Step = {
   name: STEP,
@@ -22,51 +84,74 @@ export const silverWorkoutBpm: Step = {
       step: STEP,
       target: workoutBpm,
       upstream: [heartRate, completedWorkouts, users],
-      async compute({ ranges: [readings, workoutsRange, usersRange] }) {
+      async *computeChunks({ ranges: [readings, workoutsRange, usersRange] }) {
         const allUsers = await readTableRows(usersRange!.table, { columns: ['user_id', 'device_id'] });
         const allWorkouts = await readTableRows(workoutsRange!.table);
         const userOfDevice = new Map(allUsers.map((u) => [u.device_id as number, u.user_id as number]));
         const deviceOfUser = new Map(allUsers.map((u) => [u.user_id as number, u.device_id as number]));
         const workoutsOfUser = groupBy(allWorkouts, (w) => w.user_id as number);
-
-        const out = new Map<string, Row>();
-        const emit = (w: Row, time: number, heartrate: number) => {
-          const row: Row = { user_id: w.user_id!, workout_id: w.workout_id!, session_id: w.session_id!, start_time: w.start_time!, end_time: w.end_time!, time, heartrate };
-          out.set(keyOf(row, workoutBpm.primaryKey), row);
-        };
-        const joinReadings = (deviceReadings: readonly Row[], candidates: readonly Row[]) => {
-          for (const r of deviceReadings) {
-            if (!r.valid) continue;
-            const t = r.time as number;
-            for (const w of candidates) if ((w.start_time as number) < t && t <= (w.end_time as number)) emit(w, t, r.heartrate as number);
-          }
-        };
+        let out = new OutputChunk();
 
         // 1. New readings with the workouts known now.
-        const fresh = await readNewRows(readings!);
-        for (const [device, rs] of groupBy(fresh, (r) => r.device_id as number)) {
-          const user = userOfDevice.get(device as number);
-          if (user !== undefined) joinReadings(rs, workoutsOfUser.get(user) ?? []);
+        const fresh = new Set<AddAction>(readings!.files);
+        for await (const batch of readings!.table.scan({ snapshot: readings!.snapshot, files: readings!.files, columns: READING_COLUMNS, batchRows: SCAN_BATCH_ROWS })) {
+          out.recordsIn += batch.numRows;
+          joinBatch(
+            batch,
+            (device) => {
+              const user = userOfDevice.get(device);
+              return user === undefined ? undefined : workoutsOfUser.get(user);
+            },
+            out,
+          );
+          if (out.size >= CHUNK_ROWS) {
+            yield out.output();
+            out = new OutputChunk();
+          }
         }
-        // 2. New workouts, and all workouts of newly registered users, with the readings of their windows.
+
+        // 2. New workouts, and all workouts of newly registered users, with the readings of their windows
+        //    in the older files (the new files were joined with every workout above).
         const windows = new Map<string, Row>();
         for (const w of await readNewRows(workoutsRange!)) windows.set(keyOf(w, completedWorkouts.primaryKey), w);
         for (const u of await readNewRows(usersRange!, { columns: ['user_id'] })) {
           for (const w of workoutsOfUser.get(u.user_id as number) ?? []) windows.set(keyOf(w, completedWorkouts.primaryKey), w);
         }
+        out.recordsIn += windows.size;
+        const windowsOfDevice = new Map<number, Row[]>();
         for (const w of windows.values()) {
           const device = deviceOfUser.get(w.user_id as number);
           if (device === undefined) continue;
-          const rs = await readTableRows(readings!.table, {
-            predicates: [
-              { column: 'device_id', op: '=', value: device },
-              { column: 'time', op: '>', value: w.start_time as number },
-              { column: 'time', op: '<=', value: w.end_time as number },
-            ],
-          });
-          joinReadings(rs, [w]);
+          const list = windowsOfDevice.get(device);
+          if (list) list.push(w);
+          else windowsOfDevice.set(device, [w]);
         }
-        return { rows: [...out.values()], recordsIn: fresh.length + windows.size };
+        if (windowsOfDevice.size > 0) {
+          const snapshot = readings!.snapshot;
+          const older: AddAction[] = [];
+          for (const add of snapshot.files.values()) {
+            if (fresh.has(add)) continue;
+            // A file is read when its statistics admit a reading inside some window.
+            const admits = [...windowsOfDevice].some(([device, ws]) =>
+              ws.some((w) =>
+                fileMayMatch(add, snapshot.columns, snapshot.partitionColumns, [
+                  { column: 'device_id', op: '=', value: device },
+                  { column: 'time', op: '>', value: w.start_time as number },
+                  { column: 'time', op: '<=', value: w.end_time as number },
+                ]),
+              ),
+            );
+            if (admits) older.push(add);
+          }
+          for await (const batch of readings!.table.scan({ snapshot, files: older, columns: READING_COLUMNS, batchRows: SCAN_BATCH_ROWS })) {
+            joinBatch(batch, (device) => windowsOfDevice.get(device), out);
+            if (out.size >= CHUNK_ROWS) {
+              yield out.output();
+              out = new OutputChunk();
+            }
+          }
+        }
+        yield { ...out.output(), final: true };
       },
       whenMatched: (target, source) => (sameRow(source, target) ? undefined : source),
     }),

@@ -8,6 +8,8 @@ import type { Cell } from '../../../schema/types.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Action, AddAction } from '../actions.ts';
 import { takeRows, type ColumnBatch } from '../column-batch.ts';
+import { statsOf, type FileStats } from '../file-stats.ts';
+import { KeyIndex } from '../key-index.ts';
 import { fileMayMatch, lessThan, type Predicate } from '../predicate.ts';
 import { pruneFiles, readDataFile } from '../scan.ts';
 import type { Snapshot } from '../snapshot.ts';
@@ -27,6 +29,12 @@ export interface MergeSpec {
   targetFileRows?: number;
   now?: () => number;
   operationParameters?: Record<string, unknown>;
+  /**
+   * The caller vouches that no key occurs twice in the source (it deduplicated them as it built it).
+   * The merge then indexes only the source rows some candidate file's statistics admit, not all of them
+   * (the others cannot match a stored row): for a big batch of mostly new keys, most of a merge's work.
+   */
+  uniqueSource?: boolean;
 }
 
 export interface MergeMetrics {
@@ -61,6 +69,29 @@ export function keyReader(batch: ColumnBatch, key: readonly string[]): (i: numbe
   };
 }
 
+/** False only when a file's statistics rule out the key of source row i (null, unknown bounds: may be there). */
+function inBox(stats: FileStats, key: readonly string[], columns: readonly (readonly Cell[])[], i: number): boolean {
+  for (let c = 0; c < key.length; c++) {
+    const v = columns[c]![i]!;
+    const min = stats.min.get(key[c]!);
+    const max = stats.max.get(key[c]!);
+    if (v === null || typeof v === 'boolean' || min === undefined || min === null || typeof min === 'boolean' || max === undefined || max === null || typeof max === 'boolean') continue;
+    if (lessThan(v, min) || lessThan(max, v)) return false;
+  }
+  return true;
+}
+
+/** The key columns of a batch, in key order. */
+function keyColumns(batch: ColumnBatch, key: readonly string[]): (readonly Cell[])[] {
+  // Without key columns every row has the same (empty) key.
+  if (key.length === 0) return [new Array<Cell>(batch.numRows).fill('')];
+  return key.map((name) => {
+    const values = batch.columns.get(name);
+    if (!values) throw new Error(`no key column ${name}`);
+    return values;
+  });
+}
+
 function rowAt(batch: ColumnBatch, i: number): Row {
   const row: Row = {};
   for (const [name, values] of batch.columns) row[name] = values[i]!;
@@ -92,29 +123,34 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
   if (txnAlreadyApplied(snapshot, spec.txn)) return { version: snapshot.version, committed: false, snapshot, attempts: 0, metrics };
   const table = snapshot.metadata.name ?? store.url;
   const source = conformBatch(table, snapshot.columns, sourceBatch);
-  const sourceKey = keyReader(source, spec.key);
-  const sourceIndex = new Map<Cell | string, number>();
-  for (let i = 0; i < source.numRows; i++) {
-    const k = sourceKey(i);
-    if (sourceIndex.has(k)) throw new Error(`merge into ${table}: the source has key ${String(k)} more than once`);
-    sourceIndex.set(k, i);
-  }
-
+  const sourceKeys = keyColumns(source, spec.key);
   const keyPredicates = source.numRows > 0 ? keyRangePredicates(source, spec.key) : [];
   const candidates = source.numRows > 0 ? pruneFiles(snapshot, keyPredicates) : [];
-  const matched = new Set<number>();
+  const sourceIndex = new KeyIndex(sourceKeys.length);
+  if (spec.uniqueSource) {
+    const boxes = candidates.map((add) => statsOf(add, snapshot.columns, snapshot.partitionColumns));
+    for (let i = 0; i < source.numRows; i++) if (boxes.some((box) => inBox(box, spec.key, sourceKeys, i))) sourceIndex.add(sourceKeys, i, i);
+  } else {
+    for (let i = 0; i < source.numRows; i++) {
+      if (sourceIndex.add(sourceKeys, i, i) !== undefined) throw new Error(`merge into ${table}: the source has key ${JSON.stringify(sourceKeys.map((c) => c[i]))} more than once`);
+    }
+  }
+
+  const matched = new Uint8Array(source.numRows);
+  let matches = 0;
   const actions: Action[] = [];
   const writeOptions = { ...(spec.targetFileRows ? { targetFileRows: spec.targetFileRows } : {}), ...(spec.now ? { now: spec.now } : {}) };
 
   for (const add of candidates) {
     const target = await readDataFile(store, snapshot, add, snapshot.columns);
     metrics.filesRead++;
-    const targetKey = keyReader(target, spec.key);
+    const targetKeys = keyColumns(target, spec.key);
     let replaced: Map<number, Row> | undefined;
     for (let t = 0; t < target.numRows; t++) {
-      const s = sourceIndex.get(targetKey(t));
+      const s = sourceIndex.get(targetKeys, t);
       if (s === undefined) continue;
-      matched.add(s);
+      if (matched[s] === 0) matches++;
+      matched[s] = 1;
       const next = spec.whenMatched?.(rowAt(target, t), rowAt(source, s));
       if (next === undefined) {
         metrics.unchanged++;
@@ -137,10 +173,10 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
     }
   }
 
-  if ((spec.whenNotMatched ?? 'insert') === 'insert' && matched.size < source.numRows) {
+  if ((spec.whenNotMatched ?? 'insert') === 'insert' && matches < source.numRows) {
     const inserts: number[] = [];
-    for (let i = 0; i < source.numRows; i++) if (!matched.has(i)) inserts.push(i);
-    const adds = await writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, takeRows(source, inserts), writeOptions);
+    for (let i = 0; i < source.numRows; i++) if (matched[i] === 0) inserts.push(i);
+    const adds = await writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, matches === 0 ? source : takeRows(source, inserts), writeOptions);
     actions.push(...adds.map((a) => ({ add: a })));
     metrics.inserted = inserts.length;
     metrics.filesAdded += adds.length;

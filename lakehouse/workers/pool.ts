@@ -1,0 +1,99 @@
+/**
+ * Worker threads for the CPU-bound parts of the big steps: parsing Kafka dump lines and heart-rate
+ * payloads (JSON.parse, which no amount of care makes cheaper) and encoding Parquet. Node runs a step on
+ * one thread; a worker per core lets a 2-core machine parse on both. The main thread keeps all I/O,
+ * commits and everything that depends on order; workers get pure functions (tasks.ts) over bytes and
+ * give back bytes, and results are taken in the order the work was handed out, so tables come out the
+ * same as without workers, row for row.
+ *
+ * FITLAKE_WORKERS=<n> sets the number of workers (0: none, the steps then do the same work in-thread);
+ * by default one per core, at most 2, and none on a single core. Idle workers do not keep the process
+ * alive. A worker that dies fails the tasks it had; the next task starts a new one.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { TaskInput, TaskName, TaskOutput } from './tasks.ts';
+
+interface Slot {
+  worker: Worker;
+  /** Tasks sent and not yet answered. */
+  busy: number;
+}
+
+interface Pending {
+  slot: Slot;
+  resolve(output: unknown): void;
+  reject(error: Error): void;
+}
+
+type Reply = { id: number; output: unknown } | { id: number; error: { name: string; message: string; stack?: string } };
+
+export class WorkerPool {
+  private readonly slots: (Slot | undefined)[];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor(readonly size: number) {
+    this.slots = new Array<Slot | undefined>(size).fill(undefined);
+  }
+
+  /** Run a task on the least busy worker; `transfer` lists buffers of the input handed over, not copied. */
+  run<N extends TaskName>(name: N, input: TaskInput<N>, transfer: readonly ArrayBuffer[] = []): Promise<TaskOutput<N>> {
+    let chosen = 0;
+    for (let i = 1; i < this.slots.length; i++) if ((this.slots[i]?.busy ?? 0) < (this.slots[chosen]?.busy ?? 0)) chosen = i;
+    const slot = (this.slots[chosen] ??= this.start(chosen));
+    const id = this.nextId++;
+    return new Promise<TaskOutput<N>>((resolve, reject) => {
+      this.pending.set(id, { slot, resolve: resolve as (output: unknown) => void, reject });
+      if (slot.busy++ === 0) slot.worker.ref();
+      slot.worker.postMessage({ id, name, input }, [...transfer]);
+    });
+  }
+
+  private start(index: number): Slot {
+    // Workers do not inherit the tsx loader a program registered in code (bin/fitlake.js), so each one
+    // registers it before loading the TypeScript task module.
+    const tasks = new URL('./tasks.ts', import.meta.url).href;
+    const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};\nregister();\nawait import(${JSON.stringify(tasks)});\n`;
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { name: `fitlake-${index}` });
+    const slot: Slot = { worker, busy: 0 };
+    worker.unref();
+    worker.on('message', (reply: Reply) => {
+      const task = this.pending.get(reply.id);
+      if (!task) return;
+      this.pending.delete(reply.id);
+      if (--slot.busy === 0) worker.unref();
+      if ('error' in reply) task.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name, stack: reply.error.stack }));
+      else task.resolve(reply.output);
+    });
+    const fail = (error: Error) => {
+      if (this.slots[index] === slot) this.slots[index] = undefined;
+      for (const [id, task] of this.pending) {
+        if (task.slot !== slot) continue;
+        this.pending.delete(id);
+        task.reject(error);
+      }
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`worker thread ${index} exited (code ${code})`)));
+    return slot;
+  }
+}
+
+let shared: WorkerPool | null | undefined;
+
+/** The process's worker pool, or undefined when workers are off (see the module comment). */
+export function workerPool(): WorkerPool | undefined {
+  if (shared === undefined) {
+    const setting = process.env.FITLAKE_WORKERS;
+    const size = setting === undefined || setting === '' ? Math.min(2, availableParallelism() > 1 ? availableParallelism() : 0) : Number(setting);
+    if (!Number.isSafeInteger(size) || size < 0) throw new Error(`FITLAKE_WORKERS must be a whole number of worker threads, got ${JSON.stringify(setting)}`);
+    shared = size > 0 ? new WorkerPool(size) : null;
+  }
+  return shared ?? undefined;
+}
+
+/** Use this pool (or none) from now on; for tests comparing the two ways. */
+export function setWorkerPool(pool: WorkerPool | undefined): void {
+  shared = pool ?? null;
+}

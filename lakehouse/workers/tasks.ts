@@ -1,0 +1,32 @@
+/**
+ * What worker threads run for the pool (pool.ts): pure functions from plain data to plain data, each
+ * returning its output and the buffers in it to hand over rather than copy. Loaded only in workers.
+ */
+import { isMainThread, parentPort } from 'node:worker_threads';
+import { parseDumpRange } from '../steps/bronze/kafka-files.ts';
+import { parseBpmFile } from '../steps/silver/heart-rate.ts';
+
+const TASKS = { parseDumpRange, parseBpmFile };
+
+export type TaskName = keyof typeof TASKS;
+export type TaskInput<N extends TaskName> = Parameters<(typeof TASKS)[N]>[0];
+export type TaskOutput<N extends TaskName> = Awaited<ReturnType<(typeof TASKS)[N]>>['output'];
+
+interface Request {
+  id: number;
+  name: TaskName;
+  input: never;
+}
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  port.on('message', async ({ id, name, input }: Request) => {
+    try {
+      const { output, transfer } = await TASKS[name](input);
+      port.postMessage({ id, output }, transfer);
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      port.postMessage({ id, error: { name: error.name, message: error.message, stack: error.stack } });
+    }
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * Fault injection: a worker process SIGKILLs itself at a fault point (lakehouse/fault-points.ts) in the
+ * middle of a `once` run over SBIT set 1; a fresh worker takes the run over (the killed step is retried
+ * after its heartbeat timeout) and the finished lake equals an undisturbed in-process run, table by table,
+ * row counts and content.
+ */
+import '../support/quiet-temporal.ts';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startPipeline } from '../../cli/start-pipeline.ts';
+import { Lake } from '../../lakehouse/steps/lake.ts';
+import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import type { PipelineResult } from '../../workflows/types.ts';
+import { makeTestLake } from '../support/pipeline.ts';
+import { landSbitSet, sbitDir } from '../support/sbit.ts';
+import { temporalAddress, uniqueName } from '../support/stack.ts';
+import { assertSameTables, connectTestClient, spawnWorker, testSettings, type WorkerProcess } from '../support/temporal-helpers.ts';
+
+/** Short, so a dead worker's step is retried soon; steps heartbeat at least every few seconds (see incremental-step.ts). */
+const HEARTBEAT_TIMEOUT_SECONDS = 8;
+
+const CASES = [
+  { fault: 'bronze.ingest@3', match: '3-bpm_1.json', where: 'after the third chunk of the 43 MB bpm landing file' },
+  { fault: 'commit.before', match: 'silver/heart_rate', where: 'right before the first commit to silver heart_rate' },
+  { fault: 'gold.merge', match: 'workout_bpm_summary', where: 'inside the gold workout_bpm_summary step, before its merge' },
+];
+
+const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms).unref())]);
+
+test('a worker killed at a fault point: another worker finishes the run and the lake equals an undisturbed run', async (t) => {
+  const address = temporalAddress(t);
+  const sbit = sbitDir(t);
+  if (!address || !sbit) return;
+
+  const reference = await makeTestLake('fitlake-faults-ref-');
+  await landSbitSet(sbit, reference.landingDir, 1);
+  await runPipeline(reference.ctx);
+
+  const { client, close } = await connectTestClient(address);
+  try {
+    for (const { fault, match, where } of CASES) {
+      await t.test(`${fault} (${where})`, async () => {
+        const here = await makeTestLake('fitlake-faults-');
+        await landSbitSet(sbit, here.landingDir, 1);
+        const settings = testSettings(address, uniqueName('faults'), here);
+        const workers: WorkerProcess[] = [];
+        try {
+          // No worker yet: the run waits on the task queue for the one that is going to die.
+          const handle = await startPipeline(client, settings, { mode: 'once', lake: settings.lake, landing: settings.landing, heartbeatTimeoutSeconds: HEARTBEAT_TIMEOUT_SECONDS });
+          const doomed = spawnWorker(settings, { FITLAKE_FAULT: fault, FITLAKE_FAULT_MATCH: match });
+          workers.push(doomed);
+          const death = await within(doomed.exited, 120_000, `the fault worker to reach ${fault}\n${doomed.output()}`);
+          assert.equal(death.signal, 'SIGKILL', `the fault worker ended with ${JSON.stringify(death)} instead of killing itself at ${fault}:\n${doomed.output()}`);
+          assert.match(doomed.output(), new RegExp(`killing myself at ${fault.split('@')[0]!.replace('.', '\\.')}`));
+          assert.equal((await handle.describe()).status.name, 'RUNNING', 'the run must outlive its worker');
+
+          const killedAt = performance.now();
+          const rescuer = spawnWorker(settings);
+          workers.push(rescuer);
+          const result = (await within(handle.result(), 180_000, `the run to complete on the second worker\n${rescuer.output()}`)) as PipelineResult;
+          console.log(`[orchestration-faults] ${fault}: run completed ${((performance.now() - killedAt) / 1000).toFixed(1)} s after the kill (heartbeat timeout ${HEARTBEAT_TIMEOUT_SECONDS} s)`);
+          for (const s of result.steps) assert.equal(s.state, 'succeeded', `${s.step}: ${s.lastError ?? ''}`);
+          // The interrupted step really was retried (attempt 2 or later), not finished by the dead worker.
+          const history = await handle.fetchHistory();
+          assert.ok(history.events?.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1), 'no activity was retried');
+
+          await assertSameTables(new Lake(new LocalObjectStore(settings.lake)), reference.lake);
+        } finally {
+          for (const w of workers) {
+            if (w.child.exitCode === null && w.child.signalCode === null) {
+              w.child.kill('SIGTERM');
+              await within(w.exited, 40_000, 'a worker to shut down').catch(() => w.child.kill('SIGKILL'));
+            }
+          }
+        }
+      });
+    }
+  } finally {
+    await close();
+  }
+});
