@@ -20,7 +20,7 @@ import { ensureTools } from '../devstack/tools.ts';
 import { openObjectStore } from '../lakehouse/storage/open-store.ts';
 import { createSimulation, LandingSink, runSimulation } from '../simulator/index.ts';
 import { createPipelineWorker } from '../workers/pipeline-worker.ts';
-import type { PipelineInput, PipelineProgress } from '../workflows/types.ts';
+import type { PipelineInput } from '../workflows/types.ts';
 import { connectClient } from '../cli/temporal-client.ts';
 import { followRun, summaryTable } from '../cli/follow.ts';
 import { startPipeline } from '../cli/start-pipeline.ts';
@@ -55,6 +55,21 @@ async function landDay(landing: string, day: number): Promise<void> {
   await writeFile(daysFile, String(day + 1));
 }
 
+/** Row counts of the tables people watch, as the API reports them. */
+async function lakeCounts(url: string, token: string): Promise<string> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: '{ pipelineStatus { path version rowCount } }' }),
+  });
+  const body = (await response.json()) as { data?: { pipelineStatus: { path: string; version: number | null; rowCount: number | null }[] } };
+  const watched = ['silver/heart_rate', 'gold/workout_bpm_summary', 'gold/gym_summary', 'quarantine/records'];
+  return (body.data?.pipelineStatus ?? [])
+    .filter((t) => watched.includes(t.path))
+    .map((t) => `${t.path} ${t.rowCount ?? 0} rows (v${t.version ?? '-'})`)
+    .join(', ');
+}
+
 async function main(): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   const settings = loadSettings(process.env);
@@ -73,7 +88,9 @@ async function main(): Promise<void> {
     say(`\nReusing the lake at ${settings.lake} (${day} day(s) of demo data landed before)`);
   }
 
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // This command handles Ctrl-C itself (stop the continuous run first, then the worker): the SDK must
+  // not shut the worker down on the signal behind its back.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const { client, close } = await connectClient(settings);
   const { worker, connection } = await createPipelineWorker(settings);
   const workerDone = worker.run();
@@ -111,35 +128,23 @@ async function main(): Promise<void> {
       if (stopping) break;
       try {
         await landDay(landing, day);
-        say(`  landed day ${day + 1} of demo data`);
         day++;
+        // Give the continuous run a few cycles, then show what reached silver and gold, through the API.
+        await new Promise((r) => setTimeout(r, 10_000));
+        say(`  landed day ${day} of demo data; now ${await lakeCounts(url, token)}`);
       } catch (e) {
         say(`  could not land new demo data: ${(e as Error).message}`);
       }
     }
   })();
-  let lastCounts = '';
-  const watch = setInterval(() => {
-    void (async () => {
-      const progress = (await live.query('progress').catch(() => undefined)) as PipelineProgress | undefined;
-      const gold = progress?.steps.filter((s) => s.step.startsWith('gold_')).map((s) => `${s.step.replace('gold_', '')} +${s.rowsWritten}`).join(', ');
-      const counts = `cycle ${progress?.cycle ?? '?'}: ${gold ?? ''}`;
-      if (progress && counts !== lastCounts && progress.steps.every((s) => s.state !== 'running' && s.state !== 'pending') && progress.steps.some((s) => s.rowsWritten > 0)) {
-        say(`  ${counts}`);
-      }
-      lastCounts = counts;
-    })();
-  }, 1000);
-
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   say('\nStopping: the continuous run ends after its current cycle ...');
   stopping = true;
-  clearInterval(watch);
   await live.signal('stop').catch(() => {});
   await Promise.race([live.result().catch(() => undefined), new Promise((r) => setTimeout(r, 30_000))]);
   await trickle.catch(() => {});
   await api.close();
-  worker.shutdown();
+  if (worker.getState() === 'RUNNING') worker.shutdown();
   await workerDone.catch(() => {});
   await connection.close();
   await close();
