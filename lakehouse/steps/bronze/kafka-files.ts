@@ -6,7 +6,7 @@
 import { kafkaMultiplexBz } from '../../../schema/tables.ts';
 import { parseKafkaDumpLine } from '../../parse/kafka-dump.ts';
 import { isKnownTopic } from '../../parse/payloads.ts';
-import { workerPool } from '../../workers/pool.ts';
+import { workerPool } from '../../threads/pool.ts';
 import type { Step } from '../step.ts';
 import { bronzeKafkaValues } from './kafka-record.ts';
 import { ingestLandingFiles, parseLineRange, type FileParser, type RangeInput } from './landing-files.ts';

@@ -3,7 +3,7 @@
  * kept, flagged). Of two readings with one key the lower heart rate stays: an order-independent choice,
  * so the new bronze records can be taken in chunks of files, each deduplicated in itself and merged on
  * its own (see incremental-step.ts): a key repeated in a later chunk meets the stored row in the merge.
- * Readings are kept column by column, never as one object per row. With worker threads (workers/pool.ts)
+ * Readings are kept column by column, never as one object per row. With worker threads (threads/pool.ts)
  * the payloads of many files are parsed there, files taken back in order, so the rows are the same.
  */
 import type { Cell, ColumnDef } from '../../../schema/types.ts';
@@ -14,8 +14,8 @@ import { KeyIndex } from '../../table/key-index.ts';
 import { decodeParquetBatches } from '../../table/parquet-read.ts';
 import { fileMayMatch, type Predicate } from '../../table/predicate.ts';
 import { dataFileBytes } from '../../table/scan.ts';
-import { workerPool } from '../../workers/pool.ts';
-import type { TaskOutput } from '../../workers/tasks.ts';
+import { workerPool } from '../../threads/pool.ts';
+import type { TaskOutput } from '../../threads/tasks.ts';
 import type { Row } from '../../table/operations/merge.ts';
 import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
 import type { Step } from '../step.ts';
