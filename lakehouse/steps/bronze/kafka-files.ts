@@ -22,7 +22,7 @@ export const kafkaDumpParser =
     return { ok: true, values: bronzeKafkaValues(parsed.record, 0, fileKey) };
   };
 
-/** A part of a dump parsed into data files: the worker task (workers/tasks.ts). */
+/** A part of a dump parsed into data files: the worker task (threads/tasks.ts). */
 export const parseDumpRange = (input: RangeInput) => parseLineRange(input, kafkaDumpParser(input.fileKey));
 
 export const bronzeKafkaFiles: Step = {

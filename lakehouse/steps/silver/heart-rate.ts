@@ -21,13 +21,16 @@ import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
 import type { Step } from '../step.ts';
 
 const STEP = 'silver_heart_rate';
-/** Readings per merged chunk: bounds the step's memory whatever the size of the upstream range. */
-export const HEART_RATE_CHUNK_ROWS = 500_000;
+/** Sizes of the step's work; tests make them small to cut a few readings into many chunks. */
+export const heartRateTuning = {
+  /** Readings per merged chunk: bounds the step's memory whatever the size of the upstream range. */
+  chunkRows: 500_000,
+  /** From this many bytes of bronze files on, payloads are parsed on worker threads (when there are any). */
+  minOffThreadBytes: 4 * 1024 * 1024,
+};
 const SCAN_BATCH_ROWS = 65_536;
 const PAYLOAD_COLUMNS = ['value', 'partition', 'offset'];
 const BPM_TOPIC: Predicate = { column: 'topic', op: '=', value: 'bpm' };
-/** From this many bytes of bronze files on, payloads are parsed on worker threads (when there are any). */
-const MIN_OFF_THREAD_BYTES = 4 * 1024 * 1024;
 
 /** Readings deduplicated by (device_id, time) as they come, in the order each key was first seen. */
 class ReadingChunk {
@@ -77,7 +80,7 @@ class ReadingChunk {
 
 /**
  * The readings of one bronze file of the bpm topic, from its Parquet bytes: the worker task
- * (workers/tasks.ts). The same parsing as in-thread, in the file's row order; refused payloads come
+ * (threads/tasks.ts). The same parsing as in-thread, in the file's row order; refused payloads come
  * back with their partition and offset for quarantine.
  */
 export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDef[] }) {
@@ -118,12 +121,12 @@ export const silverHeartRate: Step = {
       step: STEP,
       target: heartRate,
       upstream: [kafkaMultiplexBz],
-      async *computeChunks({ ranges: [bz], quarantine }) {
+      async *computeChunks({ ctx, ranges: [bz], quarantine }) {
         let chunk = new ReadingChunk();
         const pool = workerPool();
         const snapshot = bz!.snapshot;
         const files = bz!.files.filter((f) => fileMayMatch(f, snapshot.columns, snapshot.partitionColumns, [BPM_TOPIC]));
-        if (pool && files.reduce((n, f) => n + f.size, 0) >= MIN_OFF_THREAD_BYTES) {
+        if (pool && files.reduce((n, f) => n + f.size, 0) >= heartRateTuning.minOffThreadBytes) {
           // Files parsed on worker threads, a few ahead, taken back in order: while this thread merges a
           // chunk, the workers parse the next files.
           const columns = PAYLOAD_COLUMNS.map((name) => snapshot.columns.find((c) => c.name === name)!);
@@ -143,7 +146,8 @@ export const silverHeartRate: Step = {
             chunk.recordsIn += parsed.recordsIn;
             for (let i = 0; i < parsed.device.length; i++) chunk.add(parsed.device[i]!, parsed.time[i]!, parsed.heartrate[i]!);
             for (const f of parsed.failures) quarantine.add(`kafka:bpm/${f.partition}@${f.offset}`, f.value, f.reason);
-            if (chunk.size >= HEART_RATE_CHUNK_ROWS) {
+            ctx.progress?.({ records: chunk.recordsIn, detail: `${heartRate.name}: bronze file ${next - inFlight.length} of ${files.length} parsed` });
+            if (chunk.size >= heartRateTuning.chunkRows) {
               yield chunk.output();
               chunk = new ReadingChunk();
             }
@@ -170,7 +174,8 @@ export const silverHeartRate: Step = {
             if (parsed.ok) chunk.add(parsed.row.device_id, parsed.row.time, parsed.row.heartrate);
             else quarantine.add(`kafka:bpm/${partitions[i]}@${offsets[i]}`, value, parsed.reason);
           }
-          if (chunk.size >= HEART_RATE_CHUNK_ROWS) {
+          ctx.progress?.({ records: chunk.recordsIn, detail: `${heartRate.name}: reading bronze` });
+          if (chunk.size >= heartRateTuning.chunkRows) {
             yield chunk.output();
             chunk = new ReadingChunk();
           }

@@ -21,8 +21,8 @@ import { groupBy, keyOf, readNewRows, readTableRows, sameRow } from '../rows.ts'
 import type { Step } from '../step.ts';
 
 const STEP = 'silver_workout_bpm';
-/** Output rows per merged chunk. */
-const CHUNK_ROWS = 500_000;
+/** Output rows per merged chunk (a setting so tests can cut a few rows into many chunks). */
+export const workoutBpmTuning = { chunkRows: 500_000 };
 const READING_COLUMNS = ['device_id', 'time', 'heartrate', 'valid'];
 /** Rows per decoded slice of a heart_rate file. */
 const SCAN_BATCH_ROWS = 65_536;
@@ -84,7 +84,7 @@ export const silverWorkoutBpm: Step = {
       step: STEP,
       target: workoutBpm,
       upstream: [heartRate, completedWorkouts, users],
-      async *computeChunks({ ranges: [readings, workoutsRange, usersRange] }) {
+      async *computeChunks({ ctx, ranges: [readings, workoutsRange, usersRange] }) {
         const allUsers = await readTableRows(usersRange!.table, { columns: ['user_id', 'device_id'] });
         const allWorkouts = await readTableRows(workoutsRange!.table);
         const userOfDevice = new Map(allUsers.map((u) => [u.device_id as number, u.user_id as number]));
@@ -96,6 +96,7 @@ export const silverWorkoutBpm: Step = {
         const fresh = new Set<AddAction>(readings!.files);
         for await (const batch of readings!.table.scan({ snapshot: readings!.snapshot, files: readings!.files, columns: READING_COLUMNS, batchRows: SCAN_BATCH_ROWS })) {
           out.recordsIn += batch.numRows;
+          ctx.progress?.({ records: out.recordsIn, detail: `${workoutBpm.name}: joining new readings` });
           joinBatch(
             batch,
             (device) => {
@@ -104,7 +105,7 @@ export const silverWorkoutBpm: Step = {
             },
             out,
           );
-          if (out.size >= CHUNK_ROWS) {
+          if (out.size >= workoutBpmTuning.chunkRows) {
             yield out.output();
             out = new OutputChunk();
           }
@@ -145,7 +146,8 @@ export const silverWorkoutBpm: Step = {
           }
           for await (const batch of readings!.table.scan({ snapshot, files: older, columns: READING_COLUMNS, batchRows: SCAN_BATCH_ROWS })) {
             joinBatch(batch, (device) => windowsOfDevice.get(device), out);
-            if (out.size >= CHUNK_ROWS) {
+            ctx.progress?.({ records: out.recordsIn, detail: `${workoutBpm.name}: reading the windows of new workouts` });
+            if (out.size >= workoutBpmTuning.chunkRows) {
               yield out.output();
               out = new OutputChunk();
             }

@@ -1,0 +1,104 @@
+/**
+ * The big steps' fast paths (worker threads parsing Kafka dumps in parts and heart-rate payloads file by
+ * file, chunked merges) must give the tables the plain path gives: one generated landing zone (repeated
+ * readings across files, invalid ones, unregistered devices, broken lines) runs through the whole
+ * pipeline twice, once in-thread with everything in one chunk, once on workers with parts and chunks cut
+ * tiny, and every silver and gold table, the bronze rows and the quarantine must come out equal. The
+ * generator's own plan checks workout_bpm as well.
+ */
+import assert from 'node:assert/strict';
+import { appendFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import {
+  completedWorkouts,
+  gymLogs,
+  gymSummary,
+  heartRate,
+  kafkaMultiplexBz,
+  quarantineRecords,
+  userBins,
+  userProfile,
+  users,
+  workoutBpm,
+  workoutBpmSummary,
+  workouts,
+} from '../../schema/tables.ts';
+import { rangeTuning } from '../../lakehouse/steps/bronze/landing-files.ts';
+import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
+import { heartRateTuning } from '../../lakehouse/steps/silver/heart-rate.ts';
+import { workoutBpmTuning } from '../../lakehouse/steps/silver/workout-bpm.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { setWorkerPool, WorkerPool } from '../../lakehouse/threads/pool.ts';
+import { expectedWorkoutCount, generateLanding } from '../../bench/generate-landing.ts';
+import { makeTestLake, tableLines, type TestLake } from '../support/pipeline.ts';
+
+const dirs: string[] = [];
+after(async () => {
+  setWorkerPool(undefined);
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+const defaults = { range: { ...rangeTuning }, heartRate: { ...heartRateTuning }, workoutBpm: { ...workoutBpmTuning } };
+
+/** A lake on `landing`, run once with the given settings (restored afterwards). */
+async function runWith(landing: string, parallel: boolean): Promise<TestLake> {
+  const lake = await makeTestLake('fitlake-parallel-');
+  dirs.push(lake.dir);
+  lake.ctx.landing = new LocalObjectStore(landing);
+  lake.ctx.now = () => 1_700_000_000_000;
+  if (parallel) {
+    setWorkerPool(new WorkerPool(2));
+    Object.assign(rangeTuning, { minFileBytes: 0, partBytes: 64 * 1024 });
+    Object.assign(heartRateTuning, { chunkRows: 1_500, minOffThreadBytes: 0 });
+    Object.assign(workoutBpmTuning, { chunkRows: 700 });
+  } else {
+    setWorkerPool(undefined);
+    Object.assign(rangeTuning, { minFileBytes: Number.MAX_SAFE_INTEGER });
+    Object.assign(heartRateTuning, { chunkRows: Number.MAX_SAFE_INTEGER });
+    Object.assign(workoutBpmTuning, { chunkRows: Number.MAX_SAFE_INTEGER });
+  }
+  try {
+    await runPipeline(lake.ctx);
+  } finally {
+    Object.assign(rangeTuning, defaults.range);
+    Object.assign(heartRateTuning, defaults.heartRate);
+    Object.assign(workoutBpmTuning, defaults.workoutBpm);
+  }
+  return lake;
+}
+
+test('worker threads, parts and chunks give the tables of the plain path', async () => {
+  const seed = 11;
+  const landingLake = await makeTestLake('fitlake-parallel-landing-');
+  dirs.push(landingLake.dir);
+  const landing = landingLake.landingDir;
+  const plan = await generateLanding(landing, { readings: 60_000, users: 12, seed, linesPerFile: 20_000 });
+  // Lines no parser takes, mid-file and at the end without a line break.
+  await appendFile(path.join(landing, 'kafka', 'bpm_0001.json'), '{"key": "x", broken\n\n{"key":"1","value":"{}","topic":"nope","partition":0,"offset":1,"timestamp":1}\r\n');
+  await appendFile(path.join(landing, 'kafka', 'bpm_0002.json'), '{"key":"1","value":"{\\"device_id\\":1,\\"time\\":1678406400}","topic":"bpm","partition":0,"offset":2,"timestamp":1678406400}');
+
+  const plain = await runWith(landing, false);
+  const parallel = await runWith(landing, true);
+
+  // The fast paths did run: parts make more bronze files, chunks more heart_rate files.
+  const files = async (lake: TestLake, def: typeof heartRate | typeof kafkaMultiplexBz) => (await lake.lake.table(def)).snapshot.files.size;
+  assert.ok((await files(parallel, kafkaMultiplexBz)) > (await files(plain, kafkaMultiplexBz)) * 5, 'bronze written in parts');
+  assert.ok((await files(parallel, heartRate)) > (await files(plain, heartRate)) * 5, 'heart_rate merged in chunks');
+
+  for (const def of [users, gymLogs, userProfile, workouts, heartRate, userBins, completedWorkouts, workoutBpm, gymSummary, workoutBpmSummary]) {
+    assert.deepEqual(await tableLines(parallel.lake, def), await tableLines(plain.lake, def), `${def.layer}/${def.name}`);
+  }
+  const bronzeColumns = ['key', 'value', 'topic', 'partition', 'offset', 'timestamp', 'date', 'week_part', 'source_file'];
+  assert.deepEqual(await tableLines(parallel.lake, kafkaMultiplexBz, bronzeColumns), await tableLines(plain.lake, kafkaMultiplexBz, bronzeColumns), 'bronze/kafka_multiplex_bz');
+  const quarantined = await tableLines(plain.lake, quarantineRecords, ['step', 'source', 'raw', 'reason']);
+  assert.deepEqual(await tableLines(parallel.lake, quarantineRecords, ['step', 'source', 'raw', 'reason']), quarantined, 'quarantine');
+  assert.equal(quarantined.length, 3, 'two broken lines and a payload without a heart rate');
+  for (const line of [20_001, 20_003]) assert.ok(quarantined.some((q) => q.includes(`"source":"kafka/bpm_0001.json:${line}"`)), `line ${line} in ${quarantined.join("\n")}`);
+
+  // And the rows are the planned ones: every valid reading inside a completed workout.
+  const expected = plan.workouts.reduce((n, w) => n + expectedWorkoutCount(seed, w), 0);
+  assert.ok(expected > 0, 'the plan has readings in workouts');
+  assert.equal((await tableLines(parallel.lake, workoutBpm)).length, expected);
+  assert.equal((await tableLines(parallel.lake, heartRate)).length, plan.readings);
+});
