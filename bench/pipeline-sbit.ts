@@ -21,29 +21,11 @@ import type { Lake } from '../lakehouse/steps/lake.ts';
 import { formatDate } from '../lakehouse/time.ts';
 import { landSbitSet, SBIT_DIR } from '../test/support/sbit.ts';
 import { makeTestLake } from '../test/support/pipeline.ts';
+import { GYM_SUMMARY_LINES } from '../test/support/sbit-expected.ts';
 import { bronzeRecordsIn, cpuSecondsSince, formatTimings, peakRssMiB, timedSteps, type StepTiming } from './pipeline-timing.ts';
 
 /** The README's gold gym_summary after set 2; the first 8 rows are the result after set 1. */
-const GYM_SUMMARY = `
-2023-03-11 1 57:24:ac:8c:75:ea 1 1 75.0 65.0
-2023-03-11 1 ae:ec:f6:48:ca:f7 1 1 45.0 35.0
-2023-03-11 3 36:1f:d9:d3:e8:0d 1 1 75.0 65.0
-2023-03-11 3 36:1f:d9:d3:e8:0d 1 2 60.0 50.0
-2023-03-11 5 14:cd:d6:db:70:f6 1 1 70.0 60.0
-2023-03-11 5 14:cd:d6:db:70:f6 1 2 55.0 45.0
-2023-03-11 5 4c:c5:9f:cb:13:bd 1 1 75.0 65.0
-2023-03-11 5 57:24:ac:8c:75:ea 1 2 72.0 63.0
-2023-03-12 1 1d:69:69:75:d0:aa 1 1 50.0 40.0
-2023-03-12 1 dd:96:be:e9:1e:f4 1 2 71.0 60.0
-2023-03-12 1 df:f9:dc:5e:e2:a8 1 1 60.0 50.0
-2023-03-12 3 1d:69:69:75:d0:aa 1 2 40.0 30.0
-2023-03-12 3 dd:96:be:e9:1e:f4 1 1 48.0 40.0
-2023-03-12 3 df:f9:dc:5e:e2:a8 1 2 43.0 35.0
-2023-03-12 5 dd:45:d2:37:a8:0e 1 1 55.0 46.0
-2023-03-12 5 de:c0:cd:a7:71:f4 1 1 70.0 60.0`
-  .trim()
-  .split('\n')
-  .map((line) => line.trim());
+const GYM_SUMMARY = GYM_SUMMARY_LINES;
 
 async function verify(lake: Lake, set: 1 | 2): Promise<void> {
   const rows = await (await lake.table(gymSummary)).rows();

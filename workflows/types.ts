@@ -3,6 +3,8 @@
  * bundled into the deterministic workflow sandbox.
  */
 
+import type { StepResult } from '../lakehouse/steps/step.ts';
+
 export type Layer = 'bronze' | 'silver' | 'gold';
 export type Trigger = 'manual' | 'schedule';
 
@@ -37,17 +39,8 @@ export interface PipelineInput extends PipelineLocations {
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
-/** A step's summary as the activity returns it (mirrors lakehouse StepResult without importing it). */
-export interface StepSummary {
-  step: string;
-  recordsIn: number;
-  rowsWritten: number;
-  quarantined: number;
-  duplicates: number;
-  versions: Record<string, number>;
-  changed: boolean;
-  detail?: string;
-}
+/** A step's summary as the activity returns it: the lakehouse step result (a type only, no code crosses into the sandbox). */
+export type StepSummary = StepResult;
 
 export interface StepProgress {
   step: string;
