@@ -35,7 +35,7 @@ function isWhitespace(c: number): boolean {
 }
 
 /** True when text[start, end) holds only whitespace; returns at the first other character. */
-function isBlank(text: string, start: number, end: number): boolean {
+export function isBlank(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (!isWhitespace(text.charCodeAt(i))) return false;
   return true;
 }

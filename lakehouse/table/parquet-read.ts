@@ -1,5 +1,5 @@
 import { tableFromIPC } from 'apache-arrow';
-import type { Schema, Table } from 'apache-arrow';
+import type { RecordBatch, Schema } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
 import type { Cell, ColumnDef } from '../../schema/types.ts';
 import type { ColumnBatch } from './column-batch.ts';
@@ -96,14 +96,15 @@ export async function decodeParquet(bytes: Uint8Array, columns: readonly ColumnD
 }
 
 /**
- * decodeParquet in batches of at most `batchRows` rows, in file order: the caller works through a
- * large file a slice at a time, so the JS values of a slice (strings above all) die before the next
- * slice is made. Only the file's compact Arrow buffers are held meanwhile.
+ * The requested `columns` of a Parquet file (and no others) as Arrow record batches of at most
+ * `batchRows` rows, in file order, with no JS value made: for readers that work on Arrow's buffers
+ * (decodeParquetBatches converts them). A column absent from the file is absent from the batches (a
+ * non-nullable one is a TypeError, since Delta only ever adds nullable columns); `batches` is empty
+ * when no requested column is in the file.
  */
-export async function* decodeParquetBatches(bytes: Uint8Array, columns: readonly ColumnDef[], batchRows: number): AsyncGenerator<ColumnBatch> {
+export async function readArrowBatches(bytes: Uint8Array, columns: readonly ColumnDef[], batchRows: number): Promise<{ numRows: number; batches: RecordBatch[] }> {
   if (!Number.isSafeInteger(batchRows) || batchRows < 1) throw new RangeError(`batchRows must be a positive integer, got ${batchRows}`);
   const open = await openFile(bytes);
-  let table: Table | undefined;
   try {
     const inFile = new Set(open.schema.fields.map((f) => f.name));
     const present = [...new Set(columns.filter((c) => inFile.has(c.name)).map((c) => c.name))];
@@ -112,18 +113,28 @@ export async function* decodeParquetBatches(bytes: Uint8Array, columns: readonly
         throw new TypeError(`column "${column.name}" is not in the file and is not nullable, so it cannot be filled with nulls`);
       }
     }
-    if (present.length > 0) table = tableFromIPC((await open.file.read({ columns: present, batchSize: batchRows })).intoIPCStream());
+    if (present.length === 0) return { numRows: open.numRows, batches: [] };
+    return { numRows: open.numRows, batches: tableFromIPC((await open.file.read({ columns: present, batchSize: batchRows })).intoIPCStream()).batches };
   } finally {
     open.file.free();
   }
-  if (table === undefined) {
-    for (let start = 0; start < open.numRows; start += batchRows) {
-      const numRows = Math.min(batchRows, open.numRows - start);
-      yield { numRows, columns: new Map(columns.map((c) => [c.name, new Array<Cell>(numRows).fill(null)])) };
+}
+
+/**
+ * decodeParquet in batches of at most `batchRows` rows, in file order: the caller works through a
+ * large file a slice at a time, so the JS values of a slice (strings above all) die before the next
+ * slice is made. Only the file's compact Arrow buffers are held meanwhile.
+ */
+export async function* decodeParquetBatches(bytes: Uint8Array, columns: readonly ColumnDef[], batchRows: number): AsyncGenerator<ColumnBatch> {
+  const { numRows, batches } = await readArrowBatches(bytes, columns, batchRows);
+  if (batches.length === 0) {
+    for (let start = 0; start < numRows; start += batchRows) {
+      const rows = Math.min(batchRows, numRows - start);
+      yield { numRows: rows, columns: new Map(columns.map((c) => [c.name, new Array<Cell>(rows).fill(null)])) };
     }
     return;
   }
-  for (const batch of table.batches) {
+  for (const batch of batches) {
     const out = new Map<string, Cell[]>();
     for (const column of columns) {
       const vector = batch.getChild(column.name);

@@ -1,7 +1,7 @@
 import { RecordBatch, Struct, Table, makeData, tableToIPC } from 'apache-arrow';
 import type { Data } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
-import type { Cell, ColumnDef } from '../../schema/types.ts';
+import type { ColumnDef } from '../../schema/types.ts';
 import type { ColumnBatch } from './column-batch.ts';
 import { encodeColumn } from './parquet-encode-column.ts';
 import { arrowSchemaOf } from './parquet-schema.ts';
@@ -35,15 +35,16 @@ const CODECS: Record<ParquetCompression, parquetWasm.Compression> = {
 const DICTIONARY_SAMPLE = 1024;
 
 /**
- * Whether dictionary encoding pays for a column: not when most of an evenly spaced sample of its values
- * are distinct (payloads, offsets, timestamps). The writer would build a dictionary for such a column
- * only to give it up, which costs more than the rest of encoding it; the file holds the same values.
+ * Whether dictionary encoding pays for a column of `numRows` values, `valueAt(i)` giving the i-th: not
+ * when most of an evenly spaced sample of its values are distinct (payloads, offsets, timestamps). The
+ * writer would build a dictionary for such a column only to give it up, which costs more than the rest
+ * of encoding it; the file holds the same values.
  */
-function dictionaryPays(values: readonly Cell[], numRows: number): boolean {
+export function dictionaryPays(valueAt: (row: number) => unknown, numRows: number): boolean {
   if (numRows < 2 * DICTIONARY_SAMPLE) return true;
-  const seen = new Set<Cell>();
+  const seen = new Set<unknown>();
   const step = numRows / DICTIONARY_SAMPLE;
-  for (let k = 0; k < DICTIONARY_SAMPLE; k++) seen.add(values[Math.floor(k * step)]!);
+  for (let k = 0; k < DICTIONARY_SAMPLE; k++) seen.add(valueAt(Math.floor(k * step)));
   return seen.size <= DICTIONARY_SAMPLE / 2;
 }
 
@@ -74,7 +75,10 @@ export function encodeArrowPart(columns: readonly ColumnDef[], batch: ColumnBatc
     numRows,
     data: encoded.map((e) => e.data),
     summaries: encoded.map((e) => e.summary),
-    dictionary: columns.map((column) => dictionaryPays(batch.columns.get(column.name)!, numRows)),
+    dictionary: columns.map((column) => {
+      const values = batch.columns.get(column.name)!;
+      return dictionaryPays((row) => values[row], numRows);
+    }),
   };
 }
 

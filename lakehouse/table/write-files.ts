@@ -131,6 +131,12 @@ function asSchemaMismatch<T>(table: string, encode: () => T): T {
   }
 }
 
+/** Arrow parts (rows of one partition, in order) as one encoded data file of the table. */
+export function encodePartsAsFile(table: string, dataColumns: readonly ColumnDef[], partitionValues: Record<string, string | null>, parts: readonly ArrowPart[]): EncodedDataFile {
+  const encoded = asSchemaMismatch(table, () => encodeParquetParts(dataColumns, parts));
+  return { partitionValues, bytes: encoded.bytes, stats: encodeStats(dataColumns, encoded.stats), numRows: encoded.stats.numRecords };
+}
+
 /**
  * Data files encoded from rows that arrive in batches (a landing file streaming in): each batch is
  * grouped by partition and converted to Arrow when appended, so the rows' JS values die young, and
@@ -184,8 +190,7 @@ export class DataFileEncoder {
       let parts: ArrowPart[] = [];
       let rows = 0;
       const encode = () => {
-        const encoded = asSchemaMismatch(this.table, () => encodeParquetParts(this.dataColumns, parts));
-        files.push({ partitionValues: group.values, bytes: encoded.bytes, stats: encodeStats(this.dataColumns, encoded.stats), numRows: rows });
+        files.push(encodePartsAsFile(this.table, this.dataColumns, group.values, parts));
         parts = [];
         rows = 0;
       };

@@ -3,10 +3,10 @@
  * returning its output and the buffers in it to hand over rather than copy. Loaded only in workers.
  */
 import { isMainThread, parentPort } from 'node:worker_threads';
-import { parseDumpRange } from '../steps/bronze/kafka-files.ts';
+import { parseDumpPart } from '../steps/bronze/kafka-dump-part.ts';
 import { parseBpmFile } from '../steps/silver/heart-rate.ts';
 
-const TASKS = { parseDumpRange, parseBpmFile };
+const TASKS = { parseDumpPart, parseBpmFile };
 
 export type TaskName = keyof typeof TASKS;
 export type TaskInput<N extends TaskName> = Parameters<(typeof TASKS)[N]>[0];

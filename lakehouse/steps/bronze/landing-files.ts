@@ -56,9 +56,9 @@ export interface LandingSpec {
   /** A parser for a new file; throwing rejects the whole file to quarantine with the error's message. */
   parserFor(fileKey: string): FileParser;
   /**
-   * Optionally, parseLineRange with this source's parser run off this thread (see the module comment),
-   * and how many parts may be out at once; undefined when there are no workers. Only for a parser that
-   * keeps no state between lines.
+   * Optionally, a parser of parts that gives what parseLineRange gives with this source's parser (run
+   * off this thread when there are workers, see the module comment), and how many parts may be out at
+   * once; undefined to read files line by line. Only for a parser that keeps no state between lines.
    */
   rangeParser?(): { parse(input: RangeInput): Promise<RangeOutput>; parallel: number } | undefined;
 }

@@ -3,15 +3,19 @@
  * kept, flagged). Of two readings with one key the lower heart rate stays: an order-independent choice,
  * so the new bronze records can be taken in chunks of files, each deduplicated in itself and merged on
  * its own (see incremental-step.ts): a key repeated in a later chunk meets the stored row in the merge.
- * Readings are kept column by column, never as one object per row. With worker threads (threads/pool.ts)
- * the payloads of many files are parsed there, files taken back in order, so the rows are the same.
+ * Readings are kept column by column, never as one object per row. Payloads are read file by file from
+ * the bytes of bronze's value column (parseBpmFile); with worker threads (threads/pool.ts) the files are
+ * parsed there, taken back in order, so the rows are the same.
  */
+import { Type } from 'apache-arrow';
 import type { Cell, ColumnDef } from '../../../schema/types.ts';
 import { heartRate, kafkaMultiplexBz } from '../../../schema/tables.ts';
+import { BpmPayloadReader } from '../../parse/bpm-bytes.ts';
 import { parseBpm } from '../../parse/payloads.ts';
 import type { ColumnBatch } from '../../table/column-batch.ts';
 import { KeyIndex } from '../../table/key-index.ts';
-import { decodeParquetBatches } from '../../table/parquet-read.ts';
+import { decodeColumn } from '../../table/parquet-decode-column.ts';
+import { readArrowBatches } from '../../table/parquet-read.ts';
 import { fileMayMatch, type Predicate } from '../../table/predicate.ts';
 import { dataFileBytes } from '../../table/scan.ts';
 import { workerPool } from '../../threads/pool.ts';
@@ -80,29 +84,64 @@ class ReadingChunk {
 
 /**
  * The readings of one bronze file of the bpm topic, from its Parquet bytes: the worker task
- * (threads/tasks.ts). The same parsing as in-thread, in the file's row order; refused payloads come
- * back with their partition and offset for quarantine.
+ * (threads/tasks.ts), also run in-thread when there are no workers. Payloads are read from the value
+ * column's UTF-8 bytes (BpmPayloadReader); one it does not read is parsed as text by parseBpm, which
+ * keeps it or refuses it: the readings of parsing every payload as text, in the file's row order.
+ * Refused payloads come back with their partition and offset for quarantine.
  */
 export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDef[] }) {
   const device: number[] = [];
   const time: number[] = [];
   const heartrate: number[] = [];
   const failures: { partition: Cell; offset: Cell; value: string; reason: string }[] = [];
+  const reader = new BpmPayloadReader();
   let recordsIn = 0;
-  for await (const batch of decodeParquetBatches(input.bytes, input.columns, SCAN_BATCH_ROWS)) {
-    const values = batch.columns.get('value')!;
-    const partitions = batch.columns.get('partition')!;
-    const offsets = batch.columns.get('offset')!;
-    for (let i = 0; i < batch.numRows; i++) {
-      recordsIn++;
-      const value = values[i] as string;
+  const columnOf = (name: string) => input.columns.find((c) => c.name === name)!;
+  const { batches } = await readArrowBatches(input.bytes, input.columns, SCAN_BATCH_ROWS);
+  for (const batch of batches) {
+    const valueVector = batch.getChild('value')!;
+    // Partition and offset only name a refused record: decoded for a batch that has one.
+    let names: { partitions: Cell[]; offsets: Cell[] } | undefined;
+    const refuse = (row: number, value: string, reason: string) => {
+      names ??= {
+        partitions: decodeColumn(columnOf('partition'), batch.getChild('partition')!, batch.numRows),
+        offsets: decodeColumn(columnOf('offset'), batch.getChild('offset')!, batch.numRows),
+      };
+      failures.push({ partition: names.partitions[row]!, offset: names.offsets[row]!, value, reason });
+    };
+    const asText = (row: number, value: string) => {
       const parsed = parseBpm(value);
       if (parsed.ok) {
         device.push(parsed.row.device_id);
         time.push(parsed.row.time);
         heartrate.push(parsed.row.heartrate);
       } else {
-        failures.push({ partition: partitions[i]!, offset: offsets[i]!, value, reason: parsed.reason });
+        refuse(row, value, parsed.reason);
+      }
+    };
+    recordsIn += batch.numRows;
+    if (valueVector.type.typeId !== Type.Utf8) {
+      // Another writer's string type (large or dictionary strings): the values as text.
+      const values = decodeColumn(columnOf('value'), valueVector, batch.numRows);
+      for (let i = 0; i < batch.numRows; i++) asText(i, values[i] as string);
+      continue;
+    }
+    let row = 0;
+    for (const chunk of valueVector.data) {
+      const offsets = chunk.valueOffsets as Int32Array;
+      const bytes = chunk.values as Uint8Array;
+      // The chunk's bytes as one string, for the numbers only Number() converts exactly (one decode, not one per value).
+      const chars = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+      for (let i = 0; i < chunk.length; i++, row++) {
+        const start = offsets[chunk.offset + i]!;
+        const end = offsets[chunk.offset + i + 1]!;
+        if (reader.read(bytes, start, end, chars)) {
+          device.push(reader.deviceId);
+          time.push(reader.time);
+          heartrate.push(reader.heartrate);
+        } else {
+          asText(row, Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8'));
+        }
       }
     }
   }
@@ -123,58 +162,33 @@ export const silverHeartRate: Step = {
       upstream: [kafkaMultiplexBz],
       async *computeChunks({ ctx, ranges: [bz], quarantine }) {
         let chunk = new ReadingChunk();
-        const pool = workerPool();
         const snapshot = bz!.snapshot;
         const files = bz!.files.filter((f) => fileMayMatch(f, snapshot.columns, snapshot.partitionColumns, [BPM_TOPIC]));
-        if (pool && files.reduce((n, f) => n + f.size, 0) >= heartRateTuning.minOffThreadBytes) {
-          // Files parsed on worker threads, a few ahead, taken back in order: while this thread merges a
-          // chunk, the workers parse the next files.
-          const columns = PAYLOAD_COLUMNS.map((name) => snapshot.columns.find((c) => c.name === name)!);
-          const inFlight: Promise<TaskOutput<'parseBpmFile'>>[] = [];
-          let next = 0;
-          const send = () => {
-            const add = files[next++]!;
-            const parsed = dataFileBytes(bz!.table.store, snapshot, add).then((bytes) => pool.run('parseBpmFile', { bytes, columns }));
-            // Awaited in order below; a failure of a later file must not go unhandled meanwhile.
-            parsed.catch(() => undefined);
-            inFlight.push(parsed);
-          };
-          while (next < files.length && inFlight.length <= pool.size) send();
-          while (inFlight.length > 0) {
-            const parsed = await inFlight.shift()!;
-            if (next < files.length) send();
-            chunk.recordsIn += parsed.recordsIn;
-            for (let i = 0; i < parsed.device.length; i++) chunk.add(parsed.device[i]!, parsed.time[i]!, parsed.heartrate[i]!);
-            for (const f of parsed.failures) quarantine.add(`kafka:bpm/${f.partition}@${f.offset}`, f.value, f.reason);
-            ctx.progress?.({ records: chunk.recordsIn, detail: `${heartRate.name}: bronze file ${next - inFlight.length} of ${files.length} parsed` });
-            if (chunk.size >= heartRateTuning.chunkRows) {
-              yield chunk.output();
-              chunk = new ReadingChunk();
-            }
-          }
-          yield { ...chunk.output(), final: true };
-          return;
-        }
-        // One bronze file at a time: only the value is parsed; partition and offset name a refused record.
-        for await (const batch of bz!.table.scan({
-          snapshot: bz!.snapshot,
-          files: bz!.files,
-          columns: PAYLOAD_COLUMNS,
-          predicates: [BPM_TOPIC],
-          // Slices of a file: each slice's payload strings die before the next slice is decoded.
-          batchRows: SCAN_BATCH_ROWS,
-        })) {
-          const values = batch.columns.get('value')!;
-          const partitions = batch.columns.get('partition')!;
-          const offsets = batch.columns.get('offset')!;
-          for (let i = 0; i < batch.numRows; i++) {
-            chunk.recordsIn++;
-            const value = values[i] as string;
-            const parsed = parseBpm(value);
-            if (parsed.ok) chunk.add(parsed.row.device_id, parsed.row.time, parsed.row.heartrate);
-            else quarantine.add(`kafka:bpm/${partitions[i]}@${offsets[i]}`, value, parsed.reason);
-          }
-          ctx.progress?.({ records: chunk.recordsIn, detail: `${heartRate.name}: reading bronze` });
+        const columns = PAYLOAD_COLUMNS.map((name) => snapshot.columns.find((c) => c.name === name)!);
+        // A few small files are parsed here rather than wait for worker threads to start.
+        const pool = files.reduce((n, f) => n + f.size, 0) >= heartRateTuning.minOffThreadBytes ? workerPool() : undefined;
+        const parseFile = (bytes: Uint8Array): Promise<TaskOutput<'parseBpmFile'>> =>
+          pool ? pool.run('parseBpmFile', { bytes, columns }) : parseBpmFile({ bytes, columns }).then((r) => r.output);
+        // Files parsed a few ahead (on worker threads when there are any), taken back in order: while this
+        // thread merges a chunk, the workers parse the next files.
+        const ahead = (pool?.size ?? 0) + 1;
+        const inFlight: Promise<TaskOutput<'parseBpmFile'>>[] = [];
+        let next = 0;
+        const send = () => {
+          const add = files[next++]!;
+          const parsed = dataFileBytes(bz!.table.store, snapshot, add).then(parseFile);
+          // Awaited in order below; a failure of a later file must not go unhandled meanwhile.
+          parsed.catch(() => undefined);
+          inFlight.push(parsed);
+        };
+        while (next < files.length && inFlight.length < ahead) send();
+        while (inFlight.length > 0) {
+          const parsed = await inFlight.shift()!;
+          if (next < files.length) send();
+          chunk.recordsIn += parsed.recordsIn;
+          for (let i = 0; i < parsed.device.length; i++) chunk.add(parsed.device[i]!, parsed.time[i]!, parsed.heartrate[i]!);
+          for (const f of parsed.failures) quarantine.add(`kafka:bpm/${f.partition}@${f.offset}`, f.value, f.reason);
+          ctx.progress?.({ records: chunk.recordsIn, detail: `${heartRate.name}: bronze file ${next - inFlight.length} of ${files.length} parsed` });
           if (chunk.size >= heartRateTuning.chunkRows) {
             yield chunk.output();
             chunk = new ReadingChunk();

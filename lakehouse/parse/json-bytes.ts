@@ -1,0 +1,186 @@
+/**
+ * Reading JSON tokens straight from UTF-8 bytes, for the two formats that come by the million (Kafka
+ * dump lines and bpm payloads): no string per line, no object per record, nothing for the garbage
+ * collector. These readers cover only the plain shapes those formats use and say NO_MATCH for anything
+ * else (an escape they do not know, a byte beyond ASCII, an exponent, a duplicate field): the caller
+ * then hands the record to the string parser, whose JSON.parse gives the verdict. A reader therefore
+ * never decides that input is bad; it only accepts input whose meaning under JSON.parse is certain.
+ */
+
+/** What a reader returns when the input is not one of the shapes it covers. */
+export const NO_MATCH = -1;
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+/** The index of the first byte at or after `at` that is not JSON whitespace (space, tab, CR, LF). */
+export function skipWhitespace(bytes: Uint8Array, at: number, end: number): number {
+  while (at < end) {
+    const c = bytes[at]!;
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
+    at++;
+  }
+  return at;
+}
+
+/**
+ * A growable byte buffer that string contents are unescaped into. `length` may be set back to drop
+ * what was written since (a record that turned out not to match).
+ */
+export class ByteSink {
+  bytes: Uint8Array;
+  length = 0;
+
+  constructor(capacity = 1024) {
+    this.bytes = new Uint8Array(capacity);
+  }
+
+  /** Room for `more` bytes after `length`. */
+  reserve(more: number): void {
+    const needed = this.length + more;
+    if (needed <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+  }
+}
+
+/** The byte a one-character escape (`\n`, `\"`, …) stands for, or -1 for `\u` and anything else. */
+function escaped(c: number): number {
+  switch (c) {
+    case QUOTE:
+      return QUOTE;
+    case BACKSLASH:
+      return BACKSLASH;
+    case 47: // '/'
+      return 47;
+    case 98: // 'b'
+      return 8;
+    case 102: // 'f'
+      return 12;
+    case 110: // 'n'
+      return 10;
+    case 114: // 'r'
+      return 13;
+    case 116: // 't'
+      return 9;
+    default:
+      return -1;
+  }
+}
+
+/**
+ * Unescapes the JSON string whose opening quote is at `at` into `sink` and returns the index after its
+ * closing quote; NO_MATCH for a string with a `\u` escape, a byte beyond ASCII or a control character
+ * (which JSON forbids unescaped), or no closing quote before `end`. ASCII only, so the bytes written are
+ * both the string's UTF-8 and its characters, one each.
+ */
+export function readString(bytes: Uint8Array, at: number, end: number, sink: ByteSink): number {
+  if (bytes[at] !== QUOTE) return NO_MATCH;
+  // An unescaped string is at most as long as its source: reserving that much keeps the loop check-free.
+  sink.reserve(end - at);
+  const out = sink.bytes;
+  let n = sink.length;
+  for (let i = at + 1; i < end; i++) {
+    const c = bytes[i]!;
+    if (c === QUOTE) {
+      sink.length = n;
+      return i + 1;
+    }
+    if (c < 32 || c > 126) return NO_MATCH;
+    if (c === BACKSLASH) {
+      if (i + 1 >= end) return NO_MATCH;
+      const e = escaped(bytes[++i]!);
+      if (e < 0) return NO_MATCH;
+      out[n++] = e;
+    } else {
+      out[n++] = c;
+    }
+  }
+  return NO_MATCH;
+}
+
+/** True when bytes[at, at + word.length) are `word`'s bytes (an ASCII word). */
+export function bytesEqual(bytes: Uint8Array, at: number, end: number, word: Uint8Array): boolean {
+  if (end - at < word.length) return false;
+  for (let k = 0; k < word.length; k++) if (bytes[at + k] !== word[k]) return false;
+  return true;
+}
+
+/**
+ * A JSON number token at `at` with its extent and, when it is a plain whole number (no sign, fraction or
+ * exponent, at most 15 digits: always a safe integer), its value. `end` is NO_MATCH when no JSON number
+ * starts there (grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?).
+ */
+export interface NumberToken {
+  end: number;
+  /** The value for a plain whole number of at most 15 digits, else NaN. */
+  integer: number;
+  /** Index of the `.` of a fraction, or -1. */
+  dot: number;
+  /** True when the token has a minus sign or an exponent. */
+  signOrExponent: boolean;
+}
+
+/** Scans the JSON number token at `at` into `token` (see NumberToken); returns token.end. */
+export function readNumber(bytes: Uint8Array, at: number, end: number, token: NumberToken): number {
+  let i = at;
+  token.integer = NaN;
+  token.dot = -1;
+  token.signOrExponent = false;
+  token.end = NO_MATCH;
+  if (bytes[i] === 45) {
+    token.signOrExponent = true;
+    i++;
+  }
+  const digitsStart = i;
+  let value = 0;
+  if (bytes[i] === 48) {
+    i++;
+  } else {
+    while (i < end) {
+      const d = bytes[i]! - 48;
+      if (d < 0 || d > 9) break;
+      value = value * 10 + d;
+      i++;
+    }
+  }
+  if (i === digitsStart) return NO_MATCH;
+  const intDigits = i - digitsStart;
+  if (bytes[i] === 46) {
+    token.dot = i;
+    const fractionStart = ++i;
+    while (i < end && bytes[i]! >= 48 && bytes[i]! <= 57) i++;
+    if (i === fractionStart) return NO_MATCH;
+  }
+  if (bytes[i] === 101 || bytes[i] === 69) {
+    token.signOrExponent = true;
+    i++;
+    if (bytes[i] === 43 || bytes[i] === 45) i++;
+    const exponentStart = i;
+    while (i < end && bytes[i]! >= 48 && bytes[i]! <= 57) i++;
+    if (i === exponentStart) return NO_MATCH;
+  }
+  // A digit right after a leading zero ("01") is not JSON; neither is the token running into a letter.
+  if (i < end && ((bytes[i]! >= 48 && bytes[i]! <= 57) || bytes[i] === 46)) return NO_MATCH;
+  if (!token.signOrExponent && token.dot < 0 && intDigits <= 15) token.integer = value;
+  token.end = i;
+  return i;
+}
+
+/** A fresh NumberToken to scan into (one per parser, reused for every number). */
+export const numberToken = (): NumberToken => ({ end: NO_MATCH, integer: NaN, dot: -1, signOrExponent: false });
+
+/**
+ * The double of the JSON number token bytes[at, end), rounded as JSON.parse rounds it. The token must
+ * have been checked by readNumber: Number() of the same characters then gives the same value, since both
+ * round the decimal exactly once to the nearest double.
+ */
+export function numberValue(bytes: Uint8Array, at: number, end: number): number {
+  return Number(latin1(bytes, at, end));
+}
+
+/** The characters of ASCII bytes[at, end). */
+export function latin1(bytes: Uint8Array, at: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + at, end - at).toString('latin1');
+}

@@ -1,0 +1,188 @@
+/**
+ * A part of a Kafka dump (whole lines) into kafka_multiplex_bz data files, read as bytes: the worker
+ * task of bronze_kafka_files for big dumps. Plain lines (KafkaDumpLineReader) go from the input bytes
+ * into the columns' UTF-8 buffers with no JS string or object on the way; any other line is decoded and
+ * parsed as text by kafkaDumpParser, the parser of small files, which keeps or refuses it. The output is
+ * what parseLineRange gives with that parser: the same rows in the same order, one file per partition,
+ * the same quarantine records with the same line numbers.
+ */
+import type { Cell } from '../../../schema/types.ts';
+import { kafkaMultiplexBz } from '../../../schema/tables.ts';
+import { weekPart } from '../../calendar.ts';
+import { parseKafkaDumpLine } from '../../parse/kafka-dump.ts';
+import { KafkaDumpLineReader } from '../../parse/kafka-dump-bytes.ts';
+import { isBlank } from '../../parse/lines.ts';
+import { isKnownTopic, KNOWN_TOPICS } from '../../parse/payloads.ts';
+import { encodeColumn } from '../../table/parquet-encode-column.ts';
+import type { ArrowPart } from '../../table/parquet-write.ts';
+import { dictionaryPays } from '../../table/parquet-write.ts';
+import { Utf8ColumnBuilder } from '../../table/utf8-column-builder.ts';
+import { encodePartsAsFile, type EncodedDataFile } from '../../table/write-files.ts';
+import { dayOfMicros } from '../../time.ts';
+import { bronzeKafkaValues } from './kafka-record.ts';
+import { parseLineRange, type FileParser, type RangeInput, type RangeOutput } from './landing-files.ts';
+
+/** The parser of a dump's lines as text: stateless, so parts of a file can be parsed apart. */
+export const kafkaDumpParser =
+  (fileKey: string): FileParser =>
+  (line) => {
+    const parsed = parseKafkaDumpLine(line.line);
+    if (!parsed.ok) return parsed;
+    if (!isKnownTopic(parsed.record.topic)) return { ok: false, reason: `unknown topic ${JSON.stringify(parsed.record.topic)}` };
+    // load_time and source_file are set by the ingestion loop; placeholders keep the row shape.
+    return { ok: true, values: bronzeKafkaValues(parsed.record, 0, fileKey) };
+  };
+
+const DECLARED = kafkaMultiplexBz.columns;
+const PARTITION_COLUMNS: readonly string[] = kafkaMultiplexBz.partitionBy;
+const DATA_COLUMNS = DECLARED.filter((c) => !PARTITION_COLUMNS.includes(c.name));
+const column = (name: string) => DECLARED.findIndex((c) => c.name === name);
+const [KEY, VALUE, TOPIC, PARTITION, OFFSET, TIMESTAMP, DATE, WEEK_PART, SOURCE_FILE] = [
+  'key', 'value', 'topic', 'partition', 'offset', 'timestamp', 'date', 'week_part', 'source_file',
+].map(column) as [number, number, number, number, number, number, number, number, number];
+
+/** The rows of one partition (topic, week_part) of the part, column by column. */
+class PartitionRows {
+  readonly key = new Utf8ColumnBuilder(DECLARED[KEY]!);
+  readonly value = new Utf8ColumnBuilder(DECLARED[VALUE]!);
+  readonly sourceFile = new Utf8ColumnBuilder(DECLARED[SOURCE_FILE]!);
+  readonly partition: number[] = [];
+  readonly offset: number[] = [];
+  readonly timestamp: number[] = [];
+  readonly date: number[] = [];
+  readonly loadTime: number[] = [];
+
+  constructor(readonly partitionValues: Record<string, string>) {}
+
+  /** Adds a row parsed as text (values in declared order). */
+  addValues(values: readonly Cell[], loadTime: number, sourceFile: Uint8Array): void {
+    this.key.appendCell(values[KEY]!);
+    this.value.appendCell(values[VALUE]!);
+    this.addRest(values[PARTITION] as number, values[OFFSET] as number, values[TIMESTAMP] as number, values[DATE] as number, loadTime, sourceFile);
+  }
+
+  addRest(partition: number, offset: number, timestamp: number, date: number, loadTime: number, sourceFile: Uint8Array): void {
+    this.partition.push(partition);
+    this.offset.push(offset);
+    this.timestamp.push(timestamp);
+    this.date.push(date);
+    this.loadTime.push(loadTime);
+    this.sourceFile.appendBytes(sourceFile, 0, sourceFile.length);
+  }
+
+  /** The rows as one Arrow part in the data columns' order. */
+  toPart(): ArrowPart {
+    const numRows = this.partition.length;
+    const strings = new Map([
+      ['key', this.key],
+      ['value', this.value],
+      ['source_file', this.sourceFile],
+    ]);
+    const numbers = new Map([
+      ['partition', this.partition],
+      ['offset', this.offset],
+      ['timestamp', this.timestamp],
+      ['date', this.date],
+      ['load_time', this.loadTime],
+    ]);
+    const encoded = DATA_COLUMNS.map((c) => {
+      const builder = strings.get(c.name);
+      if (builder) return builder.finish();
+      const values = numbers.get(c.name)!;
+      return { ...encodeColumn(c, values, numRows), dictionary: dictionaryPays((row) => values[row], numRows) };
+    });
+    return { numRows, data: encoded.map((e) => e.data), summaries: encoded.map((e) => e.summary), dictionary: encoded.map((e) => e.dictionary) };
+  }
+}
+
+/** True when the table's columns are the ones this module writes (a table changed since would not be). */
+function writesThisLayout(input: RangeInput): boolean {
+  return (
+    input.columns.length === DECLARED.length &&
+    input.columns.every((c, i) => c.name === DECLARED[i]!.name && c.type === DECLARED[i]!.type && c.nullable === DECLARED[i]!.nullable) &&
+    input.partitionColumns.join() === PARTITION_COLUMNS.join()
+  );
+}
+
+const LF = 10;
+const CR = 13;
+
+/** True when bytes[start, end) holds only ASCII whitespace (what String.prototype.trim removes of ASCII). */
+function isAsciiBlank(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (c !== 32 && (c < 9 || c > 13)) return false;
+  }
+  return true;
+}
+
+/** A part of a dump as data files; see the module comment. */
+export function parseDumpPart(input: RangeInput): { output: RangeOutput; transfer: ArrayBuffer[] } {
+  const textParser = kafkaDumpParser(input.fileKey);
+  if (!writesThisLayout(input)) return parseLineRange(input, textParser);
+  const bytes = input.bytes;
+  const reader = new KafkaDumpLineReader();
+  const sourceFile = new TextEncoder().encode(input.fileKey);
+  const groups = new Map<string, PartitionRows>();
+  const quarantine: RangeOutput['quarantine'] = [];
+  let recordsIn = 0;
+  let rows = 0;
+  let lineNumber = 0;
+  // Rows come in runs of one partition: the group is looked up again only when topic or day changes.
+  let lastTopic = -1;
+  let lastDate = NaN;
+  let lastGroup: PartitionRows | undefined;
+  const groupOf = (topic: string, week: string) => {
+    const key = `${topic}\u0000${week}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = new PartitionRows({ topic, week_part: week })));
+    return group;
+  };
+
+  // A byte-order mark at the start of the file is not part of the first line.
+  let from = input.atFileStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (from < bytes.length) {
+    let lf = bytes.indexOf(LF, from);
+    if (lf < 0) lf = bytes.length;
+    const end = lf > from && bytes[lf - 1] === CR ? lf - 1 : lf;
+    lineNumber++;
+    if (!isAsciiBlank(bytes, from, end)) {
+      if (reader.read(bytes, from, end)) {
+        recordsIn++;
+        rows++;
+        const micros = reader.timestampMicros;
+        const date = dayOfMicros(micros);
+        if (reader.topic !== lastTopic || date !== lastDate) {
+          lastGroup = groupOf(KNOWN_TOPICS[reader.topic]!, weekPart(date));
+          lastTopic = reader.topic;
+          lastDate = date;
+        }
+        const group = lastGroup!;
+        if (reader.keyIsNull) group.key.appendNull();
+        else group.key.appendBytes(reader.key.bytes, 0, reader.key.length);
+        group.value.appendBytes(reader.value.bytes, 0, reader.value.length);
+        group.addRest(reader.partition, reader.offset, micros, date, input.loadTime, sourceFile);
+      } else {
+        // Not a plain line: as text, exactly as the small-file path reads it. A line feed never occurs
+        // inside a multi-byte character, so decoding the line alone decodes it as the whole part would.
+        const line = Buffer.from(bytes.buffer, bytes.byteOffset + from, end - from).toString('utf8');
+        if (!isBlank(line, 0, line.length)) {
+          recordsIn++;
+          const outcome = textParser({ line, lineNumber });
+          if (outcome.ok === true && 'values' in outcome) {
+            groupOf(outcome.values[TOPIC] as string, outcome.values[WEEK_PART] as string).addValues(outcome.values, input.loadTime, sourceFile);
+            rows++;
+          } else if (outcome.ok === false) {
+            quarantine.push({ line: lineNumber, raw: line, reason: outcome.reason });
+          }
+        }
+      }
+    }
+    from = lf + 1;
+  }
+  const files: EncodedDataFile[] = [...groups.values()].map((g) => encodePartsAsFile(input.table, DATA_COLUMNS, g.partitionValues, [g.toPart()]));
+  return {
+    output: { files, quarantine, recordsIn, rows, lines: lineNumber },
+    transfer: files.map((f) => f.bytes.buffer as ArrayBuffer),
+  };
+}

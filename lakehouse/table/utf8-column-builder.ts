@@ -1,0 +1,131 @@
+/**
+ * A string column built value by value as UTF-8 bytes, for writers that read their text as bytes (Kafka
+ * dumps): a value goes from the input buffer into the column's buffer without ever being a JS string.
+ * finish() gives what encodeColumn gives for the same strings: the Arrow Utf8 array, the null count and
+ * min/max in code point order (UTF-8 byte order is code point order), and whether a dictionary pays.
+ */
+import { makeData } from 'apache-arrow';
+import type { Utf8 } from 'apache-arrow';
+import type { Cell, ColumnDef } from '../../schema/types.ts';
+import type { EncodedColumn } from './parquet-encode-column.ts';
+import { arrowTypeOf } from './parquet-schema.ts';
+import { dictionaryPays } from './parquet-write.ts';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class Utf8ColumnBuilder {
+  private data: Uint8Array;
+  private bytes = 0;
+  private offsets: Int32Array;
+  private validity: Uint8Array;
+  private nullCount = 0;
+  /** Rows holding the smallest and largest value so far (-1: none yet). */
+  private minRow = -1;
+  private maxRow = -1;
+  rows = 0;
+
+  constructor(
+    readonly column: ColumnDef,
+    capacityRows = 1024,
+    capacityBytes = 64 * capacityRows,
+  ) {
+    this.data = new Uint8Array(capacityBytes);
+    this.offsets = new Int32Array(capacityRows + 1);
+    this.validity = new Uint8Array((capacityRows + 7) >> 3);
+  }
+
+  /** Appends the UTF-8 text src[start, end) as the next value. */
+  appendBytes(src: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    this.reserve(length);
+    const data = this.data;
+    let at = this.bytes;
+    // A loop, not data.set(src.subarray(…)): values are short, and a view per value costs more than the copy.
+    for (let i = start; i < end; i++) data[at++] = src[i]!;
+    this.bytes = at;
+    this.closeValue();
+  }
+
+  appendNull(): void {
+    if (!this.column.nullable) throw new RangeError(`column "${this.column.name}" (string) row ${this.rows}: null in a non-nullable column`);
+    this.reserve(0);
+    this.nullCount++;
+    this.offsets[++this.rows] = this.bytes;
+  }
+
+  /** Appends a cell of a row parsed as JS values; TypeError naming column and row for a non-string. */
+  appendCell(value: Cell): void {
+    if (value === null) return this.appendNull();
+    if (typeof value !== 'string') {
+      throw new TypeError(`column "${this.column.name}" (string) row ${this.rows}: expected a string, got ${typeof value} ${String(value)}`);
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    this.reserve(value.length * 3);
+    this.bytes += encoder.encodeInto(value, this.data.subarray(this.bytes)).written;
+    this.closeValue();
+  }
+
+  /** The Arrow array and its statistics; the builder is not to be used afterwards. */
+  finish(): EncodedColumn & { dictionary: boolean } {
+    const n = this.rows;
+    const type = arrowTypeOf('string') as Utf8;
+    const nullBitmap = this.nullCount > 0 ? this.validity.subarray(0, (n + 7) >> 3) : undefined;
+    const valueOffsets = this.offsets.subarray(0, n + 1);
+    const data = makeData({ type, length: n, nullCount: this.nullCount, nullBitmap, valueOffsets, data: this.data.subarray(0, this.bytes) });
+    const summary = { nullCount: this.nullCount, min: this.minRow < 0 ? undefined : this.text(this.minRow), max: this.maxRow < 0 ? undefined : this.text(this.maxRow) };
+    // The dictionary test samples values; nulls count as one value, as in encodeArrowPart.
+    const dictionary = dictionaryPays((row) => (this.isNull(row) ? null : this.text(row)), n);
+    return { data, summary, dictionary };
+  }
+
+  private isNull(row: number): boolean {
+    return this.nullCount > 0 && (this.validity[row >> 3]! & (1 << (row & 7))) === 0;
+  }
+
+  private text(row: number): string {
+    return decoder.decode(this.data.subarray(this.offsets[row], this.offsets[row + 1]));
+  }
+
+  /** Ends the value whose bytes were just written: offset, validity and min/max. */
+  private closeValue(): void {
+    const row = this.rows;
+    if (this.bytes > 0x7fffffff) throw new RangeError(`column "${this.column.name}": more than 2 GiB of string data in one file`);
+    this.offsets[row + 1] = this.bytes;
+    this.validity[row >> 3]! |= 1 << (row & 7);
+    if (this.minRow < 0 || this.compare(row, this.minRow) < 0) this.minRow = row;
+    if (this.maxRow < 0 || this.compare(row, this.maxRow) > 0) this.maxRow = row;
+    this.rows = row + 1;
+  }
+
+  /** Byte order of the values of rows a and b (negative, zero, positive). */
+  private compare(a: number, b: number): number {
+    const data = this.data;
+    let i = this.offsets[a]!;
+    let j = this.offsets[b]!;
+    const aEnd = this.offsets[a + 1]!;
+    const bEnd = this.offsets[b + 1]!;
+    for (; i < aEnd && j < bEnd; i++, j++) {
+      const d = data[i]! - data[j]!;
+      if (d !== 0) return d;
+    }
+    return aEnd - i - (bEnd - j);
+  }
+
+  /** Room for one more row and `more` bytes. */
+  private reserve(more: number): void {
+    if (this.bytes + more > this.data.length) {
+      const grown = new Uint8Array(Math.max(this.bytes + more, this.data.length * 2));
+      grown.set(this.data.subarray(0, this.bytes));
+      this.data = grown;
+    }
+    if (this.rows + 2 > this.offsets.length) {
+      const offsets = new Int32Array(this.offsets.length * 2);
+      offsets.set(this.offsets);
+      this.offsets = offsets;
+      const validity = new Uint8Array((offsets.length + 7) >> 3);
+      validity.set(this.validity);
+      this.validity = validity;
+    }
+  }
+}
