@@ -1,10 +1,10 @@
 /**
  * Worker threads for the CPU-bound parts of the big steps: parsing Kafka dump lines and heart-rate
- * payloads (JSON.parse, which no amount of care makes cheaper) and encoding Parquet. Node runs a step on
+ * payloads and encoding Parquet. Node runs a step on
  * one thread; a worker per core lets a 2-core machine parse on both. The main thread keeps all I/O,
  * commits and everything that depends on order; workers get pure functions (tasks.ts) over bytes and
  * give back bytes, and results are taken in the order the work was handed out, so tables come out the
- * same as without workers, row for row.
+ * same as without workers, row for row. Workers start from one bundled script (worker-script.ts).
  *
  * FITLAKE_WORKERS=<n> sets the number of workers (0: none, the steps then do the same work in-thread);
  * by default one per core, at most 2, and none on a single core. Idle workers do not keep the process
@@ -13,6 +13,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { TaskInput, TaskName, TaskOutput } from './tasks.ts';
+import { workerScript } from './worker-script.ts';
 
 interface Slot {
   worker: Worker;
@@ -51,11 +52,7 @@ export class WorkerPool {
   }
 
   private start(index: number): Slot {
-    // Workers do not inherit the tsx loader a program registered in code (bin/fitlake.js), so each one
-    // registers it before loading the TypeScript task module.
-    const tasks = new URL('./tasks.ts', import.meta.url).href;
-    const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};\nregister();\nawait import(${JSON.stringify(tasks)});\n`;
-    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { name: `fitlake-${index}` });
+    const worker = new Worker(workerScript(), { name: `fitlake-${index}` });
     const slot: Slot = { worker, busy: 0 };
     worker.unref();
     worker.on('message', (reply: Reply) => {
