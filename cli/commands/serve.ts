@@ -57,10 +57,10 @@ export const serveCommand: Command = {
     });
     const root = openObjectStore(settings.lake, settings.azureConnectionString ? { azureConnectionString: settings.azureConnectionString } : {});
     const data = new LakeData(root);
-    const yoga = createApi({ data, jwt: settings.jwt, mode: settings.mode });
+    const built = createApi({ data, jwt: settings.jwt, mode: settings.mode });
     let api;
     try {
-      api = await startApiServer(yoga, { host: settings.host, port: settings.port });
+      api = await startApiServer(built, { host: settings.host, port: settings.port });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new CliError(`port ${settings.port} on ${settings.host} is in use: choose another with --port`, ExitCode.failed);
