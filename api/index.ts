@@ -1,7 +1,8 @@
 /** The API's public surface: build (yoga.ts), start (server.ts), the lake data it serves, tokens. */
-export { createApi, GRAPHQL_ENDPOINT, HEALTH_ENDPOINT, READY_ENDPOINT, type ApiOptions, type ApiServer } from './yoga.ts';
+export { createApi, GRAPHQL_ENDPOINT, HEALTH_ENDPOINT, READY_ENDPOINT, type Api, type ApiOptions, type ApiServer } from './yoga.ts';
 export { startApiServer, type RunningApi } from './server.ts';
 export { LakeData, type LakeDataOptions, type TableStatus } from './data/lake-data.ts';
 export { signToken, type TokenRequest } from './auth/sign-token.ts';
 export { parseUserId, type Viewer, type Role } from './auth/viewer.ts';
 export { DEFAULT_LIMITS, type QueryLimits } from './limits/use-limits.ts';
+export { DEFAULT_RESPONSE_CACHE_BYTES } from './cache/response-cache.ts';

@@ -1,7 +1,7 @@
-/** Starts the API on a node HTTP server (the server is built in yoga.ts) and stops it. */
+/** Starts the API on a node HTTP server (the API is built in yoga.ts) and stops it. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApiServer } from './yoga.ts';
+import type { Api } from './yoga.ts';
 
 export interface RunningApi {
   /** e.g. http://127.0.0.1:4000 */
@@ -12,8 +12,8 @@ export interface RunningApi {
 }
 
 /** Listen on host:port (port 0: any free port). Loopback by default. */
-export function startApiServer(yoga: ApiServer, { host = '127.0.0.1', port = 4000 }: { host?: string; port?: number } = {}): Promise<RunningApi> {
-  const server = createServer(yoga);
+export function startApiServer(api: Pick<Api, 'handler'>, { host = '127.0.0.1', port = 4000 }: { host?: string; port?: number } = {}): Promise<RunningApi> {
+  const server = createServer(api.handler);
   // Keep-alive connections of load generators and browsers must not hold close() forever.
   server.keepAliveTimeout = 5_000;
   return new Promise((resolve, reject) => {

@@ -3,15 +3,22 @@
  * with DeltaTable.append in a temporary lake), the API server in this process on 127.0.0.1, and
  * autocannon in a child process (so the load generator does not share the server's event loop; it
  * does share the machine's cores) asking for pages of 100 rows filtered by gender and city, sorted by
- * avgBpm descending, with totalCount and pageInfo; the filters vary over 16 gender × city combinations.
+ * avgBpm descending, with totalCount and pageInfo.
  *
  *   npx tsx bench/api.ts [rows] [--duration 10] [--connections 10]
  *
- * Prints the table build time, the index warm-up, requests/s, latency p50/p99, errors (non-2xx,
- * transport errors, timeouts) and the server's peak RSS; then, as a baseline, the same load against a
- * bare node:http server that answers every request with one of the API's own responses (the ceiling of
- * the machine and the load generator for that response size), and the load average. Target on a
- * 2-core machine: ≥ 3,000 req/s with p99 < 25 ms.
+ * Three runs against the same index (one LakeData), each labelled in the output:
+ *
+ * 1. cached: the 16 gender × city queries repeated, response cache on (after the warm-up, hits);
+ * 2. uncached, distinct queries: the response cache on, but every request a different page (a distinct
+ *    `after` cursor, so no key ever repeats): the full yoga path plus the cache's bookkeeping;
+ * 3. uncached, cache off: the 16 queries repeated against an API built with responseCacheBytes 0.
+ *
+ * Each prints requests/s, latency p50/p99, errors (non-2xx, transport errors, timeouts) and the cache's
+ * hits and misses; then the table build time, the index warm-up, the server's peak RSS, and as a
+ * baseline the same load against a bare node:http server that answers every request with one of the
+ * API's own responses (the ceiling of the machine and the load generator for that response size), and
+ * the load average. Target on a 2-core machine: ≥ 3,000 req/s with p99 < 25 ms.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,6 +35,7 @@ import { prefixedStore } from '../lakehouse/storage/prefixed-store.ts';
 import type { ColumnBatch } from '../lakehouse/table/column-batch.ts';
 import { DeltaTable } from '../lakehouse/table/delta-table.ts';
 import { signToken } from '../api/auth/sign-token.ts';
+import { encodeCursor } from '../api/query/cursor.ts';
 import { LakeData } from '../api/data/lake-data.ts';
 import { startApiServer } from '../api/server.ts';
 import { createApi } from '../api/yoga.ts';
@@ -111,16 +119,37 @@ interface LoadResult {
   connections: number;
 }
 
+/** repeat: the 16 filter queries over and over; distinct: every request another page (a cursor never sent before). */
+type LoadMode = 'repeat' | 'distinct';
+
+/**
+ * The `after` cursor of the n-th distinct request: a position in the avgBpm-descending order between
+ * 155 and 95 bpm (every page full), 10⁻⁵ bpm apart, so no two requests of a run are the same.
+ */
+const distinctCursor = (n: number) => encodeCursor({ connection: 'w', sort: 'AVG_BPM', descending: true, keyLength: 3 }, { value: 155 - (n % 6_000_000) * 1e-5, key: [0, 0, 0] });
+
 /** Child process: run autocannon against the URL and print its summary as JSON. */
-async function loadChild(url: string, token: string, seconds: number, connections: number): Promise<void> {
+async function loadChild(url: string, token: string, seconds: number, connections: number, mode: LoadMode): Promise<void> {
   const { default: autocannon } = await import('autocannon');
+  let sent = 0;
   const result = await autocannon({
     url,
     connections,
     duration: seconds,
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    requests: FILTERS.map((filter) => ({ method: 'POST', body: JSON.stringify({ query: QUERY, variables: { filter } }) })),
+    requests:
+      mode === 'repeat'
+        ? FILTERS.map((filter) => ({ method: 'POST', body: JSON.stringify({ query: QUERY, variables: { filter } }) }))
+        : [
+            {
+              method: 'POST',
+              setupRequest: (request) => {
+                const n = sent++;
+                return { ...request, body: JSON.stringify({ query: QUERY, variables: { filter: FILTERS[n % FILTERS.length], after: distinctCursor(n) } }) };
+              },
+            },
+          ],
   });
   const out: LoadResult = {
     requests: { average: result.requests.average, total: result.requests.total },
@@ -134,9 +163,9 @@ async function loadChild(url: string, token: string, seconds: number, connection
   process.stdout.write(JSON.stringify(out));
 }
 
-function runLoad(url: string, token: string, seconds: number, connections: number): Promise<LoadResult> {
+function runLoad(url: string, token: string, seconds: number, connections: number, mode: LoadMode = 'repeat'): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--load', url, token, String(seconds), String(connections)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--load', url, token, String(seconds), String(connections), mode], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -150,8 +179,8 @@ const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--load') {
-    const [url, token, seconds, connections] = process.argv.slice(3);
-    await loadChild(url!, token!, Number(seconds), Number(connections));
+    const [url, token, seconds, connections, mode] = process.argv.slice(3);
+    await loadChild(url!, token!, Number(seconds), Number(connections), mode as LoadMode);
     return;
   }
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' } } });
@@ -170,44 +199,62 @@ async function main(): Promise<void> {
     const secret = process.env.FITLAKE_JWT_SECRET ?? `bench-${Math.random().toString(36).slice(2)}-${'x'.repeat(32)}`;
     const jwt = { secret, issuer: 'fitlake', audience: 'fitlake-api' };
     const data = new LakeData(root);
-    const api = await startApiServer(createApi({ data, jwt, mode: 'production', logging: false }), { host: '127.0.0.1', port: 0 });
-    const url = `${api.origin}/graphql`;
+    // Two APIs over the one index: with the response cache (the default) and without (yoga alone).
+    const cachedApi = createApi({ data, jwt, mode: 'production', logging: false });
+    const plainApi = createApi({ data, jwt, mode: 'production', logging: false, responseCacheBytes: 0 });
+    const cached = await startApiServer(cachedApi, { host: '127.0.0.1', port: 0 });
+    const plain = await startApiServer(plainApi, { host: '127.0.0.1', port: 0 });
     const token = await signToken(jwt, { role: 'analyst', ttlSeconds: 3600 });
     try {
       // Warm-up: loads the index and the avgBpm order, compiles the query; checks the answers.
       started = performance.now();
-      const ask = async (variables: Record<string, unknown>) => {
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: QUERY, variables }) });
+      const ask = async (origin: string, variables: Record<string, unknown>) => {
+        const response = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: QUERY, variables }) });
         return (await response.json()) as { data?: { workoutBpmSummaries: { totalCount: number; edges: unknown[] } }; errors?: unknown[] };
       };
-      const firstAnswer = await ask({ filter: FILTERS[0] });
+      const check = (answer: Awaited<ReturnType<typeof ask>>, what: unknown) => {
+        if (answer.errors || answer.data!.workoutBpmSummaries.edges.length !== 100) throw new Error(`unexpected answer for ${JSON.stringify(what)}: ${JSON.stringify(answer).slice(0, 300)}`);
+        return answer.data!.workoutBpmSummaries.totalCount;
+      };
+      check(await ask(cached.origin, { filter: FILTERS[0] }), FILTERS[0]);
       console.log(`  index + order warm-up   ${((performance.now() - started) / 1000).toFixed(1)} s (first query; RSS ${mb(process.memoryUsage().rss)})`);
       let matched = 0;
-      for (const filter of FILTERS) {
-        const answer = await ask({ filter });
-        if (answer.errors || answer.data!.workoutBpmSummaries.edges.length !== 100) throw new Error(`unexpected answer for ${JSON.stringify(filter)}: ${JSON.stringify(answer).slice(0, 300)}`);
-        matched += answer.data!.workoutBpmSummaries.totalCount;
-      }
-      if (firstAnswer.errors) throw new Error(JSON.stringify(firstAnswer.errors));
+      for (const filter of FILTERS) matched += check(await ask(cached.origin, { filter }), filter);
+      for (let n = 0; n < 1000; n += 97) check(await ask(cached.origin, { filter: FILTERS[n % FILTERS.length], after: distinctCursor(n + 5_000_000) }), n);
       console.log(`  each query: 100 of ~${Math.round(matched / FILTERS.length).toLocaleString('en')} matching rows (gender + city), sorted by avgBpm desc, totalCount, pageInfo`);
-      for (let i = 0; i < 200; i++) await ask({ filter: FILTERS[i % FILTERS.length] });
+      for (let i = 0; i < 200; i++) for (const origin of [cached.origin, plain.origin]) await ask(origin, { filter: FILTERS[i % FILTERS.length] });
 
       let peakRss = process.memoryUsage().rss;
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-      const result = await runLoad(url, token, seconds, connections);
+      const runs: { label: string; origin: string; mode: LoadMode; api: typeof cachedApi }[] = [
+        { label: '1. cached (16 repeated queries, response cache on)', origin: cached.origin, mode: 'repeat', api: cachedApi },
+        { label: '2. uncached: every request a distinct page (cache on, no key repeats)', origin: cached.origin, mode: 'distinct', api: cachedApi },
+        { label: '3. uncached: cache off (16 repeated queries, yoga alone)', origin: plain.origin, mode: 'repeat', api: plainApi },
+      ];
+      let allMet = true;
+      for (const run of runs) {
+        const cache = run.api.cache;
+        const [hits, misses] = [cache?.hits ?? 0, cache?.misses ?? 0];
+        const result = await runLoad(`${run.origin}/graphql`, token, seconds, connections, run.mode);
+        const ok = result.requests.average >= 3000 && result.latency.p99 < 25 && result.errors + result.non2xx === 0;
+        allMet &&= ok;
+        console.log(`  ${run.label}`);
+        console.log(`     requests/s           ${Math.round(result.requests.average).toLocaleString('en')} (${result.requests.total.toLocaleString('en')} requests, ${result.connections} connections, ${result.duration.toFixed(1)} s)`);
+        console.log(`     latency              p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms (mean ${result.latency.average} ms, max ${result.latency.max} ms)`);
+        console.log(`     errors               ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
+        console.log(
+          `     response cache       ${cache ? `${(cache.hits - hits).toLocaleString('en')} hits, ${(cache.misses - misses).toLocaleString('en')} misses; ${cache.size.toLocaleString('en')} answers, ${mb(cache.bytes)} held` : 'off'}`,
+        );
+        console.log(`     target ≥ 3,000 req/s, p99 < 25 ms: ${ok ? 'met' : 'NOT met'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+      }
       clearInterval(sampler);
       peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
-      console.log(`  load: autocannon in a child process, ${result.connections} connections, ${result.duration.toFixed(1)} s, 16 filter variants`);
-      console.log(`  requests/s              ${Math.round(result.requests.average).toLocaleString('en')} (${result.requests.total.toLocaleString('en')} requests)`);
-      console.log(`  latency                 p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms (mean ${result.latency.average} ms, max ${result.latency.max} ms)`);
-      console.log(`  errors                  ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
       console.log(`  server peak RSS         ${mb(peakRss)}`);
-      const ok = result.requests.average >= 3000 && result.latency.p99 < 25 && result.errors + result.non2xx === 0;
-      console.log(`  target ≥ 3,000 req/s, p99 < 25 ms: ${ok ? 'met' : 'NOT met'}`);
+      console.log(`  target met in every run: ${allMet ? 'yes' : 'no'}`);
 
       // The ceiling of this machine and load generator for responses of this size: a bare node:http
       // server answering every request with one of the API's own responses, loaded the same way.
-      const sample = JSON.stringify(await ask({ filter: FILTERS[0] }));
+      const sample = JSON.stringify(await ask(cached.origin, { filter: FILTERS[0] }));
       const bare = createServer((req, res) => {
         req.resume();
         req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(sample));
@@ -223,7 +270,8 @@ async function main(): Promise<void> {
       }
       console.log(`  load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (1/5/15 min)`);
     } finally {
-      await api.close();
+      await cached.close();
+      await plain.close();
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

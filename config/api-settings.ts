@@ -1,9 +1,10 @@
 /**
  * Settings of the GraphQL API (`fitlake serve`, `fitlake token`), read once at process entry from
- * flags, then the environment, then defaults. The JWT secret has no default anywhere in the code: a
+ * flags, then the environment, then (for the response cache size) the fitlake.config file, then defaults. The JWT secret has no default anywhere in the code: a
  * server or a token without a configured secret is a configuration error, in every mode.
  */
 import { ConfigError } from '../lakehouse/errors.ts';
+import { readConfigFile, type ConfigFile } from './config-file.ts';
 import { loadSettings } from './settings.ts';
 
 export type ApiMode = 'development' | 'production';
@@ -25,6 +26,8 @@ export interface ApiSettings {
   /** development: GraphiQL and introspection on; production: both off. From FITLAKE_API_MODE, else NODE_ENV. @default development */
   mode: ApiMode;
   jwt: JwtSettings;
+  /** Memory bound of the response cache in MiB; 0 turns it off. @default 64 (--cache-mb, FITLAKE_API_CACHE_MB, api.cacheMb) */
+  responseCacheMb: number;
   /** Lake root, as in Settings (FITLAKE_LAKE). */
   lake: string;
   azureConnectionString?: string;
@@ -34,11 +37,13 @@ export interface ApiSettingFlags {
   port?: string;
   host?: string;
   lake?: string;
+  cacheMb?: string;
 }
 
 /** The shortest secret accepted: 32 characters, 256 bits when random, HS256's key size. */
 export const MIN_SECRET_LENGTH = 32;
 export const DEFAULT_API_PORT = 4000;
+export const DEFAULT_RESPONSE_CACHE_MB = 64;
 
 /** JWT settings from the environment; ConfigError when the secret is absent or too short. */
 export function loadJwtSettings(env: NodeJS.ProcessEnv): JwtSettings {
@@ -76,9 +81,17 @@ function port(text: string): number {
   return n;
 }
 
-/** API settings from flags over environment over defaults; throws ConfigError on an invalid value. */
-export function loadApiSettings(env: NodeJS.ProcessEnv, flags: ApiSettingFlags = {}): ApiSettings {
-  const base = loadSettings(env, flags.lake === undefined ? {} : { lake: flags.lake });
+function cacheMb(value: string | number): number {
+  const n = Number(value);
+  if ((typeof value === 'string' && !/^\s*\d+(\.\d+)?\s*$/.test(value)) || !Number.isFinite(n) || n < 0 || n > 65_536) {
+    throw new ConfigError(`response cache size '${value}' is not a number of MiB between 0 (off) and 65536`, { setting: 'FITLAKE_API_CACHE_MB', value: String(value) });
+  }
+  return n;
+}
+
+/** API settings from flags over environment over the config file over defaults; throws ConfigError on an invalid value. */
+export function loadApiSettings(env: NodeJS.ProcessEnv, flags: ApiSettingFlags = {}, file: ConfigFile = readConfigFile(env)): ApiSettings {
+  const base = loadSettings(env, flags.lake === undefined ? {} : { lake: flags.lake }, file);
   const host = (flags.host ?? env.FITLAKE_API_HOST ?? '127.0.0.1').trim();
   if (host === '' || /\s/.test(host)) throw new ConfigError(`host '${host}' is not a host name or address`, { setting: 'FITLAKE_API_HOST', value: host });
   return {
@@ -86,6 +99,7 @@ export function loadApiSettings(env: NodeJS.ProcessEnv, flags: ApiSettingFlags =
     host,
     mode: apiMode(env),
     jwt: loadJwtSettings(env),
+    responseCacheMb: cacheMb(flags.cacheMb ?? env.FITLAKE_API_CACHE_MB ?? file.api?.cacheMb ?? DEFAULT_RESPONSE_CACHE_MB),
     lake: base.lake,
     ...(base.azureConnectionString ? { azureConnectionString: base.azureConnectionString } : {}),
   };

@@ -15,11 +15,12 @@ export interface ConfigFile {
   landing?: string;
   /** Comma-separated string or array of host:port. */
   kafka?: string | string[];
-  api?: { port?: number; host?: string; mode?: 'development' | 'production' };
+  /** cacheMb: the API's response cache bound in MiB (0: off). */
+  api?: { port?: number; host?: string; mode?: 'development' | 'production'; cacheMb?: number };
 }
 
 const STRING_KEYS = ['temporalAddress', 'namespace', 'taskQueue', 'lake', 'landing'] as const;
-const API_KEYS = { port: 'number', host: 'string', mode: 'string' } as const;
+const API_KEYS = { port: 'number', host: 'string', mode: 'string', cacheMb: 'number' } as const;
 
 /** Parse and validate config file text; `source` names the file in messages. */
 export function parseConfigFile(text: string, source: string): ConfigFile {

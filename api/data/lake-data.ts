@@ -55,6 +55,16 @@ export class LakeData {
     return loaded?.value ?? emptyIndex(indexSpecOf(def));
   }
 
+  /**
+   * The versions of the indexed tables that answers are served from right now (-1: absent), as one
+   * string: answers computed from the indexes depend on nothing else of the lake, so a response cache
+   * keyed by it can never serve an answer of older data once a newer version is served.
+   */
+  async versions(): Promise<string> {
+    const loaded = await Promise.all(INDEXED_TABLES.map((def) => this.indexes.get(def.name)!.get()));
+    return loaded.map((l) => l?.version ?? -1).join(',');
+  }
+
   /** Version, rows and freshness of every table of the lake, in the order of allTables. */
   async statuses(): Promise<TableStatus[]> {
     const now = this.now();

@@ -6,7 +6,7 @@ import { parseArgs } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
 
-const usage = `Usage: fitlake serve [--port 4000] [--host 127.0.0.1] [--lake DIR|URI]
+const usage = `Usage: fitlake serve [--port 4000] [--host 127.0.0.1] [--lake DIR|URI] [--cache-mb 64]
 
 Serves the gold tables (workout_bpm_summary, gym_summary), coach aggregates, users' own views and the
 pipeline status over GraphQL at /graphql, reading the latest committed table versions (looked for at
@@ -17,6 +17,8 @@ Options:
   --port N          TCP port (FITLAKE_API_PORT, default 4000; 0 picks a free one)
   --host ADDR       address to bind (FITLAKE_API_HOST, default 127.0.0.1: loopback only)
   --lake DIR|URI    lake root (FITLAKE_LAKE, default .data/lake)
+  --cache-mb N      memory for cached answers, in MiB (FITLAKE_API_CACHE_MB or api.cacheMb in
+                    fitlake.config, default 64; 0 turns the response cache off)
   --json            print the address as JSON
 
 Environment:
@@ -42,6 +44,7 @@ export const serveCommand: Command = {
         port: { type: 'string' },
         host: { type: 'string' },
         lake: { type: 'string' },
+        'cache-mb': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -54,13 +57,14 @@ export const serveCommand: Command = {
       ...(values.port !== undefined ? { port: values.port } : {}),
       ...(values.host !== undefined ? { host: values.host } : {}),
       ...(values.lake !== undefined ? { lake: values.lake } : {}),
+      ...(values['cache-mb'] !== undefined ? { cacheMb: values['cache-mb'] } : {}),
     });
     const root = openObjectStore(settings.lake, settings.azureConnectionString ? { azureConnectionString: settings.azureConnectionString } : {});
     const data = new LakeData(root);
-    const yoga = createApi({ data, jwt: settings.jwt, mode: settings.mode });
+    const built = createApi({ data, jwt: settings.jwt, mode: settings.mode, responseCacheBytes: Math.round(settings.responseCacheMb * 1024 * 1024) });
     let api;
     try {
-      api = await startApiServer(yoga, { host: settings.host, port: settings.port });
+      api = await startApiServer(built, { host: settings.host, port: settings.port });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new CliError(`port ${settings.port} on ${settings.host} is in use: choose another with --port`, ExitCode.failed);

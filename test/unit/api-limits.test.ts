@@ -4,6 +4,13 @@ import { getIntrospectionQuery, parse, validate, specifiedRules, Kind, type Oper
 import { queryCost } from '../../api/limits/query-cost.ts';
 import { depthLimitRule, selectionDepths } from '../../api/limits/query-depth.ts';
 import { buildApiSchema } from '../../api/schema.ts';
+import { signToken } from '../../api/auth/sign-token.ts';
+import { LakeData } from '../../api/data/lake-data.ts';
+import { createApi } from '../../api/yoga.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 const schema = buildApiSchema();
 
@@ -58,5 +65,26 @@ describe('query cost', () => {
     const page100 = cost('{ workoutBpmSummaries(first: 100) { totalCount pageInfo { hasNextPage endCursor } edges { node { userId workoutId sessionId ageBin gender city state minBpm avgBpm maxBpm numRecordings } } } }');
     assert.ok(page100 > 1000 && page100 < 2000, String(page100));
     assert.equal(cost('{ __schema { types { fields { name } } } }'), 0);
+  });
+});
+
+describe('query cost per request', () => {
+  it('is remembered per query only when no variable was read: page sizes from variables count every time', async (t) => {
+    const jwt = { secret: 'unit-test-secret-0123456789-0123456789', issuer: 'fitlake', audience: 'fitlake-api' };
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fitlake-cost-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const { yoga } = createApi({ data: new LakeData(new LocalObjectStore(dir)), jwt, mode: 'production', logging: false });
+    const token = await signToken(jwt, { role: 'analyst' });
+    const ask = async (query: string, variables: Record<string, unknown>) => {
+      const response = await yoga.fetch('http://api/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+      return ((await response.json()) as { errors?: { extensions: { code: string } }[] }).errors?.map((e) => e.extensions.code) ?? [];
+    };
+    const nested = 'query($n: Int) { workoutBpmSummaries(first: $n) { edges { node { user { workouts(first: $n) { edges { node { avgBpm } } } } } } } }';
+    assert.deepEqual(await ask(nested, { n: 5 }), []);
+    assert.deepEqual(await ask(nested, { n: 500 }), ['QUERY_TOO_COSTLY']);
+    assert.deepEqual(await ask(nested, { n: 5 }), []);
+    const fixed = '{ workoutBpmSummaries(first: 500) { edges { node { user { workouts(first: 500) { edges { node { avgBpm } } } } } } } }';
+    assert.deepEqual(await ask(fixed, {}), ['QUERY_TOO_COSTLY']);
+    assert.deepEqual(await ask(fixed, {}), ['QUERY_TOO_COSTLY']);
   });
 });

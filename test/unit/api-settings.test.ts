@@ -13,6 +13,15 @@ describe('API settings', () => {
     assert.equal(s.mode, 'development');
     assert.deepEqual(s.jwt, { secret: SECRET, issuer: 'fitlake', audience: 'fitlake-api' });
     assert.equal(s.lake, '/tmp/lake');
+    assert.equal(s.responseCacheMb, 64);
+  });
+
+  it('size the response cache from --cache-mb over FITLAKE_API_CACHE_MB over api.cacheMb, 0 = off', () => {
+    const env = { FITLAKE_JWT_SECRET: SECRET, FITLAKE_LAKE: '/tmp/lake' };
+    assert.equal(loadApiSettings(env, {}, { api: { cacheMb: 16 } }).responseCacheMb, 16);
+    assert.equal(loadApiSettings({ ...env, FITLAKE_API_CACHE_MB: '0' }, {}, { api: { cacheMb: 16 } }).responseCacheMb, 0);
+    assert.equal(loadApiSettings({ ...env, FITLAKE_API_CACHE_MB: '0' }, { cacheMb: '128' }, { api: { cacheMb: 16 } }).responseCacheMb, 128);
+    for (const bad of ['-1', 'lots', '', '1e9']) assert.throws(() => loadApiSettings({ ...env, FITLAKE_API_CACHE_MB: bad }, {}, {}), ConfigError, bad);
   });
 
   it('take flags over the environment', () => {
