@@ -11,8 +11,10 @@ import type { Step, StepResult } from '../lakehouse/steps/step.ts';
 export interface StepTiming {
   step: string;
   ms: number;
-  /** Resident set size when the step ended, MiB (the peak is only known for the process). */
+  /** Resident set size when the step ended, MiB. */
   rssMiB: number;
+  /** Largest resident set size sampled (every 50 ms) while the step ran, MiB; steps of one stage overlap. */
+  peakRssMiB: number;
   result: StepResult;
 }
 
@@ -22,9 +24,17 @@ export function timedSteps(timings: StepTiming[], steps: readonly Step[] = STEPS
     ...s,
     async run(ctx) {
       const started = performance.now();
-      const result = await s.run(ctx);
-      timings.push({ step: s.name, ms: performance.now() - started, rssMiB: process.memoryUsage.rss() / 2 ** 20, result });
-      return result;
+      let peak = process.memoryUsage.rss();
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
+      sampler.unref();
+      try {
+        const result = await s.run(ctx);
+        const rss = process.memoryUsage.rss();
+        timings.push({ step: s.name, ms: performance.now() - started, rssMiB: rss / 2 ** 20, peakRssMiB: Math.max(peak, rss) / 2 ** 20, result });
+        return result;
+      } finally {
+        clearInterval(sampler);
+      }
     },
   }));
 }
@@ -56,7 +66,7 @@ export function formatTimings(timings: readonly StepTiming[], steps: readonly St
     if (!t) continue;
     const r = t.result;
     lines.push(
-      `  ${s.name.padEnd(26)} ${t.ms.toFixed(0).padStart(7)} ms  in ${String(r.recordsIn).padStart(10)}  written ${String(r.rowsWritten).padStart(10)}  rss after ${t.rssMiB.toFixed(0).padStart(5)} MiB`,
+      `  ${s.name.padEnd(26)} ${t.ms.toFixed(0).padStart(7)} ms  in ${String(r.recordsIn).padStart(10)}  written ${String(r.rowsWritten).padStart(10)}  rss peak ${t.peakRssMiB.toFixed(0).padStart(5)}, after ${t.rssMiB.toFixed(0).padStart(5)} MiB`,
     );
   }
   return lines.join('\n');

@@ -201,11 +201,11 @@ describe('parseDumpPart', () => {
   /** Rows per partition (decoded) and everything else of an output, for comparison. */
   async function contents(output: RangeOutput) {
     const dataColumns = columns.filter((c) => !kafkaMultiplexBz.partitionBy.includes(c.name as never));
-    const files: { partitionValues: Record<string, string | null>; rows: Cell[][] }[] = [];
+    const files: { partitionValues: Record<string, string | null>; stats: unknown; rows: Cell[][] }[] = [];
     for (const f of output.files) {
       const batch = await decodeParquet(f.bytes, dataColumns);
       const rows = Array.from({ length: batch.numRows }, (_, i) => dataColumns.map((c) => batch.columns.get(c.name)![i]!));
-      files.push({ partitionValues: f.partitionValues, rows });
+      files.push({ partitionValues: f.partitionValues, stats: JSON.parse(f.stats), rows });
     }
     return { files, quarantine: output.quarantine, recordsIn: output.recordsIn, rows: output.rows, lines: output.lines };
   }

@@ -16,7 +16,7 @@ import { isKnownTopic, KNOWN_TOPICS } from '../../parse/payloads.ts';
 import { encodeColumn } from '../../table/parquet-encode-column.ts';
 import type { ArrowPart } from '../../table/parquet-write.ts';
 import { dictionaryPays } from '../../table/parquet-write.ts';
-import { Utf8ColumnBuilder } from '../../table/utf8-column-builder.ts';
+import { repeatedUtf8Column, Utf8ColumnBuilder } from '../../table/utf8-column-builder.ts';
 import { encodePartsAsFile, type EncodedDataFile } from '../../table/write-files.ts';
 import { dayOfMicros } from '../../time.ts';
 import { bronzeKafkaValues } from './kafka-record.ts';
@@ -37,57 +37,56 @@ const DECLARED = kafkaMultiplexBz.columns;
 const PARTITION_COLUMNS: readonly string[] = kafkaMultiplexBz.partitionBy;
 const DATA_COLUMNS = DECLARED.filter((c) => !PARTITION_COLUMNS.includes(c.name));
 const column = (name: string) => DECLARED.findIndex((c) => c.name === name);
-const [KEY, VALUE, TOPIC, PARTITION, OFFSET, TIMESTAMP, DATE, WEEK_PART, SOURCE_FILE] = [
-  'key', 'value', 'topic', 'partition', 'offset', 'timestamp', 'date', 'week_part', 'source_file',
-].map(column) as [number, number, number, number, number, number, number, number, number];
+const [KEY, VALUE, TOPIC, PARTITION, OFFSET, TIMESTAMP, DATE, WEEK_PART] = ['key', 'value', 'topic', 'partition', 'offset', 'timestamp', 'date', 'week_part'].map(column) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
 
 /** The rows of one partition (topic, week_part) of the part, column by column. */
 class PartitionRows {
   readonly key = new Utf8ColumnBuilder(DECLARED[KEY]!);
   readonly value = new Utf8ColumnBuilder(DECLARED[VALUE]!);
-  readonly sourceFile = new Utf8ColumnBuilder(DECLARED[SOURCE_FILE]!);
   readonly partition: number[] = [];
   readonly offset: number[] = [];
   readonly timestamp: number[] = [];
   readonly date: number[] = [];
-  readonly loadTime: number[] = [];
 
   constructor(readonly partitionValues: Record<string, string>) {}
 
   /** Adds a row parsed as text (values in declared order). */
-  addValues(values: readonly Cell[], loadTime: number, sourceFile: Uint8Array): void {
+  addValues(values: readonly Cell[]): void {
     this.key.appendCell(values[KEY]!);
     this.value.appendCell(values[VALUE]!);
-    this.addRest(values[PARTITION] as number, values[OFFSET] as number, values[TIMESTAMP] as number, values[DATE] as number, loadTime, sourceFile);
+    this.addRest(values[PARTITION] as number, values[OFFSET] as number, values[TIMESTAMP] as number, values[DATE] as number);
   }
 
-  addRest(partition: number, offset: number, timestamp: number, date: number, loadTime: number, sourceFile: Uint8Array): void {
+  addRest(partition: number, offset: number, timestamp: number, date: number): void {
     this.partition.push(partition);
     this.offset.push(offset);
     this.timestamp.push(timestamp);
     this.date.push(date);
-    this.loadTime.push(loadTime);
-    this.sourceFile.appendBytes(sourceFile, 0, sourceFile.length);
   }
 
-  /** The rows as one Arrow part in the data columns' order. */
-  toPart(): ArrowPart {
+  /** The rows as one Arrow part in the data columns' order; the load columns are the same on every row. */
+  toPart(loadTime: number, sourceFile: string): ArrowPart {
     const numRows = this.partition.length;
-    const strings = new Map([
-      ['key', this.key],
-      ['value', this.value],
-      ['source_file', this.sourceFile],
-    ]);
     const numbers = new Map([
       ['partition', this.partition],
       ['offset', this.offset],
       ['timestamp', this.timestamp],
       ['date', this.date],
-      ['load_time', this.loadTime],
+      ['load_time', new Array<number>(numRows).fill(loadTime)],
     ]);
     const encoded = DATA_COLUMNS.map((c) => {
-      const builder = strings.get(c.name);
-      if (builder) return builder.finish();
+      if (c.name === 'key') return this.key.finish();
+      if (c.name === 'value') return this.value.finish();
+      if (c.name === 'source_file') return repeatedUtf8Column(c, sourceFile, numRows);
       const values = numbers.get(c.name)!;
       return { ...encodeColumn(c, values, numRows), dictionary: dictionaryPays((row) => values[row], numRows) };
     });
@@ -122,7 +121,6 @@ export function parseDumpPart(input: RangeInput): { output: RangeOutput; transfe
   if (!writesThisLayout(input)) return parseLineRange(input, textParser);
   const bytes = input.bytes;
   const reader = new KafkaDumpLineReader();
-  const sourceFile = new TextEncoder().encode(input.fileKey);
   const groups = new Map<string, PartitionRows>();
   const quarantine: RangeOutput['quarantine'] = [];
   let recordsIn = 0;
@@ -161,7 +159,7 @@ export function parseDumpPart(input: RangeInput): { output: RangeOutput; transfe
         if (reader.keyIsNull) group.key.appendNull();
         else group.key.appendBytes(reader.key.bytes, 0, reader.key.length);
         group.value.appendBytes(reader.value.bytes, 0, reader.value.length);
-        group.addRest(reader.partition, reader.offset, micros, date, input.loadTime, sourceFile);
+        group.addRest(reader.partition, reader.offset, micros, date);
       } else {
         // Not a plain line: as text, exactly as the small-file path reads it. A line feed never occurs
         // inside a multi-byte character, so decoding the line alone decodes it as the whole part would.
@@ -170,7 +168,7 @@ export function parseDumpPart(input: RangeInput): { output: RangeOutput; transfe
           recordsIn++;
           const outcome = textParser({ line, lineNumber });
           if (outcome.ok === true && 'values' in outcome) {
-            groupOf(outcome.values[TOPIC] as string, outcome.values[WEEK_PART] as string).addValues(outcome.values, input.loadTime, sourceFile);
+            groupOf(outcome.values[TOPIC] as string, outcome.values[WEEK_PART] as string).addValues(outcome.values);
             rows++;
           } else if (outcome.ok === false) {
             quarantine.push({ line: lineNumber, raw: line, reason: outcome.reason });
@@ -180,7 +178,7 @@ export function parseDumpPart(input: RangeInput): { output: RangeOutput; transfe
     }
     from = lf + 1;
   }
-  const files: EncodedDataFile[] = [...groups.values()].map((g) => encodePartsAsFile(input.table, DATA_COLUMNS, g.partitionValues, [g.toPart()]));
+  const files: EncodedDataFile[] = [...groups.values()].map((g) => encodePartsAsFile(input.table, DATA_COLUMNS, g.partitionValues, [g.toPart(input.loadTime, input.fileKey)]));
   return {
     output: { files, quarantine, recordsIn, rows, lines: lineNumber },
     transfer: files.map((f) => f.bytes.buffer as ArrayBuffer),
