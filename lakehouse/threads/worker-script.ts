@@ -2,15 +2,15 @@
  * The script worker threads start from: tasks.ts and the fitlake modules it imports, bundled into one
  * JavaScript file by esbuild (the compiler tsx itself runs on). A worker that registered tsx instead
  * would compile each TypeScript module again through tsx's loader thread, which made starting two
- * workers cost seconds of a cold run; the bundle is made once per process in a fraction of that and
- * loads like any JavaScript. Packages (apache-arrow, parquet-wasm) stay outside the bundle and load as
- * published (parquet-wasm finds its .wasm file beside it): the bundle is written to
+ * workers cost seconds of a cold run; the bundle loads like any JavaScript, and is made again only when
+ * a source changed (see sourcesKey). Packages (apache-arrow, parquet-wasm) stay outside the bundle and
+ * load as published (parquet-wasm finds its .wasm file beside it): the bundle is written to
  * node_modules/.cache/fitlake, where their names resolve.
  *
  * Where esbuild cannot be used, workers fall back to registering tsx.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -36,7 +36,25 @@ function projectRoot(): string | undefined {
   }
 }
 
-/** tasks.ts bundled into node_modules/.cache/fitlake under its content hash, or undefined where that cannot be. */
+/**
+ * A name for the bundle of the current sources: a hash of the esbuild version and the path, size and
+ * modification time of every TypeScript file under lakehouse/ and schema/ (all tasks.ts can import), so
+ * a process finds the bundle an earlier one made without bundling again, and a changed source makes a
+ * new one.
+ */
+function sourcesKey(root: string, esbuildVersion: string): string {
+  const hash = createHash('sha256').update(esbuildVersion);
+  for (const dir of ['lakehouse', 'schema']) {
+    const files = (readdirSync(path.join(root, dir), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).sort();
+    for (const file of files) {
+      const stat = statSync(path.join(root, dir, file));
+      hash.update(`${dir}/${file}:${stat.size}:${stat.mtimeMs}\n`);
+    }
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** tasks.ts bundled into node_modules/.cache/fitlake (see sourcesKey), or undefined where that cannot be. */
 function bundledScript(): URL | undefined {
   let esbuild: Esbuild;
   try {
@@ -46,6 +64,9 @@ function bundledScript(): URL | undefined {
   }
   const root = projectRoot();
   if (!root) return undefined;
+  const dir = path.join(root, 'node_modules', '.cache', 'fitlake');
+  const file = path.join(dir, `tasks-${sourcesKey(root, esbuild.version)}.mjs`);
+  if (existsSync(file)) return pathToFileURL(file);
   const result = esbuild.buildSync({
     entryPoints: [fileURLToPath(TASKS)],
     bundle: true,
@@ -57,17 +78,12 @@ function bundledScript(): URL | undefined {
     write: false,
     logLevel: 'silent',
   });
-  const text = result.outputFiles[0]!.text;
-  const dir = path.join(root, 'node_modules', '.cache', 'fitlake');
-  const file = path.join(dir, `tasks-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.mjs`);
   try {
-    if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true });
-      // Written aside and renamed: a worker of another process never loads a half-written file.
-      const partial = `${file}.${process.pid}.partial`;
-      writeFileSync(partial, text);
-      renameSync(partial, file);
-    }
+    mkdirSync(dir, { recursive: true });
+    // Written aside and renamed: a worker of another process never loads a half-written file.
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, result.outputFiles[0]!.text);
+    renameSync(partial, file);
   } catch {
     return undefined; // a read-only install: the tsx way still works
   }

@@ -28,7 +28,7 @@ const STEP = 'silver_heart_rate';
 /** Sizes of the step's work; tests make them small to cut a few readings into many chunks. */
 export const heartRateTuning = {
   /** Readings per merged chunk: bounds the step's memory whatever the size of the upstream range. */
-  chunkRows: 500_000,
+  chunkRows: 250_000,
   /** From this many bytes of bronze files on, payloads are parsed on worker threads (when there are any). */
   minOffThreadBytes: 4 * 1024 * 1024,
 };
