@@ -3,7 +3,7 @@
  * heart-rate readings at 1 Hz in Kafka-dump files of ~1M lines, plus registrations, gym logins,
  * profiles and workouts, goes through the whole pipeline once on a fresh lake on local disk.
  *
- *   npx tsx bench/pipeline-generated.ts [--readings 10000000] [--users 200] [--seed 7] [--reuse] [--keep]
+ *   npx tsx bench/pipeline-generated.ts [--readings 10000000] [--users 200] [--seed 7] [--reuse] [--keep] [--threads N]
  *
  * --reuse keeps the generated landing zone in the temp folder (by size and seed) and uses it again on
  * the next run with the same arguments; the lake is always new. --keep keeps the lake.
@@ -25,7 +25,7 @@ import type { Lake } from '../lakehouse/steps/lake.ts';
 import { LocalObjectStore } from '../lakehouse/storage/local-store.ts';
 import { makeTestLake } from '../test/support/pipeline.ts';
 import { expectedWorkoutCount, generateLanding, heartRateAt, type GeneratedLanding, type PlannedWorkout } from './generate-landing.ts';
-import { cpuSecondsSince, formatTimings, memoryNow, peakRssMiB, timedSteps, type StepTiming } from './pipeline-timing.ts';
+import { cpuSecondsSince, formatTimings, memoryNow, peakRssMiB, threadsFromArgs, timedSteps, type StepTiming } from './pipeline-timing.ts';
 
 function numberArg(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
@@ -107,6 +107,7 @@ async function main(): Promise<void> {
   const linesPerFile = numberArg('--lines-per-file', 1_000_000);
   const keep = process.argv.includes('--keep');
   const reuse = process.argv.includes('--reuse');
+  const threads = threadsFromArgs();
   const { dir, lake, ctx, landingDir: freshLanding } = await makeTestLake('fitlake-bench-gen-');
   const landingDir = reuse ? path.join(os.tmpdir(), `fitlake-bench-landing-${readings}-${users}-${seed}-${linesPerFile}`) : freshLanding;
   if (reuse) ctx.landing = new LocalObjectStore(landingDir);
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
     console.log(formatTimings(timings));
     console.log(
       `pipeline: ${seconds.toFixed(2)} s, ${Math.round(landing.bpmLines / seconds).toLocaleString('en-US')} readings/s end to end ` +
-        `(bpm lines in / pipeline time), peak RSS ${peakRssMiB().toFixed(0)} MiB; process CPU ${cpuSeconds.toFixed(2)} s, load average ${os.loadavg()[0]!.toFixed(1)}`,
+        `(bpm lines in / pipeline time), peak RSS ${peakRssMiB().toFixed(0)} MiB; process CPU ${cpuSeconds.toFixed(2)} s, ${threads} worker thread(s), load average ${os.loadavg()[0]!.toFixed(1)}`,
     );
     console.log(`memory after the pipeline (main thread): ${memoryNow()}`);
     console.log('peers (10M readings): DuckDB ~394,000 readings/s, 3.6 GB; target >= 500,000 readings/s, < 1 GiB');

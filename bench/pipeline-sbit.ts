@@ -3,7 +3,7 @@
  * on local disk, the whole pipeline runs after each, and the result is checked against the README's
  * gold rows (any difference fails the run with exit code 1).
  *
- *   npx tsx bench/pipeline-sbit.ts [--repeat N]
+ *   npx tsx bench/pipeline-sbit.ts [--repeat N] [--threads N]
  *
  * Prints per-step wall time, the pipeline time of both sets (copying files into the landing zone is
  * not counted), bronze records/s and peak RSS. With --repeat, each repetition uses a new lake and the
@@ -22,7 +22,7 @@ import { formatDate } from '../lakehouse/time.ts';
 import { landSbitSet, SBIT_DIR } from '../test/support/sbit.ts';
 import { makeTestLake } from '../test/support/pipeline.ts';
 import { GYM_SUMMARY_LINES } from '../test/support/sbit-expected.ts';
-import { bronzeRecordsIn, cpuSecondsSince, formatTimings, peakRssMiB, timedSteps, type StepTiming } from './pipeline-timing.ts';
+import { bronzeRecordsIn, cpuSecondsSince, formatTimings, peakRssMiB, threadsFromArgs, timedSteps, type StepTiming } from './pipeline-timing.ts';
 
 /** The README's gold gym_summary after set 2; the first 8 rows are the result after set 1. */
 const GYM_SUMMARY = GYM_SUMMARY_LINES;
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
   const at = process.argv.indexOf('--repeat');
   const repeat = at >= 0 ? Number(process.argv[at + 1]) : 1;
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat needs a positive integer');
+  console.log(`worker threads: ${threadsFromArgs()}`);
   const totals: number[] = [];
   for (let i = 1; i <= repeat; i++) totals.push(await runOnce(repeat > 1 ? `run ${i}` : 'run'));
   const best = Math.min(...totals);

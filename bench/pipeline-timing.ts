@@ -6,6 +6,7 @@
  */
 import { wasmMemory } from 'parquet-wasm';
 import { STEPS } from '../lakehouse/steps/graph.ts';
+import { configureWorkerThreads, workerPool } from '../lakehouse/threads/pool.ts';
 import type { Step, StepResult } from '../lakehouse/steps/step.ts';
 
 export interface StepTiming {
@@ -77,4 +78,18 @@ export function bronzeRecordsIn(timings: readonly StepTiming[]): number {
   let n = 0;
   for (const t of timings) if (t.result.step.startsWith('bronze_')) n += t.result.recordsIn;
   return n;
+}
+
+/**
+ * Applies `--threads N` from the command line (worker threads for parsing and encoding; 0: none, all
+ * in-thread; default: the pool's default) and returns the number in use, for the printed figures.
+ */
+export function threadsFromArgs(argv: readonly string[] = process.argv): number {
+  const at = argv.indexOf('--threads');
+  if (at >= 0) {
+    const threads = Number(argv[at + 1]);
+    if (!Number.isSafeInteger(threads) || threads < 0) throw new Error('--threads needs a whole number (0: no worker threads)');
+    configureWorkerThreads(threads);
+  }
+  return workerPool()?.size ?? 0;
 }

@@ -15,6 +15,8 @@ export interface ConfigFile {
   landing?: string;
   /** Comma-separated string or array of host:port. */
   kafka?: string | string[];
+  /** Worker threads for parsing and encoding (0: none). */
+  threads?: number;
   /** cacheMb: the API's response cache bound in MiB (0: off). */
   api?: { port?: number; host?: string; mode?: 'development' | 'production'; cacheMb?: number };
 }
@@ -41,6 +43,9 @@ export function parseConfigFile(text: string, source: string): ConfigFile {
         throw new ConfigError(`${source}: "kafka" must be "host:port,…" or an array of "host:port"`, { setting: key });
       }
       out.kafka = value as string | string[];
+    } else if (key === 'threads') {
+      if (typeof value !== 'number') throw new ConfigError(`${source}: "threads" must be a number`, { setting: key });
+      out.threads = value;
     } else if (key === 'api') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${source}: "api" must be an object`, { setting: key });
       const api: NonNullable<ConfigFile['api']> = {};
@@ -53,7 +58,7 @@ export function parseConfigFile(text: string, source: string): ConfigFile {
       }
       out.api = api;
     } else {
-      throw new ConfigError(`${source}: unknown key "${key}" (known: ${[...STRING_KEYS, 'kafka', 'api'].join(', ')})`, { setting: key });
+      throw new ConfigError(`${source}: unknown key "${key}" (known: ${[...STRING_KEYS, 'kafka', 'threads', 'api'].join(', ')})`, { setting: key });
     }
   }
   return out;

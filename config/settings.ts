@@ -34,6 +34,11 @@ export interface Settings {
   azureConnectionString?: string;
   /** AZURE_STORAGE_ACCOUNT_URL, with DefaultAzureCredential-style credentials supplied by the caller. */
   azureAccountUrl?: string;
+  /**
+   * Worker threads that parse and encode big inputs (FITLAKE_THREADS; 0: none, the same work in-thread).
+   * @default undefined: one per core, at most 2, none on a single core
+   */
+  threads?: number;
 }
 
 export interface SettingFlags {
@@ -43,6 +48,7 @@ export interface SettingFlags {
   lake?: string;
   landing?: string;
   kafka?: string;
+  threads?: string;
 }
 
 /** A validated location: local forms become absolute paths (workers may run elsewhere), Azure URIs stay. */
@@ -69,6 +75,11 @@ export function loadSettings(env: NodeJS.ProcessEnv, flags: SettingFlags = {}, f
   for (const broker of kafkaBrokers) if (!/^[^\s:]+:\d+$/.test(broker)) throw new ConfigError(`Kafka broker '${broker}' is not host:port`, { setting: 'FITLAKE_KAFKA_BROKERS', value: broker });
   const lake = location(flags.lake ?? env.FITLAKE_LAKE ?? file.lake ?? path.join(projectRoot, '.data', 'lake'), 'FITLAKE_LAKE');
   const landing = location(flags.landing ?? env.FITLAKE_LANDING ?? file.landing ?? path.join(projectRoot, '.data', 'landing'), 'FITLAKE_LANDING');
+  const threadsSetting = flags.threads ?? env.FITLAKE_THREADS ?? file.threads;
+  const threads = threadsSetting === undefined || threadsSetting === '' ? undefined : Number(threadsSetting);
+  if (threads !== undefined && !(Number.isSafeInteger(threads) && threads >= 0 && threads <= 64)) {
+    throw new ConfigError(`threads '${threadsSetting}' is not a whole number from 0 to 64`, { setting: 'FITLAKE_THREADS', value: String(threadsSetting) });
+  }
   return {
     temporal: {
       address,
@@ -82,5 +93,6 @@ export function loadSettings(env: NodeJS.ProcessEnv, flags: SettingFlags = {}, f
     kafkaBrokers,
     ...(env.AZURE_STORAGE_CONNECTION_STRING ? { azureConnectionString: env.AZURE_STORAGE_CONNECTION_STRING } : {}),
     ...(env.AZURE_STORAGE_ACCOUNT_URL ? { azureAccountUrl: env.AZURE_STORAGE_ACCOUNT_URL } : {}),
+    ...(threads !== undefined ? { threads } : {}),
   };
 }

@@ -6,9 +6,9 @@
  * give back bytes, and results are taken in the order the work was handed out, so tables come out the
  * same as without workers, row for row. Workers start from one bundled script (worker-script.ts).
  *
- * FITLAKE_WORKERS=<n> sets the number of workers (0: none, the steps then do the same work in-thread);
- * by default one per core, at most 2, and none on a single core. Idle workers do not keep the process
- * alive. A worker that dies fails the tasks it had; the next task starts a new one.
+ * The number of workers is configured at process entry (configureWorkerThreads, from the `threads`
+ * setting; 0: none, the steps then do the same work in-thread); by default one per core, at most 2, and
+ * none on a single core. Idle workers do not keep the process alive. A worker that dies fails the tasks it had; the next task starts a new one.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -79,15 +79,24 @@ export class WorkerPool {
 
 let shared: WorkerPool | null | undefined;
 
+/** The default size: one worker per core, at most 2, and none on a single core. */
+const defaultSize = () => (availableParallelism() > 1 ? Math.min(2, availableParallelism()) : 0);
+
 /** The process's worker pool, or undefined when workers are off (see the module comment). */
 export function workerPool(): WorkerPool | undefined {
   if (shared === undefined) {
-    const setting = process.env.FITLAKE_WORKERS;
-    const size = setting === undefined || setting === '' ? Math.min(2, availableParallelism() > 1 ? availableParallelism() : 0) : Number(setting);
-    if (!Number.isSafeInteger(size) || size < 0) throw new Error(`FITLAKE_WORKERS must be a whole number of worker threads, got ${JSON.stringify(setting)}`);
+    const size = defaultSize();
     shared = size > 0 ? new WorkerPool(size) : null;
   }
   return shared ?? undefined;
+}
+
+/**
+ * Use `threads` worker threads (0: none; undefined: the default), as configured at process entry
+ * (config/settings.ts), before the pool is first used.
+ */
+export function configureWorkerThreads(threads: number | undefined): void {
+  shared = threads === undefined ? undefined : threads > 0 ? new WorkerPool(threads) : null;
 }
 
 /** Use this pool (or none) from now on; for tests comparing the two ways. */

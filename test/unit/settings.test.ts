@@ -37,3 +37,14 @@ test('the config file refuses unknown keys, wrong types and bad JSON, naming the
   assert.throws(() => parseConfigFile('{lake', 'fitlake.config'), (e: unknown) => e instanceof ConfigError && /not valid JSON/.test(e.message));
   assert.deepEqual(parseConfigFile('{"api": {"port": 4001, "mode": "production"}}', 'f').api, { port: 4001, mode: 'production' });
 });
+
+test('worker threads: flag over FITLAKE_THREADS over the file; absent means the default; not a whole number 0-64 is refused', () => {
+  const file = parseConfigFile(JSON.stringify({ threads: 1 }), 'fitlake.config');
+  assert.equal(loadSettings({}, {}, file).threads, 1);
+  assert.equal(loadSettings({ FITLAKE_THREADS: '0' }, {}, file).threads, 0);
+  assert.equal(loadSettings({ FITLAKE_THREADS: '0' }, { threads: '2' }, file).threads, 2);
+  assert.equal(loadSettings({}, {}, {}).threads, undefined);
+  const named = (e: unknown) => e instanceof ConfigError && e.setting === 'FITLAKE_THREADS';
+  for (const bad of ['two', '-1', '1.5', '65']) assert.throws(() => loadSettings({ FITLAKE_THREADS: bad }, {}, {}), named, bad);
+  assert.throws(() => parseConfigFile('{"threads": "2"}', 'fitlake.config'), (e: unknown) => e instanceof ConfigError && e.setting === 'threads');
+});

@@ -169,9 +169,10 @@ export const silverHeartRate: Step = {
         const pool = files.reduce((n, f) => n + f.size, 0) >= heartRateTuning.minOffThreadBytes ? workerPool() : undefined;
         const parseFile = (bytes: Uint8Array): Promise<TaskOutput<'parseBpmFile'>> =>
           pool ? pool.run('parseBpmFile', { bytes, columns }) : parseBpmFile({ bytes, columns }).then((r) => r.output);
-        // Files parsed a few ahead (on worker threads when there are any), taken back in order: while this
-        // thread merges a chunk, the workers parse the next files.
-        const ahead = (pool?.size ?? 0) + 1;
+        // Files parsed ahead (on worker threads when there are any), taken back in order: while this thread
+        // merges a chunk, the workers parse the next files. A parsed file is three number arrays (~2.4 MB per
+        // 100k readings), so enough are kept in flight to cover a merge.
+        const ahead = pool ? 4 * pool.size : 1;
         const inFlight: Promise<TaskOutput<'parseBpmFile'>>[] = [];
         let next = 0;
         const send = () => {
