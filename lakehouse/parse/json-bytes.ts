@@ -45,29 +45,22 @@ export class ByteSink {
   }
 }
 
-/** The byte a one-character escape (`\n`, `\"`, …) stands for, or -1 for `\u` and anything else. */
-function escaped(c: number): number {
-  switch (c) {
-    case QUOTE:
-      return QUOTE;
-    case BACKSLASH:
-      return BACKSLASH;
-    case 47: // '/'
-      return 47;
-    case 98: // 'b'
-      return 8;
-    case 102: // 'f'
-      return 12;
-    case 110: // 'n'
-      return 10;
-    case 114: // 'r'
-      return 13;
-    case 116: // 't'
-      return 9;
-    default:
-      return -1;
-  }
-}
+/** Per byte inside a string: 0 a plain character, 1 the closing quote, 2 a backslash, 3 not read here. */
+const STRING_BYTE = new Uint8Array(256).fill(3);
+for (let c = 32; c <= 126; c++) STRING_BYTE[c] = 0;
+STRING_BYTE[QUOTE] = 1;
+STRING_BYTE[BACKSLASH] = 2;
+
+/** The byte a one-character escape (`\n`, `\"`, …) stands for, or 255 for `\u` and anything else. */
+const ESCAPED = new Uint8Array(256).fill(255);
+ESCAPED[QUOTE] = QUOTE;
+ESCAPED[BACKSLASH] = BACKSLASH;
+ESCAPED[47] = 47; // '/'
+ESCAPED[98] = 8; // 'b'
+ESCAPED[102] = 12; // 'f'
+ESCAPED[110] = 10; // 'n'
+ESCAPED[114] = 13; // 'r'
+ESCAPED[116] = 9; // 't'
 
 /**
  * Unescapes the JSON string whose opening quote is at `at` into `sink` and returns the index after its
@@ -83,18 +76,18 @@ export function readString(bytes: Uint8Array, at: number, end: number, sink: Byt
   let n = sink.length;
   for (let i = at + 1; i < end; i++) {
     const c = bytes[i]!;
-    if (c === QUOTE) {
+    const kind = STRING_BYTE[c]!;
+    if (kind === 0) {
+      out[n++] = c;
+    } else if (kind === 1) {
       sink.length = n;
       return i + 1;
-    }
-    if (c < 32 || c > 126) return NO_MATCH;
-    if (c === BACKSLASH) {
-      if (i + 1 >= end) return NO_MATCH;
-      const e = escaped(bytes[++i]!);
-      if (e < 0) return NO_MATCH;
+    } else if (kind === 2 && i + 1 < end) {
+      const e = ESCAPED[bytes[++i]!]!;
+      if (e === 255) return NO_MATCH;
       out[n++] = e;
     } else {
-      out[n++] = c;
+      return NO_MATCH;
     }
   }
   return NO_MATCH;

@@ -15,7 +15,7 @@ const FIELDS = ['key', 'value', 'topic', 'partition', 'offset', 'timestamp'].map
 const [KEY, VALUE, TOPIC, PARTITION, OFFSET, TIMESTAMP] = [0, 1, 2, 3, 4, 5];
 /** Every field but the key is required. */
 const REQUIRED = 0b111110;
-const TOPICS = KNOWN_TOPICS.map(ascii);
+const QUOTED_TOPICS = KNOWN_TOPICS.map((topic) => ascii(`"${topic}"`));
 const NULL = ascii('null');
 /** Largest Kafka partition number (a 32-bit signed int). */
 const MAX_PARTITION = 2 ** 31 - 1;
@@ -34,7 +34,6 @@ export class KafkaDumpLineReader {
   partition = 0;
   offset = 0;
   timestampMicros = 0;
-  private readonly topicName = new ByteSink(64);
   private readonly number = numberToken();
 
   /** True when bytes[start, end) is a line of the plain shape, now read into the fields; see the module comment. */
@@ -74,12 +73,15 @@ export class KafkaDumpLineReader {
         return readString(bytes, at, end, this.key);
       case VALUE:
         return readString(bytes, at, end, this.value);
-      case TOPIC: {
-        this.topicName.length = 0;
-        const next = readString(bytes, at, end, this.topicName);
-        this.topic = next === NO_MATCH ? -1 : TOPICS.findIndex((t) => t.length === this.topicName.length && bytesEqual(this.topicName.bytes, 0, t.length, t));
-        return this.topic < 0 ? NO_MATCH : next;
-      }
+      case TOPIC:
+        // A known topic written plainly, quotes included; one spelled with escapes goes to the text parser.
+        for (let t = 0; t < QUOTED_TOPICS.length; t++) {
+          if (bytesEqual(bytes, at, end, QUOTED_TOPICS[t]!)) {
+            this.topic = t;
+            return at + QUOTED_TOPICS[t]!.length;
+          }
+        }
+        return NO_MATCH;
       default: {
         const next = readNumber(bytes, at, end, this.number);
         const n = this.number.integer;
