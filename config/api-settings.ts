@@ -1,6 +1,7 @@
 /**
  * Settings of the GraphQL API (`fitlake serve`, `fitlake token`), read once at process entry from
- * flags, then the environment, then (for the response cache size) the fitlake.config file, then defaults. The JWT secret has no default anywhere in the code: a
+ * flags, then the environment, then the fitlake.config file's `api` object (port, host, mode, cacheMb),
+ * then defaults. The JWT secret has no default anywhere in the code, nor a place in the config file: a
  * server or a token without a configured secret is a configuration error, in every mode.
  */
 import { ConfigError } from '../lakehouse/errors.ts';
@@ -61,9 +62,9 @@ export function loadJwtSettings(env: NodeJS.ProcessEnv): JwtSettings {
   return { secret, issuer: env.FITLAKE_JWT_ISSUER || 'fitlake', audience: 'fitlake-api' };
 }
 
-/** development or production, from FITLAKE_API_MODE over NODE_ENV. */
-export function apiMode(env: NodeJS.ProcessEnv): ApiMode {
-  const explicit = env.FITLAKE_API_MODE;
+/** development or production, from FITLAKE_API_MODE over the config file's api.mode over NODE_ENV. */
+export function apiMode(env: NodeJS.ProcessEnv, file: ConfigFile = {}): ApiMode {
+  const explicit = env.FITLAKE_API_MODE ?? file.api?.mode;
   if (explicit !== undefined && explicit !== '') {
     if (explicit !== 'development' && explicit !== 'production') {
       throw new ConfigError(`FITLAKE_API_MODE must be development or production, not '${explicit}'`, { setting: 'FITLAKE_API_MODE', value: explicit });
@@ -92,12 +93,12 @@ function cacheMb(value: string | number): number {
 /** API settings from flags over environment over the config file over defaults; throws ConfigError on an invalid value. */
 export function loadApiSettings(env: NodeJS.ProcessEnv, flags: ApiSettingFlags = {}, file: ConfigFile = readConfigFile(env)): ApiSettings {
   const base = loadSettings(env, flags.lake === undefined ? {} : { lake: flags.lake }, file);
-  const host = (flags.host ?? env.FITLAKE_API_HOST ?? '127.0.0.1').trim();
+  const host = (flags.host ?? env.FITLAKE_API_HOST ?? file.api?.host ?? '127.0.0.1').trim();
   if (host === '' || /\s/.test(host)) throw new ConfigError(`host '${host}' is not a host name or address`, { setting: 'FITLAKE_API_HOST', value: host });
   return {
-    port: port(flags.port ?? env.FITLAKE_API_PORT ?? String(DEFAULT_API_PORT)),
+    port: port(flags.port ?? env.FITLAKE_API_PORT ?? String(file.api?.port ?? DEFAULT_API_PORT)),
     host,
-    mode: apiMode(env),
+    mode: apiMode(env, file),
     jwt: loadJwtSettings(env),
     responseCacheMb: cacheMb(flags.cacheMb ?? env.FITLAKE_API_CACHE_MB ?? file.api?.cacheMb ?? DEFAULT_RESPONSE_CACHE_MB),
     lake: base.lake,

@@ -24,6 +24,15 @@ describe('API settings', () => {
     for (const bad of ['-1', 'lots', '', '1e9']) assert.throws(() => loadApiSettings({ ...env, FITLAKE_API_CACHE_MB: bad }, {}, {}), ConfigError, bad);
   });
 
+  it('take port, host and mode from the config file under the environment and flags', () => {
+    const env = { FITLAKE_JWT_SECRET: SECRET, FITLAKE_LAKE: '/tmp/lake' };
+    const file = { api: { port: 4100, host: '10.0.0.5', mode: 'production' as const } };
+    const fromFile = loadApiSettings(env, {}, file);
+    assert.deepEqual([fromFile.port, fromFile.host, fromFile.mode], [4100, '10.0.0.5', 'production']);
+    const over = loadApiSettings({ ...env, FITLAKE_API_PORT: '4200', FITLAKE_API_MODE: 'development' }, { host: '127.0.0.1' }, file);
+    assert.deepEqual([over.port, over.host, over.mode], [4200, '127.0.0.1', 'development']);
+  });
+
   it('take flags over the environment', () => {
     const s = loadApiSettings({ FITLAKE_JWT_SECRET: SECRET, FITLAKE_API_PORT: '5000', FITLAKE_API_HOST: '0.0.0.0', FITLAKE_JWT_ISSUER: 'me' }, { port: '0', host: '::1', lake: '/tmp/other' });
     assert.equal(s.port, 0);
