@@ -11,6 +11,7 @@ export const SETTINGS_OPTIONS = {
   lake: { type: 'string' },
   landing: { type: 'string' },
   kafka: { type: 'string' },
+  threads: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
@@ -22,6 +23,7 @@ export const SETTINGS_HELP = `Connection and location options (flags override th
   --lake DIR|URI                 lake root: a folder or az://container/prefix (FITLAKE_LAKE, default .data/lake)
   --landing DIR|URI              landing zone           (FITLAKE_LANDING, default .data/landing)
   --kafka HOST:PORT[,...]        Kafka brokers to ingest from (FITLAKE_KAFKA_BROKERS; none by default)
+  --threads N                    worker threads parsing big inputs, 0 = none (FITLAKE_THREADS, default one per core, at most 2)
   --json                         machine-readable output`;
 
 export function settingFlags(values: Record<string, unknown>): SettingFlags {
@@ -34,6 +36,7 @@ export function settingFlags(values: Record<string, unknown>): SettingFlags {
     ['lake', 'lake'],
     ['landing', 'landing'],
     ['kafka', 'kafka'],
+    ['threads', 'threads'],
   ];
   for (const [key, flag] of map) {
     const v = pick(flag);
