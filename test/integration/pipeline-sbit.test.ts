@@ -168,7 +168,11 @@ test('SBIT set 1 through the real Kafka broker reaches the same silver and gold 
   const existing = await admin.listTopics();
   const ours = ['user_info', 'workout', 'bpm'];
   if (ours.some((topic) => existing.includes(topic))) await admin.deleteTopics({ topics: ours.filter((topic) => existing.includes(topic)) });
-  await admin.createTopics({ topics: ours.map((topic) => ({ topic, numPartitions: topic === 'bpm' ? 2 : 1 })), waitForLeaders: true });
+  // The dump's records keep their 2023 record times, far beyond the broker's default time retention
+  // (7 days): the broker's periodic retention check (first 30 s after it starts, then every 5 min)
+  // would delete them between producing and reading whenever it happens to run in that window, leaving
+  // log start = high watermark and nothing to read. Replayed history needs retention off.
+  await admin.createTopics({ topics: ours.map((topic) => ({ topic, numPartitions: topic === 'bpm' ? 2 : 1, configEntries: [{ name: 'retention.ms', value: '-1' }] })), waitForLeaders: true });
   await admin.disconnect();
 
   await produceDump(brokers, ['2-user_info_1.json', '4-workout_1.json', '3-bpm_1.json'].map((f) => path.join(sbit, f)), (topic) => topic);
