@@ -25,13 +25,13 @@ export const workerCommand: Command = {
       return ExitCode.ok;
     }
     const settings = loadSettings(process.env, settingFlags(values));
-    const { worker, connection } = await createPipelineWorker(settings, { maxConcurrentActivities: Number(values['max-activities']) });
+    const { worker, close: closeWorker } = await createPipelineWorker(settings, { maxConcurrentActivities: Number(values['max-activities']) });
     console.log(`worker on task queue ${settings.temporal.taskQueue} at ${settings.temporal.address} (namespace ${settings.temporal.namespace}); Ctrl-C to stop`);
     try {
       // The SDK's runtime turns SIGINT/SIGTERM into a graceful worker.shutdown().
       await worker.run();
     } finally {
-      await connection.close();
+      await closeWorker();
     }
     return ExitCode.ok;
   },

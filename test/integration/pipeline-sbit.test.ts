@@ -186,14 +186,20 @@ test('SBIT set 1 through the real Kafka broker reaches the same silver and gold 
   // Only the CSV exports land as files; the streams come from the broker.
   const { rm } = await import('node:fs/promises');
   await rm(path.join(viaKafka.landingDir, 'kafka'), { recursive: true });
-  viaKafka.ctx.kafka = new KafkajsSource({ brokers, clientId: uniqueName('fitlake-test') });
-  const results = await runPipeline(viaKafka.ctx);
-  assert.equal(results.find((r) => r.step === 'bronze_kafka')!.rowsWritten, 7 + 16 + 253_801);
+  const source = new KafkajsSource({ brokers, clientId: uniqueName('fitlake-test') });
+  viaKafka.ctx.kafka = source;
+  try {
+    const results = await runPipeline(viaKafka.ctx);
+    assert.equal(results.find((r) => r.step === 'bronze_kafka')!.rowsWritten, 7 + 16 + 253_801);
 
-  for (const def of [users, gymLogs, userProfile, workouts, heartRate, userBins, completedWorkouts, workoutBpm, gymSummary, workoutBpmSummary]) {
-    assert.deepEqual(await tableLines(viaKafka.lake, def), await tableLines(viaFiles.lake, def), `${def.layer}/${def.name}`);
+    for (const def of [users, gymLogs, userProfile, workouts, heartRate, userBins, completedWorkouts, workoutBpm, gymSummary, workoutBpmSummary]) {
+      assert.deepEqual(await tableLines(viaKafka.lake, def), await tableLines(viaFiles.lake, def), `${def.layer}/${def.name}`);
+    }
+    // A second run reads nothing again: the offsets committed with bronze are where it resumes.
+    const again = await runPipeline(viaKafka.ctx);
+    assert.equal(again.find((r) => r.step === 'bronze_kafka')!.recordsIn, 0);
+  } finally {
+    // The source keeps its connections between reads.
+    await source.close();
   }
-  // A second run reads nothing again: the offsets committed with bronze are where it resumes.
-  const again = await runPipeline(viaKafka.ctx);
-  assert.equal(again.find((r) => r.step === 'bronze_kafka')!.recordsIn, 0);
 });

@@ -37,7 +37,7 @@ export async function connectTestClient(address: string): Promise<{ client: Clie
 
 /** A pipeline worker running in this process until stop(). */
 export async function startWorker(settings: Settings): Promise<{ stop: () => Promise<void> }> {
-  const { worker, connection } = await createPipelineWorker(settings);
+  const { worker, close } = await createPipelineWorker(settings);
   const running = worker.run();
   return {
     async stop() {
@@ -45,7 +45,7 @@ export async function startWorker(settings: Settings): Promise<{ stop: () => Pro
       try {
         await running;
       } finally {
-        await connection.close();
+        await close();
       }
     },
   };
