@@ -6,10 +6,11 @@ import { activityInfo, heartbeat } from '@temporalio/activity';
 import { allTables } from '../schema/tables.ts';
 import { tablePath } from '../schema/types.ts';
 import { downstreamOf, STEPS, stages, stepByName } from '../lakehouse/steps/graph.ts';
+import { nothingToRead, planUpstream } from '../lakehouse/steps/incremental.ts';
 import { Lake } from '../lakehouse/steps/lake.ts';
 import { resetSteps, withCoWriters } from '../lakehouse/steps/reset.ts';
 import type { KafkaSource } from '../lakehouse/steps/bronze/kafka-source.ts';
-import type { StepContext } from '../lakehouse/steps/step.ts';
+import type { Step, StepContext } from '../lakehouse/steps/step.ts';
 import type { ObjectStore } from '../lakehouse/storage/object-store.ts';
 import type { Layer, PipelineLocations, ResetInput, StepSummary } from '../workflows/types.ts';
 import { toActivityFailure } from './errors.ts';
@@ -57,6 +58,39 @@ export function createActivities(deps: ActivityDeps) {
       );
       for (const name of filter.steps ?? []) stepByName(name);
       return stages(chosen).map((stage) => stage.map((s) => s.name));
+    },
+
+    /**
+     * Of these steps (the stages after the sources, in stage order), those that may have something to do:
+     * a step whose upstream tables hold versions past its checkpoints, or that reads a table written by
+     * such a step (it may get new input in this cycle). Conservative: a step with an input other than a
+     * table, or not exactly one target, or without a checkpoint for each input (never ran, or does not
+     * keep incremental checkpoints) counts as pending.
+     */
+    async pendingSteps(input: PipelineLocations & { steps: string[] }): Promise<string[]> {
+      try {
+        const lake = lakeAt(input.lake);
+        const chosen = input.steps.map(stepByName);
+        const hasNewInput = async (step: Step): Promise<boolean> => {
+          if (step.writes.length !== 1 || step.reads.some((r) => typeof r === 'string')) return true;
+          const target = await lake.table(step.writes[0]!);
+          const ranges = await Promise.all(step.reads.map((def) => planUpstream(lake, step.name, target, def as Exclude<typeof def, string>)));
+          return !nothingToRead(ranges);
+        };
+        const fresh = await Promise.all(chosen.map(hasNewInput));
+        const pending = new Set<Step>();
+        // Stage order: a step's upstream writers among the chosen come before it.
+        for (const stage of stages(chosen)) {
+          for (const step of stage) {
+            const reads = step.reads.filter((r) => typeof r !== 'string').map((r) => tablePath(r as Exclude<typeof r, string>));
+            const fed = [...pending].some((u) => u.writes.some((w) => reads.includes(tablePath(w))));
+            if (fresh[chosen.indexOf(step)] || fed) pending.add(step);
+          }
+        }
+        return chosen.filter((s) => pending.has(s)).map((s) => s.name);
+      } catch (e) {
+        throw toActivityFailure(e);
+      }
     },
 
     /** Run one step to completion, heartbeating progress; a retry resumes from the step's checkpoints. */

@@ -4,12 +4,21 @@
  * `everySeconds` until the `stop` signal, continuing as new before its history grows large.
  * Deterministic: no I/O, clock or randomness here; the graph itself comes from the planPipeline activity.
  */
-import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo, log } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, defineSignal, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo, log } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities/pipeline-activities.ts';
-import { QUICK_ACTIVITY, STEP_ACTIVITY } from './retry-policy.ts';
+import { LOCAL_QUICK_ACTIVITY, QUICK_ACTIVITY, STEP_ACTIVITY } from './retry-policy.ts';
 import type { PipelineInput, PipelineProgress, PipelineResult, StepProgress, StepSummary } from './types.ts';
 
 const { planPipeline } = proxyActivities<PipelineActivities>(QUICK_ACTIVITY);
+// Planning and the pending-input check read a little metadata: local activities, run by the worker inside
+// the workflow task, without a round trip through the task queue.
+const local = proxyLocalActivities<PipelineActivities>(LOCAL_QUICK_ACTIVITY);
+
+/**
+ * Patch id of the skipping of steps without new input (and local planning). Runs recorded before it
+ * (no marker in their history) replay the old command sequence: plan as an activity, every step every cycle.
+ */
+export const SKIP_IDLE_STEPS_PATCH = 'skip-steps-without-input';
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');
 export const stopSignal = defineSignal('stop');
@@ -36,21 +45,30 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     input.heartbeatTimeoutSeconds ? { ...STEP_ACTIVITY, heartbeatTimeout: input.heartbeatTimeoutSeconds * 1000 } : STEP_ACTIVITY,
   );
 
-  const plan = await planPipeline({
+  const skipIdle = patched(SKIP_IDLE_STEPS_PATCH);
+  const filter = {
     ...(input.steps ? { steps: input.steps } : {}),
     ...(input.layers ? { layers: input.layers } : {}),
     kafka: (input.kafkaBrokers?.length ?? 0) > 0,
     landing: input.landing !== undefined,
-  });
+  };
+  const plan = skipIdle ? await local.planPipeline(filter) : await planPipeline(filter);
   const locations = { lake: input.lake, ...(input.landing ? { landing: input.landing } : {}), ...(input.kafkaBrokers ? { kafkaBrokers: input.kafkaBrokers } : {}) };
 
   for (;;) {
     cycle++;
     const cycleStart = Date.now();
     steps = plan.flatMap((stage, i) => stage.map((step) => ({ step, stage: i, state: 'pending' as const, recordsIn: 0, rowsWritten: 0, quarantined: 0, versions: {} })));
-    for (const stage of plan) {
+    // Steps after the first stage run only when they may have new input (asked once per cycle, after the
+    // first stage, which holds the sources): a cycle with nothing new costs one stage of activities.
+    let pending: Set<string> | undefined;
+    for (const [index, stage] of plan.entries()) {
+      if (skipIdle && index === 1) pending = new Set(await local.pendingSteps({ ...locations, steps: plan.slice(1).flat() }));
+      for (const name of stage) {
+        if (pending && !pending.has(name)) steps.find((s) => s.step === name)!.state = 'skipped';
+      }
       await Promise.all(
-        stage.map(async (name) => {
+        stage.filter((name) => !pending || pending.has(name)).map(async (name) => {
           const progress = steps.find((s) => s.step === name)!;
           progress.state = 'running';
           const started = Date.now();
