@@ -13,7 +13,11 @@ import { openObjectStore } from '../lakehouse/storage/open-store.ts';
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 export interface WorkerOptions {
-  /** Parallel activities (pipeline steps). @default 2, one per core of the reference machine */
+  /**
+   * Parallel activities (pipeline steps). Enough for the four source steps of a cycle at once: a cycle
+   * waits for all of them, and most cycles find little or nothing (CPU-heavy parsing runs in the
+   * worker-thread pool, sized by cores). @default 4
+   */
   maxConcurrentActivities?: number;
   /** How long in-flight activities get to finish on shutdown before they are abandoned to a retry. @default '30 seconds' */
   shutdownGraceTime?: string;
@@ -74,7 +78,7 @@ export async function createPipelineWorker(settings: Settings, options: WorkerOp
       taskQueue: settings.temporal.taskQueue,
       workflowsPath,
       activities,
-      maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 2,
+      maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 4,
       maxConcurrentWorkflowTaskExecutions: 10,
       shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
     });
