@@ -1,7 +1,9 @@
 /**
  * The pipeline workflow: walks the step graph stage by stage, the steps of a stage in parallel as
- * activities. Mode `once` processes what is available and completes; mode `continuous` repeats every
- * `everySeconds` until the `stop` signal, continuing as new before its history grows large.
+ * activities. After the first stage (the sources) of each cycle it asks which later steps may have new
+ * input, skips the others, and runs a small cycle's pending steps in one activity. Mode `once` processes
+ * what is available and completes; mode `continuous` repeats every `everySeconds` until the `stop`
+ * signal, continuing as new before its history grows large.
  * Deterministic: no I/O, clock or randomness here; the graph itself comes from the planPipeline activity.
  */
 import { condition, continueAsNew, defineQuery, defineSignal, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo, log } from '@temporalio/workflow';
@@ -15,8 +17,9 @@ const { planPipeline } = proxyActivities<PipelineActivities>(QUICK_ACTIVITY);
 const local = proxyLocalActivities<PipelineActivities>(LOCAL_QUICK_ACTIVITY);
 
 /**
- * Patch id of the skipping of steps without new input (and local planning). Runs recorded before it
- * (no marker in their history) replay the old command sequence: plan as an activity, every step every cycle.
+ * Patch id of the skipping of steps without new input (with local planning and small cycles in one
+ * activity). Runs recorded before it (no marker in their history) replay the old command sequence: plan
+ * as an activity, an activity for every step every cycle.
  */
 export const SKIP_IDLE_STEPS_PATCH = 'skip-steps-without-input';
 
