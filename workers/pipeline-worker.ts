@@ -13,7 +13,11 @@ import { openObjectStore } from '../lakehouse/storage/open-store.ts';
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 export interface WorkerOptions {
-  /** Parallel activities (pipeline steps). @default 2, one per core of the reference machine */
+  /**
+   * Parallel activities (pipeline steps). Enough for the four source steps of a cycle at once: a cycle
+   * waits for all of them, and most cycles find little or nothing (CPU-heavy parsing runs in the
+   * worker-thread pool, sized by cores). @default 4
+   */
   maxConcurrentActivities?: number;
   /** How long in-flight activities get to finish on shutdown before they are abandoned to a retry. @default '30 seconds' */
   shutdownGraceTime?: string;
@@ -32,16 +36,40 @@ export async function nativeConnectionOptions(temporal: TemporalSettings): Promi
   return { address: temporal.address };
 }
 
-/** A worker for the pipeline task queue; run it with worker.run() or worker.runUntil(). */
-export async function createPipelineWorker(settings: Settings, options: WorkerOptions = {}): Promise<{ worker: Worker; connection: NativeConnection }> {
+export interface PipelineWorker {
+  worker: Worker;
+  connection: NativeConnection;
+  /** After the worker has stopped: close the Kafka sources its activities kept open, then the connection. */
+  close(): Promise<void>;
+}
+
+/** A worker for the pipeline task queue; run it with worker.run() or worker.runUntil(), then close(). */
+export async function createPipelineWorker(settings: Settings, options: WorkerOptions = {}): Promise<PipelineWorker> {
   const connection = await NativeConnection.connect(await nativeConnectionOptions(settings.temporal));
+  // One Kafka source per broker list for the worker's lifetime: its admin connection and its consumer
+  // (joined once, partitions paused between reads) serve every bronze_kafka activity.
+  const kafkaSources = new Map<string, KafkajsSource>();
+  const close = async () => {
+    const sources = [...kafkaSources.values()];
+    kafkaSources.clear();
+    try {
+      await Promise.all(sources.map((s) => s.close()));
+    } finally {
+      await connection.close();
+    }
+  };
   const activities = createActivities({
     openStore: (location) =>
       openObjectStore(location, {
         ...(settings.azureConnectionString ? { azureConnectionString: settings.azureConnectionString } : {}),
         ...(settings.azureAccountUrl ? { azureAccountUrl: settings.azureAccountUrl } : {}),
       }),
-    openKafka: (brokers) => new KafkajsSource({ brokers }),
+    openKafka: (brokers) => {
+      const key = brokers.join(',');
+      let source = kafkaSources.get(key);
+      if (!source) kafkaSources.set(key, (source = new KafkajsSource({ brokers })));
+      return source;
+    },
   });
   try {
     const worker = await Worker.create({
@@ -50,13 +78,13 @@ export async function createPipelineWorker(settings: Settings, options: WorkerOp
       taskQueue: settings.temporal.taskQueue,
       workflowsPath,
       activities,
-      maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 2,
+      maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 4,
       maxConcurrentWorkflowTaskExecutions: 10,
       shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
     });
-    return { worker, connection };
+    return { worker, connection, close };
   } catch (e) {
-    await connection.close();
+    await close();
     throw e;
   }
 }

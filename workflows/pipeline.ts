@@ -1,18 +1,37 @@
 /**
  * The pipeline workflow: walks the step graph stage by stage, the steps of a stage in parallel as
- * activities. Mode `once` processes what is available and completes; mode `continuous` repeats every
- * `everySeconds` until the `stop` signal, continuing as new before its history grows large.
+ * activities. After the first stage (the sources) of each cycle it asks which later steps may have new
+ * input, skips the others, and runs a small cycle's pending steps in one activity. Mode `once` processes
+ * what is available and completes; mode `continuous` repeats every `everySeconds` until the `stop`
+ * signal, continuing as new before its history grows large.
  * Deterministic: no I/O, clock or randomness here; the graph itself comes from the planPipeline activity.
  */
-import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo, log } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, defineSignal, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo, log } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities/pipeline-activities.ts';
-import { QUICK_ACTIVITY, STEP_ACTIVITY } from './retry-policy.ts';
+import { LOCAL_QUICK_ACTIVITY, QUICK_ACTIVITY, STEP_ACTIVITY } from './retry-policy.ts';
 import type { PipelineInput, PipelineProgress, PipelineResult, StepProgress, StepSummary } from './types.ts';
 
 const { planPipeline } = proxyActivities<PipelineActivities>(QUICK_ACTIVITY);
+// Planning and the pending-input check read a little metadata: local activities, run by the worker inside
+// the workflow task, without a round trip through the task queue.
+const local = proxyLocalActivities<PipelineActivities>(LOCAL_QUICK_ACTIVITY);
+
+/**
+ * Patch id of the skipping of steps without new input (with local planning and small cycles in one
+ * activity). Runs recorded before it (no marker in their history) replay the old command sequence: plan
+ * as an activity, an activity for every step every cycle.
+ */
+export const SKIP_IDLE_STEPS_PATCH = 'skip-steps-without-input';
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');
 export const stopSignal = defineSignal('stop');
+
+/**
+ * A cycle whose sources added at most this many rows (with the backlog the pending check found) runs its
+ * later steps together in one activity: in process that is milliseconds, where an activity per step and
+ * a workflow task per stage cost a round trip each. Bigger cycles get an activity per step, in parallel.
+ */
+export const SMALL_CYCLE_ROWS = 10_000;
 
 /** Continue as new after this many events: well below Temporal's limits, cheap to replay. */
 const MAX_HISTORY_EVENTS = 5_000;
@@ -32,34 +51,72 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   });
   setHandler(progressQuery, () => ({ mode: input.mode, cycle, stopping, steps }));
   // Per run, so a run can ask for a shorter heartbeat timeout (faster takeover of a dead worker's step).
-  const { runStep } = proxyActivities<PipelineActivities>(
+  const { runStep, runSteps } = proxyActivities<PipelineActivities>(
     input.heartbeatTimeoutSeconds ? { ...STEP_ACTIVITY, heartbeatTimeout: input.heartbeatTimeoutSeconds * 1000 } : STEP_ACTIVITY,
   );
 
-  const plan = await planPipeline({
+  const skipIdle = patched(SKIP_IDLE_STEPS_PATCH);
+  const filter = {
     ...(input.steps ? { steps: input.steps } : {}),
     ...(input.layers ? { layers: input.layers } : {}),
     kafka: (input.kafkaBrokers?.length ?? 0) > 0,
     landing: input.landing !== undefined,
-  });
+  };
+  const plan = skipIdle ? await local.planPipeline(filter) : await planPipeline(filter);
   const locations = { lake: input.lake, ...(input.landing ? { landing: input.landing } : {}), ...(input.kafkaBrokers ? { kafkaBrokers: input.kafkaBrokers } : {}) };
+  const failed = (progress: StepProgress, e: unknown) => {
+    progress.state = 'failed';
+    progress.lastError = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
+  };
+  /** The given steps in one activity (a small cycle); each reports its own result. */
+  const runTogether = async (group: StepProgress[]) => {
+    for (const p of group) p.state = 'running';
+    const started = Date.now();
+    try {
+      const results = await runSteps({ ...locations, steps: group.map((p) => p.step) });
+      for (const r of results) {
+        const progress = group.find((p) => p.step === r.step)!;
+        Object.assign(progress, { state: 'succeeded', recordsIn: r.recordsIn, rowsWritten: r.rowsWritten, quarantined: r.quarantined, versions: r.versions, durationMs: r.durationMs });
+      }
+    } catch (e) {
+      for (const p of group) {
+        failed(p, e);
+        p.durationMs = Date.now() - started;
+      }
+      throw e;
+    }
+  };
 
   for (;;) {
     cycle++;
     const cycleStart = Date.now();
     steps = plan.flatMap((stage, i) => stage.map((step) => ({ step, stage: i, state: 'pending' as const, recordsIn: 0, rowsWritten: 0, quarantined: 0, versions: {} })));
-    for (const stage of plan) {
+    // Steps after the first stage run only when they may have new input (asked once per cycle, after the
+    // first stage, which holds the sources): a cycle with nothing new costs one stage of activities, and
+    // one with little new data one more activity (SMALL_CYCLE_ROWS).
+    let pending: Set<string> | undefined;
+    let sourceRows = 0;
+    for (const [index, stage] of plan.entries()) {
+      if (skipIdle && index === 1) {
+        const found = await local.pendingSteps({ ...locations, steps: plan.slice(1).flat() });
+        pending = new Set(found.steps);
+        for (const s of steps) if (s.stage > 0 && !pending.has(s.step)) s.state = 'skipped';
+        if (pending.size > 0 && sourceRows + found.backlogRows <= SMALL_CYCLE_ROWS) {
+          await runTogether(steps.filter((s) => pending!.has(s.step)));
+          break;
+        }
+      }
       await Promise.all(
-        stage.map(async (name) => {
+        stage.filter((name) => !pending || pending.has(name)).map(async (name) => {
           const progress = steps.find((s) => s.step === name)!;
           progress.state = 'running';
           const started = Date.now();
           try {
             const result: StepSummary = await runStep({ ...locations, step: name });
             Object.assign(progress, { state: 'succeeded', recordsIn: result.recordsIn, rowsWritten: result.rowsWritten, quarantined: result.quarantined, versions: result.versions });
+            if (index === 0) sourceRows += result.rowsWritten + result.quarantined;
           } catch (e) {
-            progress.state = 'failed';
-            progress.lastError = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
+            failed(progress, e);
             throw e;
           } finally {
             progress.durationMs = Date.now() - started;

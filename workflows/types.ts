@@ -42,6 +42,19 @@ export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skippe
 /** A step's summary as the activity returns it: the lakehouse step result (a type only, no code crosses into the sandbox). */
 export type StepSummary = StepResult;
 
+/** A step's summary with how long it ran (milliseconds), when steps run together in one activity. */
+export type TimedStepSummary = StepSummary & { durationMs: number };
+
+/** The steps after the sources that may have new input this cycle. */
+export interface PendingSteps {
+  steps: string[];
+  /**
+   * Rows in upstream files not yet read by those of the steps whose tables already hold new input
+   * (Number.MAX_SAFE_INTEGER when not countable). Rows the sources add in this cycle come on top.
+   */
+  backlogRows: number;
+}
+
 export interface StepProgress {
   step: string;
   stage: number;

@@ -49,11 +49,11 @@ export const reprocessCommand: Command = {
         if (values['no-worker']) result = (await handle.result()) as PipelineResult;
         else {
           Runtime.install({ logger: new DefaultLogger('WARN') });
-          const { worker, connection } = await createPipelineWorker(settings);
+          const { worker, close: closeWorker } = await createPipelineWorker(settings);
           try {
             result = (await worker.runUntil(handle.result())) as PipelineResult;
           } finally {
-            await connection.close();
+            await closeWorker();
           }
         }
       } catch (e) {

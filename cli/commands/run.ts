@@ -90,11 +90,11 @@ export async function runAndFollow(settings: Settings, input: PipelineInput, opt
       if (options.worker) {
         // The in-process worker's INFO lines would bury the progress display.
         Runtime.install({ logger: new DefaultLogger(process.env.FITLAKE_LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
-        const { worker, connection } = await createPipelineWorker(settings);
+        const { worker, close: closeWorker } = await createPipelineWorker(settings);
         try {
           result = await worker.runUntil(followRun(handle, print));
         } finally {
-          await connection.close();
+          await closeWorker();
         }
       } else {
         result = await followRun(handle, print);

@@ -11,7 +11,7 @@ Serves the pipeline task queue until SIGINT or SIGTERM. On shutdown, running ste
 a step cut off is retried by another worker from its last committed checkpoint (never duplicated).
 
 Options:
-  --max-activities N   steps run at once (default 2)
+  --max-activities N   steps run at once (default 4)
 ${SETTINGS_HELP}`;
 
 export const workerCommand: Command = {
@@ -19,19 +19,19 @@ export const workerCommand: Command = {
   summary: 'run a Temporal worker for the pipeline task queue',
   usage,
   async run(args) {
-    const { values } = parseArgs({ args, options: { ...SETTINGS_OPTIONS, 'max-activities': { type: 'string', default: '2' } } });
+    const { values } = parseArgs({ args, options: { ...SETTINGS_OPTIONS, 'max-activities': { type: 'string', default: '4' } } });
     if (values.help) {
       console.log(usage);
       return ExitCode.ok;
     }
     const settings = loadSettings(process.env, settingFlags(values));
-    const { worker, connection } = await createPipelineWorker(settings, { maxConcurrentActivities: Number(values['max-activities']) });
+    const { worker, close: closeWorker } = await createPipelineWorker(settings, { maxConcurrentActivities: Number(values['max-activities']) });
     console.log(`worker on task queue ${settings.temporal.taskQueue} at ${settings.temporal.address} (namespace ${settings.temporal.namespace}); Ctrl-C to stop`);
     try {
       // The SDK's runtime turns SIGINT/SIGTERM into a graceful worker.shutdown().
       await worker.run();
     } finally {
-      await connection.close();
+      await closeWorker();
     }
     return ExitCode.ok;
   },

@@ -1,12 +1,13 @@
 /**
- * KafkaSource over kafkajs. Exact offset ranges are read with a consumer of a fresh group (it commits
- * nothing: the lake's txn versions are the offsets of record) that seeks each partition to its start and
- * stops once every partition has reached its end.
+ * KafkaSource over kafkajs. Connections are long-lived: one admin client for watermarks and one consumer
+ * for exact offset ranges (lakehouse/sources/kafkajs-range-reader.ts), both connected on first use and
+ * kept until close(). A process that creates a source must close it (the worker does on shutdown):
+ * open connections keep the process alive.
  */
-import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
 import type { KafkaSource, PartitionRange, SourceRecord } from '../steps/bronze/kafka-source.ts';
 import { StorageError } from '../errors.ts';
+import { KafkajsRangeReader } from './kafkajs-range-reader.ts';
 
 export interface KafkajsSourceOptions {
   brokers: string[];
@@ -15,10 +16,17 @@ export interface KafkajsSourceOptions {
   sasl?: KafkaConfig['sasl'];
   /** Give up on a range read that makes no progress for this long. @default 30000 */
   stallTimeoutMs?: number;
+  /**
+   * Longest a fetch waits on the broker for more data. Partitions with nothing left to read are paused,
+   * so this is only the consumer's idle tick between reads (how soon a read's first fetch goes out). @default 50
+   */
+  maxWaitTimeMs?: number;
 }
 
 export class KafkajsSource implements KafkaSource {
   private readonly kafka: Kafka;
+  private readonly reader: KafkajsRangeReader;
+  private admin: Promise<Admin> | undefined;
 
   constructor(private readonly options: KafkajsSourceOptions) {
     this.kafka = new Kafka({
@@ -28,92 +36,45 @@ export class KafkajsSource implements KafkaSource {
       ...(options.ssl ? { ssl: options.ssl } : {}),
       ...(options.sasl ? { sasl: options.sasl } : {}),
     });
+    this.reader = new KafkajsRangeReader(this.kafka, { stallTimeoutMs: options.stallTimeoutMs ?? 30_000, maxWaitTimeMs: options.maxWaitTimeMs ?? 50 });
   }
 
   async watermarks(topics: readonly string[]) {
-    const admin = this.kafka.admin();
-    await admin.connect();
     try {
+      const admin = await this.connectedAdmin();
       const existing = new Set(await admin.listTopics());
-      const out: { topic: string; partition: number; low: number; high: number }[] = [];
-      for (const topic of topics) {
-        if (!existing.has(topic)) continue;
-        for (const p of await admin.fetchTopicOffsets(topic)) out.push({ topic, partition: p.partition, low: Number(p.low), high: Number(p.high) });
-      }
-      return out;
+      const perTopic = await Promise.all(
+        topics.filter((t) => existing.has(t)).map(async (topic) => (await admin.fetchTopicOffsets(topic)).map((p) => ({ topic, partition: p.partition, low: Number(p.low), high: Number(p.high) }))),
+      );
+      return perTopic.flat();
     } catch (e) {
+      // A broken connection is not reused: the next call connects again.
+      await this.closeAdmin();
       throw new StorageError(`Kafka at ${this.options.brokers.join(',')}: ${(e as Error).message}`, { cause: e });
-    } finally {
-      await admin.disconnect();
     }
   }
 
-  async read(ranges: readonly PartitionRange[], onBatch: (records: SourceRecord[]) => Promise<void>): Promise<void> {
-    const todo = ranges.filter((r) => r.to > r.from);
-    if (todo.length === 0) return;
-    const consumer = this.kafka.consumer({ groupId: `fitlake-read-${randomUUID()}`, allowAutoTopicCreation: false });
-    const remaining = new Map(todo.map((r) => [`${r.topic}:${r.partition}`, r]));
-    await consumer.connect();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      let lastProgress = Date.now();
-      let failure: unknown;
-      const done = new Promise<void>((resolve, reject) => {
-        timer = setInterval(() => {
-          if (remaining.size === 0) {
-            clearInterval(timer);
-            resolve();
-          } else if (failure !== undefined || Date.now() - lastProgress > (this.options.stallTimeoutMs ?? 30_000)) {
-            clearInterval(timer);
-            reject(failure ?? new StorageError(`Kafka read stalled with ${remaining.size} partition(s) unfinished`));
-          }
-        }, 50);
-      });
-      for (const topic of new Set(todo.map((r) => r.topic))) await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-          const range = remaining.get(`${batch.topic}:${batch.partition}`);
-          if (!range) return;
-          const records: SourceRecord[] = [];
-          for (const m of batch.messages) {
-            const offset = Number(m.offset);
-            if (offset < range.from) continue;
-            if (offset >= range.to) break;
-            records.push({
-              topic: batch.topic,
-              partition: batch.partition,
-              offset,
-              key: m.key ? m.key.toString() : null,
-              value: m.value ? m.value.toString() : null,
-              timestampMs: Number(m.timestamp),
-            });
-          }
-          try {
-            if (records.length > 0) await onBatch(records);
-          } catch (e) {
-            failure = e;
-            throw e;
-          }
-          lastProgress = Date.now();
-          const last = records.length > 0 ? records[records.length - 1]!.offset : Number(batch.lastOffset());
-          if (last + 1 >= range.to || Number(batch.lastOffset()) + 1 >= range.to) {
-            remaining.delete(`${batch.topic}:${batch.partition}`);
-            consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
-          }
-          if (batch.messages.length > 0) resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
-          await heartbeat();
-        },
-      });
-      // Start each partition exactly where its range begins.
-      for (const r of todo) consumer.seek({ topic: r.topic, partition: r.partition, offset: String(r.from) });
-      await done;
-    } finally {
-      // When subscribe, run or seek throws, nobody awaits `done`: its timer must not reject it later
-      // (an unhandled rejection that would take the whole worker down).
-      clearInterval(timer);
-      await consumer.disconnect();
+  read(ranges: readonly PartitionRange[], onBatch: (records: SourceRecord[]) => Promise<void>): Promise<void> {
+    return this.reader.read(ranges, onBatch);
+  }
+
+  /** Disconnect the admin client and the consumer (a read in progress fails). */
+  async close(): Promise<void> {
+    await Promise.all([this.closeAdmin(), this.reader.close()]);
+  }
+
+  private connectedAdmin(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      this.admin = admin.connect().then(() => admin);
+      this.admin.catch(() => (this.admin = undefined));
     }
+    return this.admin;
+  }
+
+  private async closeAdmin(): Promise<void> {
+    const admin = this.admin;
+    this.admin = undefined;
+    if (admin) await admin.then((a) => a.disconnect()).catch(() => {});
   }
 }

@@ -2,7 +2,8 @@
  * A continuous run (trigger every second) on the real Temporal dev server and Kafka broker: a landing
  * file and a Kafka record that arrive while it runs reach silver and gold, and the stop signal ends the
  * run cleanly after the current cycle. Prints the latency from producing a bpm reading to its row in
- * silver heart_rate.
+ * silver heart_rate and to its effect in gold workout_bpm_summary, then the orchestration overhead of
+ * `once` runs with nothing new, Kafka included.
  *
  * The topics user_info/workout/bpm are fixed names shared with other tests; the bronze_kafka step keeps
  * its offsets per lake, so whatever else is in them is ingested too. Assertions look only for this
@@ -17,6 +18,7 @@ import { Lake } from '../../lakehouse/steps/lake.ts';
 import { readTableRows } from '../../lakehouse/steps/rows.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
 import { gymSummary, heartRate, registeredUsersBz, users, workoutBpmSummary } from '../../schema/tables.ts';
+import type { PipelineInput } from '../../workflows/types.ts';
 import type { TableDef } from '../../schema/types.ts';
 import type { PipelineProgress, PipelineResult } from '../../workflows/types.ts';
 import { makeTestLake } from '../support/pipeline.ts';
@@ -35,6 +37,8 @@ test('a continuous run picks up a landing file and Kafka records arriving while 
   // Synthetic users numbered from a random base: a rerun on the same broker never meets its old records.
   const base = 1_000 + Math.floor(Math.random() * 50_000) * 4;
   await landSyntheticSet(here.landingDir, base);
+  // The latency readings' device (user base+2), with a workout in gold for its readings to update.
+  await landSyntheticSet(here.landingDir, base + 2);
   const settings = testSettings(address, uniqueName('continuous'), here, brokers);
   const lake = new Lake(new LocalObjectStore(settings.lake));
   const rowsOf = async (def: TableDef, column: string, value: number | string) =>
@@ -69,47 +73,95 @@ test('a continuous run picks up a landing file and Kafka records arriving while 
     const reading = await waitForRun('the Kafka reading in silver heart_rate', async () => (await rowsOf(heartRate, 'device_id', later.deviceId)).find((r) => r.time === readingTime * 1_000_000), 60_000, 250);
     assert.equal(reading.heartrate, 71.5);
 
-    // Latency: readings of a device of its own, about one a second, each timed until its row is in silver.
-    const device = syntheticUser(base + 2).deviceId;
+    // Latency: readings inside the workout of user base+2, about one a second, each timed until its row
+    // is in silver heart_rate and until gold workout_bpm_summary counts it (num_recordings goes up by
+    // one per reading: they are new times, in order, on one partition).
+    const latencyUser = syntheticUser(base + 2);
+    const device = latencyUser.deviceId;
+    const summaryOfUser = async () => (await rowsOf(workoutBpmSummary, 'user_id', latencyUser.userId))[0];
+    const before = await waitForRun('the latency device\'s workout in gold workout_bpm_summary', summaryOfUser, 60_000, 250);
+    const countBefore = before.num_recordings as number;
+    const times: number[] = [];
     const producedAt = new Map<number, number>();
-    const seenAt = new Map<number, number>();
+    const silverAt = new Map<number, number>();
+    const goldAt = new Map<number, number>();
     let polling = true;
+    // The worker runs in this process: the poller reads rows only when a table has a new version, so
+    // that measuring costs the pipeline little (a log listing per table and poll otherwise).
+    const seenVersion = new Map<string, number>();
+    const changed = async (def: TableDef) => {
+      const version = (await lake.table(def)).version;
+      if (seenVersion.get(def.name) === version) return false;
+      seenVersion.set(def.name, version);
+      return true;
+    };
     const poller = (async () => {
       while (polling) {
         const now = performance.now();
-        for (const row of await rowsOf(heartRate, 'device_id', device)) {
-          const time = (row.time as number) / 1_000_000;
-          if (producedAt.has(time) && !seenAt.has(time)) seenAt.set(time, now);
+        if (await changed(heartRate)) {
+          for (const row of await rowsOf(heartRate, 'device_id', device)) {
+            const time = (row.time as number) / 1_000_000;
+            if (producedAt.has(time) && !silverAt.has(time)) silverAt.set(time, now);
+          }
+        }
+        if (await changed(workoutBpmSummary)) {
+          const counted = ((await summaryOfUser())?.num_recordings as number | undefined ?? countBefore) - countBefore;
+          for (const time of times.slice(0, counted)) if (!goldAt.has(time)) goldAt.set(time, now);
         }
         await sleep(50);
       }
     })();
-    const t0 = 1_700_000_000;
     for (let i = 0; i < 10; i++) {
-      await producer.send({ topic: 'bpm', messages: [{ key: String(device), value: JSON.stringify(bpmValue(device, t0 + i, 80 + i)) }] });
-      producedAt.set(t0 + i, performance.now());
+      // Half a minute off the landed readings' minute grid: a new key in heart_rate, inside the workout.
+      const time = latencyUser.start + 30 + 60 * i;
+      // Timed from just before the send (the ack is part of the latency): the poller must know the
+      // reading before its row can appear.
+      times.push(time);
+      producedAt.set(time, performance.now());
+      await producer.send({ topic: 'bpm', messages: [{ key: String(device), value: JSON.stringify(bpmValue(device, time, 80 + i)) }] });
       await sleep(900 + Math.random() * 300);
     }
     try {
-      await waitForRun('every latency reading in silver heart_rate', async () => seenAt.size === producedAt.size, 60_000, 100);
+      await waitForRun('every latency reading in silver heart_rate and gold workout_bpm_summary', async () => silverAt.size === producedAt.size && goldAt.size === producedAt.size, 60_000, 100);
     } finally {
       polling = false;
       await poller;
     }
-    const latencies = [...producedAt].map(([time, at]) => seenAt.get(time)! - at);
-    console.log(
-      `[orchestration-continuous] produce → silver heart_rate latency over ${latencies.length} readings at a 1 s trigger: ` +
-        `p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms ` +
-        `(values ${latencies.map((l) => l.toFixed(0)).join(' ')}; polled every 50 ms)`,
-    );
+    for (const [where, seen] of [['silver heart_rate', silverAt], ['gold workout_bpm_summary', goldAt]] as const) {
+      const latencies = times.map((time) => seen.get(time)! - producedAt.get(time)!);
+      console.log(
+        `[orchestration-continuous] produce → ${where} latency over ${latencies.length} readings at a 1 s trigger: ` +
+          `p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms ` +
+          `(values ${latencies.map((l) => l.toFixed(0)).join(' ')}; table versions polled every 50 ms)`,
+      );
+    }
+    assert.equal((await summaryOfUser())!.num_recordings, countBefore + times.length);
 
     await handle.signal('stop');
     const result = (await handle.result()) as PipelineResult;
     assert.ok(result.cycles >= 2, `cycles ${result.cycles}`);
     console.log(`[orchestration-continuous] ${result.cycles} cycles; the last one by step: ${result.steps.map((s) => `${s.step} ${s.durationMs ?? '?'} ms`).join(', ')}`);
     assert.ok(result.steps.some((s) => s.step === 'bronze_kafka'));
-    for (const s of result.steps) assert.equal(s.state, 'succeeded', `${s.step}: ${s.lastError ?? ''}`);
+    // Sources run every cycle; later steps only with new input (skipped otherwise).
+    for (const s of result.steps) assert.ok(s.state === 'succeeded' || (s.state === 'skipped' && s.stage > 0), `${s.step} ${s.state}: ${s.lastError ?? ''}`);
     assert.equal((await handle.describe()).status.name, 'COMPLETED');
+
+    // Orchestration overhead with Kafka: once runs on the same lake after the continuous run, the first
+    // to catch up with anything left, then runs with nothing new (all overhead).
+    const onceInput: PipelineInput = { mode: 'once', lake: settings.lake, landing: settings.landing, kafkaBrokers: brokers };
+    await (await startPipeline(client, settings, onceInput)).result();
+    const idleWalls: number[] = [];
+    let idle: PipelineResult | undefined;
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      idle = (await (await startPipeline(client, settings, onceInput)).result()) as PipelineResult;
+      idleWalls.push(performance.now() - started);
+      assert.ok(idle.steps.every((s) => s.rowsWritten === 0 && (s.state === 'succeeded' || s.state === 'skipped')), idle.summary.join('\n'));
+    }
+    console.log(
+      `[orchestration-continuous] idle once runs with Kafka (nothing new; ${idle!.steps.filter((s) => s.state !== 'skipped').length} of ${idle!.steps.length} steps run, the rest skipped): ` +
+        `workflow wall time (start to result) p50 ${percentile(idleWalls, 50).toFixed(0)} ms, max ${Math.max(...idleWalls).toFixed(0)} ms (values ${idleWalls.map((w) => w.toFixed(0)).join(' ')})`,
+    );
   } finally {
     await worker.stop();
     await producer.disconnect();

@@ -10,12 +10,19 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { workflowsPath } from '../../workers/pipeline-worker.ts';
+import { SKIP_IDLE_STEPS_PATCH } from '../../workflows/pipeline.ts';
 import { HISTORIES_DIR, historyFromJson } from '../support/temporal-helpers.ts';
 
 test('every recorded pipeline history replays deterministically; a changed input does not', async () => {
   const files = (await readdir(HISTORIES_DIR)).filter((f) => f.endsWith('.json')).sort();
-  assert.ok(files.includes('pipeline-once.json') && files.includes('pipeline-continuous.json'), `histories found: ${files.join(', ')}`);
+  // Both generations: recorded before the skip-steps-without-input patch (runs in flight then must keep
+  // replaying the old command sequence) and with it (the new path: local planning, skipped steps).
+  const expected = ['pipeline-once.json', 'pipeline-continuous.json', 'pipeline-once-skip-idle.json', 'pipeline-continuous-skip-idle.json'];
+  assert.ok(expected.every((f) => files.includes(f)), `histories found: ${files.join(', ')}`);
   const texts = new Map(await Promise.all(files.map(async (f) => [f, await readFile(path.join(HISTORIES_DIR, f), 'utf8')] as const)));
+  // The patch marker's id travels as a base64 JSON payload.
+  const marker = Buffer.from(JSON.stringify({ id: SKIP_IDLE_STEPS_PATCH, deprecated: false })).toString('base64');
+  for (const f of expected) assert.equal(texts.get(f)!.includes(marker), f.includes('skip-idle'), `${f}: patch marker`);
   // One bundle for every replay below (bundling is most of the cost).
   const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
   const options = { workflowBundle, replayName: 'fitlake-replay' };

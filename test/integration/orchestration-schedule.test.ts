@@ -55,7 +55,8 @@ test('a schedule every 2 s starts once runs of the pipeline that complete', asyn
       for (const id of runIds) {
         const result = (await client.workflow.getHandle(id).result()) as PipelineResult;
         assert.equal(result.cycles, 1);
-        for (const s of result.steps) assert.equal(s.state, 'succeeded', `${id} ${s.step}`);
+        // Runs after the first find nothing new: their steps after the sources are skipped.
+        for (const s of result.steps) assert.ok(s.state === 'succeeded' || (s.state === 'skipped' && s.stage > 0), `${id} ${s.step} ${s.state}`);
       }
       const listed = await waitFor('the schedule\'s runs in the visibility list', async () => {
         const ids: string[] = [];

@@ -168,7 +168,11 @@ test('SBIT set 1 through the real Kafka broker reaches the same silver and gold 
   const existing = await admin.listTopics();
   const ours = ['user_info', 'workout', 'bpm'];
   if (ours.some((topic) => existing.includes(topic))) await admin.deleteTopics({ topics: ours.filter((topic) => existing.includes(topic)) });
-  await admin.createTopics({ topics: ours.map((topic) => ({ topic, numPartitions: topic === 'bpm' ? 2 : 1 })), waitForLeaders: true });
+  // The dump's records keep their 2023 record times, far beyond the broker's default time retention
+  // (7 days): the broker's periodic retention check (first 30 s after it starts, then every 5 min)
+  // would delete them between producing and reading whenever it happens to run in that window, leaving
+  // log start = high watermark and nothing to read. Replayed history needs retention off.
+  await admin.createTopics({ topics: ours.map((topic) => ({ topic, numPartitions: topic === 'bpm' ? 2 : 1, configEntries: [{ name: 'retention.ms', value: '-1' }] })), waitForLeaders: true });
   await admin.disconnect();
 
   await produceDump(brokers, ['2-user_info_1.json', '4-workout_1.json', '3-bpm_1.json'].map((f) => path.join(sbit, f)), (topic) => topic);
@@ -182,14 +186,20 @@ test('SBIT set 1 through the real Kafka broker reaches the same silver and gold 
   // Only the CSV exports land as files; the streams come from the broker.
   const { rm } = await import('node:fs/promises');
   await rm(path.join(viaKafka.landingDir, 'kafka'), { recursive: true });
-  viaKafka.ctx.kafka = new KafkajsSource({ brokers, clientId: uniqueName('fitlake-test') });
-  const results = await runPipeline(viaKafka.ctx);
-  assert.equal(results.find((r) => r.step === 'bronze_kafka')!.rowsWritten, 7 + 16 + 253_801);
+  const source = new KafkajsSource({ brokers, clientId: uniqueName('fitlake-test') });
+  viaKafka.ctx.kafka = source;
+  try {
+    const results = await runPipeline(viaKafka.ctx);
+    assert.equal(results.find((r) => r.step === 'bronze_kafka')!.rowsWritten, 7 + 16 + 253_801);
 
-  for (const def of [users, gymLogs, userProfile, workouts, heartRate, userBins, completedWorkouts, workoutBpm, gymSummary, workoutBpmSummary]) {
-    assert.deepEqual(await tableLines(viaKafka.lake, def), await tableLines(viaFiles.lake, def), `${def.layer}/${def.name}`);
+    for (const def of [users, gymLogs, userProfile, workouts, heartRate, userBins, completedWorkouts, workoutBpm, gymSummary, workoutBpmSummary]) {
+      assert.deepEqual(await tableLines(viaKafka.lake, def), await tableLines(viaFiles.lake, def), `${def.layer}/${def.name}`);
+    }
+    // A second run reads nothing again: the offsets committed with bronze are where it resumes.
+    const again = await runPipeline(viaKafka.ctx);
+    assert.equal(again.find((r) => r.step === 'bronze_kafka')!.recordsIn, 0);
+  } finally {
+    // The source keeps its connections between reads.
+    await source.close();
   }
-  // A second run reads nothing again: the offsets committed with bronze are where it resumes.
-  const again = await runPipeline(viaKafka.ctx);
-  assert.equal(again.find((r) => r.step === 'bronze_kafka')!.recordsIn, 0);
 });

@@ -37,7 +37,7 @@ export async function connectTestClient(address: string): Promise<{ client: Clie
 
 /** A pipeline worker running in this process until stop(). */
 export async function startWorker(settings: Settings): Promise<{ stop: () => Promise<void> }> {
-  const { worker, connection } = await createPipelineWorker(settings);
+  const { worker, close } = await createPipelineWorker(settings);
   const running = worker.run();
   return {
     async stop() {
@@ -45,7 +45,7 @@ export async function startWorker(settings: Settings): Promise<{ stop: () => Pro
       try {
         await running;
       } finally {
-        await connection.close();
+        await close();
       }
     },
   };
@@ -165,7 +165,9 @@ export async function ensureTopics(brokers: string[]): Promise<void> {
     const existing = await admin.listTopics();
     const missing = TOPICS.filter((t) => !existing.includes(t));
     // Another test creating the same topic at the same moment is fine: createTopics then reports false.
-    if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: topic === 'bpm' ? 2 : 1 })), waitForLeaders: true });
+    // No time retention: records with old record times (replayed history) would otherwise be deleted by
+    // the broker's retention check before the pipeline reads them.
+    if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: topic === 'bpm' ? 2 : 1, configEntries: [{ name: 'retention.ms', value: '-1' }] })), waitForLeaders: true });
   } finally {
     await admin.disconnect();
   }

@@ -28,4 +28,6 @@ export interface KafkaSource {
   watermarks(topics: readonly string[]): Promise<{ topic: string; partition: number; low: number; high: number }[]>;
   /** Deliver every record of the ranges in offset order per partition, in batches. */
   read(ranges: readonly PartitionRange[], onBatch: (records: SourceRecord[]) => Promise<void>): Promise<void>;
+  /** Release connections kept between calls (whoever created the source calls it, once). */
+  close?(): Promise<void>;
 }

@@ -36,15 +36,21 @@ export const bronzeKafkaTopics: Step = {
     if (!ctx.kafka) return { ...result, detail: 'no Kafka source configured' };
     const quarantineTable = await ctx.lake.table(quarantineRecords);
     const ranges: PartitionRange[] = [];
+    // Records the broker deleted (retention) before this lake read them: they cannot be ingested, but the
+    // result says so instead of looking like an idle topic.
+    const expired: string[] = [];
     for (const w of await ctx.kafka.watermarks(KNOWN_TOPICS)) {
       const id = partitionTxnId(w.topic, w.partition);
-      const from = Math.max(table.txnVersion(id) ?? 0, w.low);
+      const checkpoint = table.txnVersion(id) ?? 0;
+      if (w.low > checkpoint) expired.push(`${w.topic}/${w.partition} ${checkpoint}..${w.low - 1}`);
+      const from = Math.max(checkpoint, w.low);
       // A quarantine commit ahead of the bronze one marks an interrupted run: redo exactly its range.
       const q = quarantineTable.txnVersion(`${id}#quarantine`);
       const to = q !== undefined && q > from ? Math.min(q, w.high) : w.high;
       if (to > from) ranges.push({ topic: w.topic, partition: w.partition, from, to });
     }
-    if (ranges.length === 0) return { ...result, detail: 'no new records' };
+    const expiredNote = expired.length > 0 ? `; expired before ingestion (log start beyond checkpoint): ${expired.join(', ')}` : '';
+    if (ranges.length === 0) return { ...result, detail: `no new records${expiredNote}` };
 
     const quarantine = new QuarantineBuffer(STEP, kafkaMultiplexBz.name, ctx.now);
     const loadTime = ctx.now();
@@ -87,7 +93,7 @@ export const bronzeKafkaTopics: Step = {
     if (!committed.committed) result.rowsWritten = 0;
     result.changed = committed.committed;
     result.versions[kafkaMultiplexBz.name] = table.version;
-    result.detail = ranges.map((r) => `${r.topic}/${r.partition} ${r.from}..${r.to - 1}`).join(', ');
+    result.detail = ranges.map((r) => `${r.topic}/${r.partition} ${r.from}..${r.to - 1}`).join(', ') + expiredNote;
     return result;
   },
 };
