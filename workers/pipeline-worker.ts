@@ -9,6 +9,7 @@ import { createActivities } from '../activities/pipeline-activities.ts';
 import type { Settings, TemporalSettings } from '../config/settings.ts';
 import { KafkajsSource } from '../lakehouse/sources/kafkajs-source.ts';
 import { openObjectStore } from '../lakehouse/storage/open-store.ts';
+import { configureWorkerThreads } from '../lakehouse/threads/pool.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -45,6 +46,8 @@ export interface PipelineWorker {
 
 /** A worker for the pipeline task queue; run it with worker.run() or worker.runUntil(), then close(). */
 export async function createPipelineWorker(settings: Settings, options: WorkerOptions = {}): Promise<PipelineWorker> {
+  // The threads that parse and encode big inputs for the steps this worker runs (a process-wide pool).
+  configureWorkerThreads(settings.threads);
   const connection = await NativeConnection.connect(await nativeConnectionOptions(settings.temporal));
   // One Kafka source per broker list for the worker's lifetime: its admin connection and its consumer
   // (joined once, partitions paused between reads) serve every bronze_kafka activity.

@@ -51,6 +51,12 @@ export class WorkerPool {
     });
   }
 
+  /** Ends every worker; tasks still out fail. */
+  async close(): Promise<void> {
+    const slots = this.slots.splice(0, this.slots.length, ...new Array<Slot | undefined>(this.size).fill(undefined));
+    await Promise.all(slots.map((slot) => slot?.worker.terminate()));
+  }
+
   private start(index: number): Slot {
     const worker = new Worker(workerScript(), { name: `fitlake-${index}` });
     const slot: Slot = { worker, busy: 0 };
@@ -93,10 +99,13 @@ export function workerPool(): WorkerPool | undefined {
 
 /**
  * Use `threads` worker threads (0: none; undefined: the default), as configured at process entry
- * (config/settings.ts), before the pool is first used.
+ * (config/settings.ts). The same number again keeps the pool; another ends the old pool's workers.
  */
 export function configureWorkerThreads(threads: number | undefined): void {
-  shared = threads === undefined ? undefined : threads > 0 ? new WorkerPool(threads) : null;
+  const size = threads ?? defaultSize();
+  if ((shared?.size ?? 0) === size && shared !== undefined) return;
+  void shared?.close();
+  shared = size > 0 ? new WorkerPool(size) : null;
 }
 
 /** Use this pool (or none) from now on; for tests comparing the two ways. */
