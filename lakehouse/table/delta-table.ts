@@ -9,6 +9,7 @@ import { rowsFromBatch } from './column-batch.ts';
 import { append, type AppendOptions } from './operations/append.ts';
 import { compact, type CompactOptions, type CompactResult } from './operations/compact.ts';
 import { createTableIfAbsent, type TableSpec } from './operations/create.ts';
+import { deleteRows, type DeleteResult, type DeleteSpec } from './operations/delete.ts';
 import { merge, type MergeResult, type MergeSpec } from './operations/merge.ts';
 import { overwrite, type OverwriteOptions } from './operations/overwrite.ts';
 import { vacuum, type VacuumOptions, type VacuumResult } from './operations/vacuum.ts';
@@ -92,6 +93,10 @@ export class DeltaTable {
 
   async merge(source: ColumnBatch, spec: MergeSpec): Promise<MergeResult> {
     return this.track(await merge(this.store, await this.refresh(), source, spec));
+  }
+
+  async deleteRows(spec: DeleteSpec): Promise<DeleteResult> {
+    return this.track(await deleteRows(this.store, await this.refresh(), spec));
   }
 
   async overwrite(batch: ColumnBatch, options?: OverwriteOptions): Promise<CommitResult> {

@@ -1,8 +1,8 @@
 /**
  * Property: the pipeline's tables depend on the data, not on how it arrives. A generated data set fed
  * in one run, and the same data fed in many small increments in shuffled order with duplicates and late
- * arrivals (stops before starts, readings before their device's registration), give identical silver and
- * gold tables. Several seeds; no services needed, only the disk.
+ * arrivals (stops before starts, a later stop before the earlier one, readings before their device's
+ * registration), give identical silver and gold tables. Several seeds; no services needed, only the disk.
  */
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -57,6 +57,9 @@ function generate(seed: number): DataSet {
       data.gymLogins.push(`${mac},${gym},${start - 300},${stop + 600}`);
       data.kafka.push(dump('workout', userId, { user_id: userId, workout_id: s, timestamp: start, action: 'start', session_id: s }, offset++, start));
       data.kafka.push(dump('workout', userId, { user_id: userId, workout_id: s, timestamp: stop, action: 'stop', session_id: s }, offset++, stop));
+      // A second stop within the bound, later than the first: the workout ends at the first. When it
+      // arrives first, the window is paired long and must shrink once the first stop lands.
+      data.kafka.push(dump('workout', userId, { user_id: userId, workout_id: s, timestamp: stop + 900, action: 'stop', session_id: s }, offset++, stop + 900));
       // A stop beyond the 3-hour bound: never pairs, whenever it arrives.
       data.kafka.push(dump('workout', userId, { user_id: userId, workout_id: s, timestamp: start + 4 * 3600, action: 'stop', session_id: s }, offset++, start + 4 * 3600));
       for (let t = start - 600; t <= stop + 600; t += 7) {

@@ -141,6 +141,43 @@ describe('merge', () => {
   });
 });
 
+describe('deleteRows', () => {
+  test('rewrites only the files holding a matching row, keeps their other rows, commits once, and is a no-op when nothing matches', async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, heartRate);
+    await table.append(hr(heartRows(1, 10)));
+    await table.append(hr(heartRows(2, 10)));
+    const before = table.version;
+    const filesBefore = liveKeys(table);
+
+    // Device 1's readings from T0+5s on; the statistics keep device 2's file out of it.
+    const cut = T0 + 5 * MICROS_PER_SECOND;
+    const result = await table.deleteRows({
+      where: [{ column: 'device_id', op: '=', value: 1 }],
+      matches: (b, i) => b.columns.get('device_id')![i] === 1 && (b.columns.get('time')![i] as number) >= cut,
+    });
+    assert.deepEqual([result.committed, result.deleted, result.filesRemoved, result.filesAdded], [true, 5, 1, 1]);
+    assert.equal(table.version, before + 1);
+    assert.equal(liveKeys(table).filter((k) => filesBefore.includes(k)).length, 1, "device 2's file is untouched");
+    const info = (await commitActions(store, table.version)).find((a) => 'commitInfo' in a);
+    assert.ok(info && 'commitInfo' in info && info.commitInfo.operation === 'DELETE');
+    const rows = await table.rows();
+    assert.deepEqual(
+      sortRows(rows, HR_KEY).map((r) => `${r.device_id}@${((r.time as number) - T0) / MICROS_PER_SECOND}`),
+      [...[0, 1, 2, 3, 4].map((s) => `1@${s}`), ...Array.from({ length: 10 }, (_, s) => `2@${s}`)],
+    );
+
+    const again = await table.deleteRows({ where: [{ column: 'device_id', op: '=', value: 1 }], matches: (b, i) => (b.columns.get('time')![i] as number) >= cut });
+    assert.deepEqual([again.committed, again.deleted], [false, 0]);
+    assert.equal(table.version, before + 1, 'nothing to delete: no commit');
+
+    // Every row of a file: the file goes, nothing is written in its place.
+    const all = await table.deleteRows({ where: [{ column: 'device_id', op: '=', value: 2 }], matches: () => true });
+    assert.deepEqual([all.deleted, all.filesRemoved, all.filesAdded], [10, 1, 0]);
+    assert.equal((await table.rows()).length, 5);
+  });
+});
+
 describe('overwrite', () => {
   test('overwriting one partition (where) leaves the others untouched', async (t) => {
     const { store } = await scratchStore(t);

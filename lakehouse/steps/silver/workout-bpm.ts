@@ -14,6 +14,7 @@ import type { Cell } from '../../../schema/types.ts';
 import { completedWorkouts, heartRate, users, workoutBpm } from '../../../schema/tables.ts';
 import type { AddAction } from '../../table/actions.ts';
 import type { ColumnBatch } from '../../table/column-batch.ts';
+import type { DeltaTable } from '../../table/delta-table.ts';
 import type { Row } from '../../table/operations/merge.ts';
 import { fileMayMatch } from '../../table/predicate.ts';
 import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
@@ -74,6 +75,27 @@ function joinBatch(batch: ColumnBatch, windowsOfDevice: (device: number) => read
   }
 }
 
+/**
+ * Deletes the workout_bpm rows of the given workouts that lie outside their (new) windows. A window
+ * changes when a late event re-pairs the session (an earlier stop shortens it, an earlier start moves
+ * it): without this, readings of the old window would stay. Committed on its own, before the merges:
+ * a retry of the step finds nothing more to delete and merges the same rows.
+ */
+async function deleteOutsideWindows(target: DeltaTable, workouts: readonly Row[], now: () => number): Promise<void> {
+  if (workouts.length === 0) return;
+  const windowOf = new Map(workouts.map((w) => [keyOf(w, completedWorkouts.primaryKey), w]));
+  await target.deleteRows({
+    where: [{ column: 'user_id', op: 'in', values: [...new Set(workouts.map((w) => w.user_id as number))] }],
+    matches(batch, i) {
+      const [user, workout, session, time] = ['user_id', 'workout_id', 'session_id', 'time'].map((c) => batch.columns.get(c)![i]);
+      const w = windowOf.get(`${user}\u0001${workout}\u0001${session}`);
+      return w !== undefined && !((w.start_time as number) < (time as number) && (time as number) <= (w.end_time as number));
+    },
+    now,
+    operationParameters: { step: STEP, reason: 'workout windows changed' },
+  });
+}
+
 export const silverWorkoutBpm: Step = {
   name: STEP,
   layer: 'silver',
@@ -84,7 +106,10 @@ export const silverWorkoutBpm: Step = {
       step: STEP,
       target: workoutBpm,
       upstream: [heartRate, completedWorkouts, users],
-      async *computeChunks({ ctx, ranges: [readings, workoutsRange, usersRange] }) {
+      async *computeChunks({ ctx, target, ranges: [readings, workoutsRange, usersRange] }) {
+        // New and changed completed workouts: a changed one first loses its readings outside its new window.
+        const changedWorkouts = await readNewRows(workoutsRange!);
+        await deleteOutsideWindows(target, changedWorkouts, ctx.now);
         const allUsers = await readTableRows(usersRange!.table, { columns: ['user_id', 'device_id'] });
         const allWorkouts = await readTableRows(workoutsRange!.table);
         const userOfDevice = new Map(allUsers.map((u) => [u.device_id as number, u.user_id as number]));
@@ -114,7 +139,7 @@ export const silverWorkoutBpm: Step = {
         // 2. New workouts, and all workouts of newly registered users, with the readings of their windows
         //    in the older files (the new files were joined with every workout above).
         const windows = new Map<string, Row>();
-        for (const w of await readNewRows(workoutsRange!)) windows.set(keyOf(w, completedWorkouts.primaryKey), w);
+        for (const w of changedWorkouts) windows.set(keyOf(w, completedWorkouts.primaryKey), w);
         for (const u of await readNewRows(usersRange!, { columns: ['user_id'] })) {
           for (const w of workoutsOfUser.get(u.user_id as number) ?? []) windows.set(keyOf(w, completedWorkouts.primaryKey), w);
         }
