@@ -16,6 +16,8 @@ export interface StepTiming {
   rssMiB: number;
   /** Largest resident set size sampled (every 50 ms) while the step ran, MiB; steps of one stage overlap. */
   peakRssMiB: number;
+  /** CPU seconds of the whole process (all threads) while the step ran; steps of one stage overlap. */
+  cpuSeconds: number;
   result: StepResult;
 }
 
@@ -25,13 +27,14 @@ export function timedSteps(timings: StepTiming[], steps: readonly Step[] = STEPS
     ...s,
     async run(ctx) {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       let peak = process.memoryUsage.rss();
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
       sampler.unref();
       try {
         const result = await s.run(ctx);
         const rss = process.memoryUsage.rss();
-        timings.push({ step: s.name, ms: performance.now() - started, rssMiB: rss / 2 ** 20, peakRssMiB: Math.max(peak, rss) / 2 ** 20, result });
+        timings.push({ step: s.name, ms: performance.now() - started, rssMiB: rss / 2 ** 20, peakRssMiB: Math.max(peak, rss) / 2 ** 20, cpuSeconds: cpuSecondsSince(cpu), result });
         return result;
       } finally {
         clearInterval(sampler);
@@ -67,7 +70,7 @@ export function formatTimings(timings: readonly StepTiming[], steps: readonly St
     if (!t) continue;
     const r = t.result;
     lines.push(
-      `  ${s.name.padEnd(26)} ${t.ms.toFixed(0).padStart(7)} ms  in ${String(r.recordsIn).padStart(10)}  written ${String(r.rowsWritten).padStart(10)}  rss peak ${t.peakRssMiB.toFixed(0).padStart(5)}, after ${t.rssMiB.toFixed(0).padStart(5)} MiB`,
+      `  ${s.name.padEnd(26)} ${t.ms.toFixed(0).padStart(7)} ms  cpu ${t.cpuSeconds.toFixed(1).padStart(5)} s  in ${String(r.recordsIn).padStart(10)}  written ${String(r.rowsWritten).padStart(10)}  rss peak ${t.peakRssMiB.toFixed(0).padStart(5)}, after ${t.rssMiB.toFixed(0).padStart(5)} MiB`,
     );
   }
   return lines.join('\n');
