@@ -20,7 +20,7 @@ import { repeatedUtf8Column, Utf8ColumnBuilder } from '../../table/utf8-column-b
 import { encodePartsAsFile, type EncodedDataFile } from '../../table/write-files.ts';
 import { dayOfMicros } from '../../time.ts';
 import { bronzeKafkaValues } from './kafka-record.ts';
-import { parseLineRange, type FileParser, type RangeInput, type RangeOutput } from './landing-files.ts';
+import { parseLine, parseLineRange, type FileParser, type RangeInput, type RangeOutput } from './landing-files.ts';
 
 /** The parser of a dump's lines as text: stateless, so parts of a file can be parsed apart. */
 export const kafkaDumpParser =
@@ -166,7 +166,7 @@ export function parseDumpPart(input: RangeInput): { output: RangeOutput; transfe
         const line = Buffer.from(bytes.buffer, bytes.byteOffset + from, end - from).toString('utf8');
         if (!isBlank(line, 0, line.length)) {
           recordsIn++;
-          const outcome = textParser({ line, lineNumber });
+          const outcome = parseLine(textParser, { line, lineNumber });
           if (outcome.ok === true && 'values' in outcome) {
             groupOf(outcome.values[TOPIC] as string, outcome.values[WEEK_PART] as string).addValues(outcome.values);
             rows++;

@@ -138,7 +138,7 @@ class RowCollector {
 }
 
 /** A line's outcome, a parser that throws counting as a refusal with its message. */
-function parseLine(parse: FileParser, line: TextLine): LineOutcome {
+export function parseLine(parse: FileParser, line: TextLine): LineOutcome {
   try {
     return parse(line);
   } catch (e) {
