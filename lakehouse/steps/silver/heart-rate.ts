@@ -120,8 +120,9 @@ export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDe
       }
     };
     recordsIn += batch.numRows;
-    if (valueVector.type.typeId !== Type.Utf8) {
-      // Another writer's string type (large or dictionary strings): the values as text.
+    if (valueVector.type.typeId !== Type.Utf8 || valueVector.nullCount > 0) {
+      // Another writer's string type (large or dictionary strings), or nulls (which decodeColumn refuses in
+      // this non-nullable column, naming the row): the values as text.
       const values = decodeColumn(columnOf('value'), valueVector, batch.numRows);
       for (let i = 0; i < batch.numRows; i++) asText(i, values[i] as string);
       continue;
