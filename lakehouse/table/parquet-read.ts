@@ -61,6 +61,20 @@ export async function readParquetFooter(bytes: Uint8Array): Promise<ParquetFoote
 }
 
 /**
+ * The names of the requested columns the file has (once each); TypeError for a requested non-nullable
+ * column it lacks, since Delta only ever adds nullable columns (those come back all null).
+ */
+function presentColumns(open: OpenFile, columns: readonly ColumnDef[]): string[] {
+  const inFile = new Set(open.schema.fields.map((f) => f.name));
+  for (const column of columns) {
+    if (!inFile.has(column.name) && !column.nullable) {
+      throw new TypeError(`column "${column.name}" is not in the file and is not nullable, so it cannot be filled with nulls`);
+    }
+  }
+  return [...new Set(columns.filter((c) => inFile.has(c.name)).map((c) => c.name))];
+}
+
+/**
  * Decodes the requested `columns` of a Parquet file (and no others) into a ColumnBatch in the
  * in-memory representation of schema/types.ts, keyed in the order of `columns`. A nullable column
  * absent from the file (added to the table after the file was written) comes back all null; an
@@ -70,13 +84,7 @@ export async function readParquetFooter(bytes: Uint8Array): Promise<ParquetFoote
 export async function decodeParquet(bytes: Uint8Array, columns: readonly ColumnDef[]): Promise<ColumnBatch> {
   const open = await openFile(bytes);
   try {
-    const inFile = new Set(open.schema.fields.map((f) => f.name));
-    const present = [...new Set(columns.filter((c) => inFile.has(c.name)).map((c) => c.name))];
-    for (const column of columns) {
-      if (!inFile.has(column.name) && !column.nullable) {
-        throw new TypeError(`column "${column.name}" is not in the file and is not nullable, so it cannot be filled with nulls`);
-      }
-    }
+    const present = presentColumns(open, columns);
 
     const table =
       present.length === 0
@@ -106,13 +114,7 @@ export async function readArrowBatches(bytes: Uint8Array, columns: readonly Colu
   if (!Number.isSafeInteger(batchRows) || batchRows < 1) throw new RangeError(`batchRows must be a positive integer, got ${batchRows}`);
   const open = await openFile(bytes);
   try {
-    const inFile = new Set(open.schema.fields.map((f) => f.name));
-    const present = [...new Set(columns.filter((c) => inFile.has(c.name)).map((c) => c.name))];
-    for (const column of columns) {
-      if (!inFile.has(column.name) && !column.nullable) {
-        throw new TypeError(`column "${column.name}" is not in the file and is not nullable, so it cannot be filled with nulls`);
-      }
-    }
+    const present = presentColumns(open, columns);
     if (present.length === 0) return { numRows: open.numRows, batches: [] };
     return { numRows: open.numRows, batches: tableFromIPC((await open.file.read({ columns: present, batchSize: batchRows })).intoIPCStream()).batches };
   } finally {
