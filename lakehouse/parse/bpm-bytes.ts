@@ -5,15 +5,13 @@
  * (another field, a duplicate, null, a string, a fraction of a second) is NOT read here: read() returns
  * false and the caller parses the text, which also words the reason for quarantine.
  */
-import { bytesEqual, NO_MATCH, numberToken, numberValue, readNumber, skipWhitespace } from './json-bytes.ts';
+import { asciiBytes, bytesEqual, NO_MATCH, numberToken, numberValue, readNumber, skipWhitespace } from './json-bytes.ts';
+import { MAX_FAST_SECONDS } from './values.ts';
 
-const ascii = (text: string) => new TextEncoder().encode(text);
 /** Field names with their quotes, so a longer name never matches a shorter one. */
-const FIELDS = ['device_id', 'time', 'heartrate'].map((name) => ascii(`"${name}"`));
+const FIELDS = ['device_id', 'time', 'heartrate'].map((name) => asciiBytes(`"${name}"`));
 const [DEVICE_ID, TIME, HEARTRATE] = [0, 1, 2];
 const ALL = 0b111;
-/** Largest whole number of seconds whose microseconds are still a safe integer. */
-const MAX_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1_000_000);
 /** Powers of ten that are exact doubles (10^0 … 10^22). */
 const EXACT_POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
@@ -55,7 +53,7 @@ export class BpmPayloadReader {
       } else if (field === DEVICE_ID) {
         this.deviceId = n;
       } else {
-        if (n > MAX_SECONDS) return false;
+        if (n > MAX_FAST_SECONDS) return false;
         this.time = n * 1_000_000;
       }
       at = skipWhitespace(bytes, at, end);

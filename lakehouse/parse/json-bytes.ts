@@ -93,6 +93,9 @@ export function readString(bytes: Uint8Array, at: number, end: number, sink: Byt
   return NO_MATCH;
 }
 
+/** The bytes of ASCII text (field names, literals) for bytesEqual. */
+export const asciiBytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
 /** True when bytes[at, at + word.length) are `word`'s bytes (an ASCII word). */
 export function bytesEqual(bytes: Uint8Array, at: number, end: number, word: Uint8Array): boolean {
   if (end - at < word.length) return false;

@@ -6,21 +6,18 @@
  * the plain ones, a fraction of a second, a byte beyond ASCII, broken JSON) is NOT read here: read()
  * returns false and the caller parses the line's text, which also words the reason for quarantine.
  */
-import { ByteSink, bytesEqual, NO_MATCH, numberToken, readNumber, readString, skipWhitespace } from './json-bytes.ts';
+import { asciiBytes, ByteSink, bytesEqual, NO_MATCH, numberToken, readNumber, readString, skipWhitespace } from './json-bytes.ts';
+import { MAX_PARTITION } from './kafka-dump.ts';
 import { KNOWN_TOPICS } from './payloads.ts';
+import { MAX_FAST_SECONDS } from './values.ts';
 
-const ascii = (text: string) => new TextEncoder().encode(text);
 /** Field names with their quotes, so a longer name never matches a shorter one. */
-const FIELDS = ['key', 'value', 'topic', 'partition', 'offset', 'timestamp'].map((name) => ascii(`"${name}"`));
+const FIELDS = ['key', 'value', 'topic', 'partition', 'offset', 'timestamp'].map((name) => asciiBytes(`"${name}"`));
 const [KEY, VALUE, TOPIC, PARTITION, OFFSET, TIMESTAMP] = [0, 1, 2, 3, 4, 5];
 /** Every field but the key is required. */
 const REQUIRED = 0b111110;
-const QUOTED_TOPICS = KNOWN_TOPICS.map((topic) => ascii(`"${topic}"`));
-const NULL = ascii('null');
-/** Largest Kafka partition number (a 32-bit signed int). */
-const MAX_PARTITION = 2 ** 31 - 1;
-/** Largest whole number of seconds whose microseconds are still a safe integer. */
-const MAX_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1_000_000);
+const QUOTED_TOPICS = KNOWN_TOPICS.map((topic) => asciiBytes(`"${topic}"`));
+const NULL = asciiBytes('null');
 
 /** Reads dump lines into its fields, one line at a time (the fields hold the last line read). */
 export class KafkaDumpLineReader {
@@ -93,7 +90,7 @@ export class KafkaDumpLineReader {
           this.offset = n;
         } else {
           // The timestamp (the last field): whole seconds only; a fraction goes the exact decimal route.
-          if (n > MAX_SECONDS) return NO_MATCH;
+          if (n > MAX_FAST_SECONDS) return NO_MATCH;
           this.timestampMicros = n * 1_000_000;
         }
         return next;

@@ -23,7 +23,7 @@ export interface KafkaDumpRecord {
 export type KafkaDumpResult = { readonly ok: true; readonly record: KafkaDumpRecord } | ParseFailure;
 
 /** Largest Kafka partition number (a 32-bit signed int). */
-const MAX_PARTITION = 2 ** 31 - 1;
+export const MAX_PARTITION = 2 ** 31 - 1;
 
 /** The record on one dump line, or the reason it is not one. */
 export function parseKafkaDumpLine(line: string): KafkaDumpResult {

@@ -7,7 +7,7 @@
 import { epochSecondsToMicros } from '../time.ts';
 
 /** Largest whole number of seconds whose microseconds are still a safe integer. */
-const MAX_FAST_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1_000_000);
+export const MAX_FAST_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1_000_000);
 
 /** A value as it appears in a reason: JSON text, cut short so one reason stays one short line. */
 export function show(value: unknown): string {
