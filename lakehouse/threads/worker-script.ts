@@ -3,14 +3,14 @@
  * JavaScript file by esbuild (the compiler tsx itself runs on). A worker that registered tsx instead
  * would compile each TypeScript module again through tsx's loader thread, which made starting two
  * workers cost seconds of a cold run; the bundle loads like any JavaScript, and is made again only when
- * a source changed (see sourcesKey). Packages (apache-arrow, parquet-wasm) stay outside the bundle and
- * load as published (parquet-wasm finds its .wasm file beside it): the bundle is written to
- * node_modules/.cache/fitlake, where their names resolve.
+ * a source changed (see sourcesKey). apache-arrow is bundled too (its hundreds of modules were half of
+ * a worker's start); parquet-wasm stays outside and loads as published, finding its .wasm file beside
+ * it: the bundle is written to node_modules/.cache/fitlake, where its name resolves.
  *
  * Where esbuild cannot be used, workers fall back to registering tsx.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -37,13 +37,13 @@ function projectRoot(): string | undefined {
 }
 
 /**
- * A name for the bundle of the current sources: a hash of the esbuild version and the path, size and
- * modification time of every TypeScript file under lakehouse/ and schema/ (all tasks.ts can import), so
- * a process finds the bundle an earlier one made without bundling again, and a changed source makes a
- * new one.
+ * A name for the bundle of the current sources: a hash of the bundle's layout, the esbuild and
+ * apache-arrow versions and the path, size and modification time of every TypeScript file under
+ * lakehouse/ and schema/ (all tasks.ts can import), so a process finds the bundle an earlier one made
+ * without bundling again, and a changed source or package makes a new one.
  */
 function sourcesKey(root: string, esbuildVersion: string): string {
-  const hash = createHash('sha256').update(esbuildVersion);
+  const hash = createHash('sha256').update(`${BUNDLE_LAYOUT}:${esbuildVersion}:${bundledPackageVersion(root, 'apache-arrow')}\n`);
   for (const dir of ['lakehouse', 'schema']) {
     const files = (readdirSync(path.join(root, dir), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).sort();
     for (const file of files) {
@@ -52,6 +52,18 @@ function sourcesKey(root: string, esbuildVersion: string): string {
     }
   }
   return hash.digest('hex').slice(0, 16);
+}
+
+/** Bumped when the bundle is built differently (what goes into it), so older bundles are not reused. */
+const BUNDLE_LAYOUT = 2;
+
+/** The installed version of a package the bundle includes ('' when it cannot be read). */
+function bundledPackageVersion(root: string, name: string): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string }).version ?? '';
+  } catch {
+    return '';
+  }
 }
 
 /** tasks.ts bundled into node_modules/.cache/fitlake (see sourcesKey), or undefined where that cannot be. */
@@ -70,8 +82,10 @@ function bundledScript(): URL | undefined {
   const result = esbuild.buildSync({
     entryPoints: [fileURLToPath(TASKS)],
     bundle: true,
-    // Packages stay imports by name: they resolve from node_modules/.cache, next to where they live.
-    packages: 'external',
+    // apache-arrow goes into the bundle: as a package it is a few hundred modules that each worker would
+    // resolve and compile (about half of a worker's start). parquet-wasm stays an import by name (it
+    // resolves from node_modules/.cache, next to where it lives) so that it finds its .wasm file.
+    external: ['parquet-wasm'],
     platform: 'node',
     format: 'esm',
     target: 'node20',
