@@ -32,9 +32,19 @@ const READ_BYTES = 8 * 1024 * 1024;
 export const rangeTuning = {
   /** Files from this size on are parsed in parts on worker threads (when the spec can). */
   minFileBytes: 8 * 1024 * 1024,
-  /** Bytes of whole lines per part: ~100k Kafka records, one data file per partition each. */
+  /** Bytes of whole lines per part at most: ~100k Kafka records, one data file per partition each. */
   partBytes: 16 * 1024 * 1024,
+  /**
+   * Parts are smaller for a file of a few parts, down to this size, so that every worker gets about
+   * three of them: a 43 MB file in 16 MiB parts kept one of two workers idle for the third part.
+   */
+  minPartBytes: 2 * 1024 * 1024,
 };
+
+/** The part size for a file of `size` bytes parsed by `parallel` workers (see rangeTuning). */
+function partBytesFor(size: number, parallel: number): number {
+  return Math.min(rangeTuning.partBytes, Math.max(rangeTuning.minPartBytes, Math.ceil(size / (3 * parallel))));
+}
 
 /**
  * The outcome of parsing one line: a bronze row (without load columns) or a reason to quarantine it.
@@ -250,7 +260,8 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         while (inFlight.length > rangeParser.parallel) await takePart(await inFlight.shift()!);
       };
       // Each part is one ranged read, cut after its last line break; the next read starts there.
-      for (let offset = 0, length = rangeTuning.partBytes; offset < file.size; ) {
+      const partBytes = partBytesFor(file.size, rangeParser.parallel);
+      for (let offset = 0, length = partBytes; offset < file.size; ) {
         const bytes = ownBytes(await ctx.landing.getRange(file.key, offset, Math.min(length, file.size - offset)));
         const last = offset + bytes.byteLength >= file.size;
         const cut = last ? bytes.byteLength : bytes.lastIndexOf(10) + 1;
@@ -260,7 +271,7 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         }
         await send(bytes.subarray(0, cut));
         offset += cut;
-        length = rangeTuning.partBytes;
+        length = partBytes;
       }
       while (inFlight.length > 0) await takePart(await inFlight.shift()!);
       ctx.progress?.({ records: result.recordsIn, detail: `${file.key} written` });
