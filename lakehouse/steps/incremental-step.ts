@@ -8,10 +8,17 @@
  * checkpoints; the final one is merged with them, after the quarantine rows. Merges are idempotent, so a
  * crash between chunk commits only means the retry merges those chunks again (as unchanged rows): the
  * checkpoint still moves exactly once, with the last commit.
+ *
+ * While a chunk merges, the next one is computed: merges still run one after the other, each on the
+ * table as the one before left it, but a chunk's inserts are encoded on a worker thread (when there are
+ * workers) while this thread reads and deduplicates the next chunk's input.
  */
 import type { TableDef } from '../../schema/types.ts';
 import { batchFromRows, type ColumnBatch } from '../table/column-batch.ts';
 import type { DeltaTable } from '../table/delta-table.ts';
+import type { EncodedDataFile } from '../table/write-files.ts';
+import { toWire } from '../threads/batch-wire.ts';
+import { workerPool } from '../threads/pool.ts';
 import type { Row } from '../table/operations/merge.ts';
 import { checkpointTxns, nothingToRead, planUpstream, type UpstreamRange } from './incremental.ts';
 import { QuarantineBuffer } from './quarantine.ts';
@@ -69,10 +76,12 @@ export async function runIncremental(ctx: StepContext, spec: IncrementalSpec): P
     const operationParameters = { step: spec.step, upstream: JSON.stringify(ranges.map((r) => ({ table: r.def.name, from: r.since ?? null, to: r.until }))) };
     const mergeChunk = async (batch: ColumnBatch, withCheckpoints: boolean, uniqueSource = false) => {
       faultPoint(`${spec.target.layer}.merge`, { step: spec.step, table: spec.target.name });
+      const encodeFiles = encoderFor(target, spec.target.name, batch);
       const merged = await target.merge(batch, {
         key: spec.target.primaryKey,
         whenMatched: spec.whenMatched,
         uniqueSource,
+        ...(encodeFiles ? { encodeFiles } : {}),
         ...(withCheckpoints ? { txn } : {}),
         now: ctx.now,
         operationParameters,
@@ -85,6 +94,8 @@ export async function runIncremental(ctx: StepContext, spec: IncrementalSpec): P
     };
     const input: ComputeInput = { ctx, target, ranges, quarantine };
     let final: { batch: ColumnBatch; uniqueKeys: boolean } | undefined;
+    // The merge of the chunk before, running while the next is computed (see the module comment).
+    let merging: Promise<void> | undefined;
     for await (const out of chunksOf(spec, input)) {
       if (final) throw new Error(`step ${spec.step} computed a chunk after its final one`);
       const batch = out.batch ?? batchFromRows(spec.target.columns, out.rows ?? []);
@@ -92,9 +103,16 @@ export async function runIncremental(ctx: StepContext, spec: IncrementalSpec): P
       ctx.progress?.({ records: result.recordsIn + out.recordsIn, detail: `${spec.target.name}: ${batch.numRows} row(s) to merge` });
       result.recordsIn += out.recordsIn;
       result.duplicates += out.duplicates ?? 0;
-      if (out.final) final = { batch, uniqueKeys: out.uniqueKeys ?? false };
-      else await mergeChunk(batch, false, out.uniqueKeys);
+      if (out.final) {
+        final = { batch, uniqueKeys: out.uniqueKeys ?? false };
+      } else {
+        await merging;
+        merging = mergeChunk(batch, false, out.uniqueKeys);
+        // Awaited before the next merge or after the last chunk; a failure meanwhile is not unhandled.
+        merging.catch(() => undefined);
+      }
     }
+    await merging;
     result.quarantined += quarantine.size;
     await quarantine.flush(ctx.lake, txn);
     await mergeChunk(final?.batch ?? batchFromRows(spec.target.columns, []), true, final?.uniqueKeys);
@@ -103,6 +121,21 @@ export async function runIncremental(ctx: StepContext, spec: IncrementalSpec): P
     if (ranges.every((r) => r.latest)) break;
   }
   return result;
+}
+
+/** From this many rows on, a merge's data files are encoded on a worker thread (when there are any). */
+const OFF_THREAD_ENCODE_ROWS = 50_000;
+
+/** encodeFiles for a merge of `batch` into `target` on a worker thread, or undefined to encode in-thread. */
+function encoderFor(target: DeltaTable, table: string, batch: ColumnBatch): ((rows: ColumnBatch) => Promise<EncodedDataFile[]>) | undefined {
+  const pool = batch.numRows >= OFF_THREAD_ENCODE_ROWS ? workerPool() : undefined;
+  if (!pool) return undefined;
+  const snapshot = target.snapshot;
+  return (rows) => {
+    // Buffers made for the message are handed over; a column that already was a Float64Array is copied.
+    const { wire, made } = toWire(rows);
+    return pool.run('encodeDataFiles', { table, columns: [...snapshot.columns], partitionColumns: [...snapshot.partitionColumns], batch: wire }, made);
+  };
 }
 
 /** The spec's output as chunks: computeChunks, or compute's one output. */

@@ -15,7 +15,7 @@ export type Predicate =
   | { column: string; op: 'in'; values: readonly (string | number | boolean)[] }
   | { column: string; op: 'is null' | 'is not null' };
 
-type Value = string | number | boolean;
+export type Value = string | number | boolean;
 
 /** a < b; strings in code point order, the order of string statistics (see stringLess). */
 export function lessThan(a: Value, b: Value): boolean {

@@ -5,8 +5,17 @@
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { parseDumpPart } from '../steps/bronze/kafka-dump-part.ts';
 import { parseBpmFile } from '../steps/silver/heart-rate.ts';
+import type { ColumnDef } from '../../schema/types.ts';
+import { encodeDataFiles as encodeFiles } from '../table/write-files.ts';
+import { fromWire, type WireBatch } from './batch-wire.ts';
 
-const TASKS = { parseDumpPart, parseBpmFile };
+/** Rows encoded as data files of a table (encodeDataFiles), e.g. the rows a merge inserts. */
+function encodeDataFiles(input: { table: string; columns: ColumnDef[]; partitionColumns: string[]; batch: WireBatch }) {
+  const output = encodeFiles(input.table, input.columns, input.partitionColumns, fromWire(input.batch));
+  return { output, transfer: output.map((f) => f.bytes.buffer as ArrayBuffer) };
+}
+
+const TASKS = { parseDumpPart, parseBpmFile, encodeDataFiles };
 
 export type TaskName = keyof typeof TASKS;
 export type TaskInput<N extends TaskName> = Parameters<(typeof TASKS)[N]>[0];

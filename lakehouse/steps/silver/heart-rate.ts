@@ -12,8 +12,8 @@ import type { Cell, ColumnDef } from '../../../schema/types.ts';
 import { heartRate, kafkaMultiplexBz } from '../../../schema/tables.ts';
 import { BpmPayloadReader } from '../../parse/bpm-bytes.ts';
 import { parseBpm } from '../../parse/payloads.ts';
-import type { ColumnBatch } from '../../table/column-batch.ts';
-import { KeyIndex } from '../../table/key-index.ts';
+import { numberColumn, type ColumnBatch } from '../../table/column-batch.ts';
+import { NumberPairIndex } from '../../table/number-pair-index.ts';
 import { decodeColumn } from '../../table/parquet-decode-column.ts';
 import { readArrowBatches } from '../../table/parquet-read.ts';
 import { fileMayMatch, type Predicate } from '../../table/predicate.ts';
@@ -38,43 +38,44 @@ const BPM_TOPIC: Predicate = { column: 'topic', op: '=', value: 'bpm' };
 
 /** Readings deduplicated by (device_id, time) as they come, in the order each key was first seen. */
 class ReadingChunk {
-  private readonly slots = new KeyIndex(2);
-  private readonly device: number[] = [];
-  private readonly time: number[] = [];
-  private readonly heartrate: number[] = [];
-  private readonly keys = [this.device, this.time];
+  // Sized for a whole chunk (of the default size at most), so that the index is not rebuilt as it fills.
+  private readonly keys = new NumberPairIndex(Math.min(heartRateTuning.chunkRows, 1 << 18));
+  private heartrate = new Float64Array(Math.min(heartRateTuning.chunkRows, 1 << 18));
   duplicates = 0;
   recordsIn = 0;
 
   get size(): number {
-    return this.device.length;
+    return this.keys.size;
   }
 
   add(device: number, time: number, heartrate: number): void {
-    const row = this.device.length;
-    this.device.push(device);
-    this.time.push(time);
-    const slot = this.slots.add(this.keys, row, row);
-    if (slot === undefined) {
-      this.heartrate.push(heartrate);
+    const have = this.keys.addOrFind(device, time);
+    if (have < 0) {
+      const row = this.keys.size - 1;
+      if (row === this.heartrate.length) {
+        const grown = new Float64Array(this.heartrate.length * 2);
+        grown.set(this.heartrate);
+        this.heartrate = grown;
+      }
+      this.heartrate[row] = heartrate;
     } else {
-      this.device.pop();
-      this.time.pop();
       this.duplicates++;
       // The lower heart rate of the two; on a tie the first stays.
-      if (heartrate < this.heartrate[slot]!) this.heartrate[slot] = heartrate;
+      if (heartrate < this.heartrate[have]!) this.heartrate[have] = heartrate;
     }
   }
 
   output(): ComputeOutput {
-    const valid = new Array<Cell>(this.heartrate.length);
-    for (let i = 0; i < valid.length; i++) valid[i] = this.heartrate[i]! > 0 && this.heartrate[i]! < 300;
+    const n = this.keys.size;
+    const heartrate = this.heartrate.subarray(0, n);
+    const valid = new Array<Cell>(n);
+    for (let i = 0; i < n; i++) valid[i] = heartrate[i]! > 0 && heartrate[i]! < 300;
     const batch: ColumnBatch = {
-      numRows: this.device.length,
+      numRows: n,
       columns: new Map<string, readonly Cell[]>([
-        ['device_id', this.device],
-        ['time', this.time],
-        ['heartrate', this.heartrate],
+        ['device_id', numberColumn(this.keys.first.subarray(0, n))],
+        ['time', numberColumn(this.keys.second.subarray(0, n))],
+        ['heartrate', numberColumn(heartrate)],
         ['valid', valid],
       ]),
     };

@@ -10,11 +10,12 @@ import type { Action, AddAction } from '../actions.ts';
 import { takeRows, type ColumnBatch } from '../column-batch.ts';
 import { statsOf, type FileStats } from '../file-stats.ts';
 import { KeyIndex } from '../key-index.ts';
-import { fileMayMatch, lessThan, type Predicate } from '../predicate.ts';
+import { NumberPairIndex } from '../number-pair-index.ts';
+import { fileMayMatch, lessThan, type Predicate, type Value } from '../predicate.ts';
 import { pruneFiles, readDataFile } from '../scan.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { commit, txnAlreadyApplied, type CommitResult, type Txn } from '../transaction.ts';
-import { conformBatch, writeDataFiles } from '../write-files.ts';
+import { conformBatch, storeDataFiles, writeDataFiles, type EncodedDataFile, type WriteFilesOptions } from '../write-files.ts';
 
 export type Row = Record<string, Cell>;
 
@@ -29,6 +30,11 @@ export interface MergeSpec {
   targetFileRows?: number;
   now?: () => number;
   operationParameters?: Record<string, unknown>;
+  /**
+   * Encodes rows as data files of the table in place of encodeDataFiles (same files), e.g. on a worker
+   * thread, so that this thread goes on with other work meanwhile.
+   */
+  encodeFiles?: (batch: ColumnBatch) => Promise<EncodedDataFile[]>;
   /**
    * The caller vouches that no key occurs twice in the source (it deduplicated them as it built it).
    * The merge then indexes only the source rows some candidate file's statistics admit, not all of them
@@ -69,12 +75,47 @@ export function keyReader(batch: ColumnBatch, key: readonly string[]): (i: numbe
   };
 }
 
-/** False only when a file's statistics rule out the key of source row i (null, unknown bounds: may be there). */
-function inBox(stats: FileStats, key: readonly string[], columns: readonly (readonly Cell[])[], i: number): boolean {
-  for (let c = 0; c < key.length; c++) {
+/** Bounds of the key columns (in key order) that rows may lie in; null for a column without known bounds. */
+interface KeyBox {
+  min: (Cell | undefined)[];
+  max: (Cell | undefined)[];
+}
+
+/** The key box of a file's statistics. */
+function fileKeyBox(stats: FileStats, key: readonly string[]): KeyBox {
+  return { min: key.map((name) => stats.min.get(name)), max: key.map((name) => stats.max.get(name)) };
+}
+
+/** The smallest key box holding the given rows (bounds a row's null or boolean cells do not narrow). */
+function rowsKeyBox(columns: readonly (readonly Cell[])[], rows: readonly number[]): KeyBox {
+  const box: KeyBox = { min: columns.map(() => undefined), max: columns.map(() => undefined) };
+  for (let c = 0; c < columns.length; c++) {
+    const values = columns[c]!;
+    let min: Value | undefined;
+    let max: Value | undefined;
+    for (const i of rows) {
+      const v = values[i]!;
+      if (v === null || typeof v === 'boolean') return { min: columns.map(() => undefined), max: columns.map(() => undefined) };
+      if (min === undefined || lessThan(v, min)) min = v;
+      if (max === undefined || lessThan(max, v)) max = v;
+    }
+    box.min[c] = min;
+    box.max[c] = max;
+  }
+  return box;
+}
+
+/** False only when the box rules out the key of row i of `columns` (null cells, unknown bounds: may be there). */
+function inBox(box: KeyBox, columns: readonly (readonly Cell[])[], i: number): boolean {
+  for (let c = 0; c < columns.length; c++) {
     const v = columns[c]![i]!;
-    const min = stats.min.get(key[c]!);
-    const max = stats.max.get(key[c]!);
+    const min = box.min[c];
+    const max = box.max[c];
+    if (typeof v === 'number' && typeof min === 'number' && typeof max === 'number') {
+      // Numbers (most keys), compared as lessThan compares them, without its string test.
+      if (v < min || max < v) return false;
+      continue;
+    }
     if (v === null || typeof v === 'boolean' || min === undefined || min === null || typeof min === 'boolean' || max === undefined || max === null || typeof max === 'boolean') continue;
     if (lessThan(v, min) || lessThan(max, v)) return false;
   }
@@ -96,6 +137,46 @@ function rowAt(batch: ColumnBatch, i: number): Row {
   const row: Row = {};
   for (const [name, values] of batch.columns) row[name] = values[i]!;
   return row;
+}
+
+/**
+ * Source rows by key, probed with every stored row of the files read. Keys of two numbers (a device
+ * and a time) go into a NumberPairIndex, whose probe is a hash and an array read where KeyIndex's is a
+ * Map lookup and a binary search: the difference is most of a big merge. Other keys use KeyIndex.
+ */
+class SourceKeys {
+  private readonly general: KeyIndex;
+  private pairs: NumberPairIndex | undefined;
+  /** The source row of each row of `pairs`. */
+  private readonly pairRows: number[] = [];
+
+  constructor(width: number) {
+    this.general = new KeyIndex(width);
+    if (width === 2) this.pairs = new NumberPairIndex();
+  }
+
+  /** Adds row i of the source's key columns; returns the row already there with its key, or undefined. */
+  add(columns: readonly (readonly Cell[])[], i: number): number | undefined {
+    const have = this.general.add(columns, i, i);
+    if (have !== undefined || !this.pairs) return have;
+    const a = columns[0]![i];
+    const b = columns[1]![i];
+    // A key with a cell that is not a number: the general index answers from now on.
+    if (typeof a !== 'number' || typeof b !== 'number') this.pairs = undefined;
+    else if (this.pairs.addOrFind(a, b) < 0) this.pairRows.push(i);
+    return undefined;
+  }
+
+  /** The source row with the key of row t of `columns` (a stored file's key columns), or undefined. */
+  get(columns: readonly (readonly Cell[])[], t: number): number | undefined {
+    if (!this.pairs) return this.general.get(columns, t);
+    const a = columns[0]![t];
+    const b = columns[1]![t];
+    // A number equals no other kind of cell (SameValueZero), so such a stored key matches no source key.
+    if (typeof a !== 'number' || typeof b !== 'number') return undefined;
+    const row = this.pairs.find(a, b);
+    return row < 0 ? undefined : this.pairRows[row];
+  }
 }
 
 /** Range predicates over the key columns spanning all source keys: which files could hold a match. */
@@ -126,27 +207,50 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
   const sourceKeys = keyColumns(source, spec.key);
   const keyPredicates = source.numRows > 0 ? keyRangePredicates(source, spec.key) : [];
   const candidates = source.numRows > 0 ? pruneFiles(snapshot, keyPredicates) : [];
-  const sourceIndex = new KeyIndex(sourceKeys.length);
+  const sourceIndex = new SourceKeys(sourceKeys.length);
+  // The box of the indexed source rows: a stored row outside it matches none, without a lookup.
+  let indexedBox: KeyBox | undefined;
+  let toRead = candidates;
   if (spec.uniqueSource) {
-    const boxes = candidates.map((add) => statsOf(add, snapshot.columns, snapshot.partitionColumns));
-    for (let i = 0; i < source.numRows; i++) if (boxes.some((box) => inBox(box, spec.key, sourceKeys, i))) sourceIndex.add(sourceKeys, i, i);
+    const boxes = candidates.map((add) => fileKeyBox(statsOf(add, snapshot.columns, snapshot.partitionColumns), spec.key));
+    const indexed: number[] = [];
+    // A candidate whose bounds hold no source key holds no match either: it is not read.
+    const holdsSourceKey = new Uint8Array(boxes.length);
+    for (let i = 0; i < source.numRows; i++) {
+      let inAny = false;
+      for (let b = 0; b < boxes.length; b++) {
+        if (!inBox(boxes[b]!, sourceKeys, i)) continue;
+        holdsSourceKey[b] = 1;
+        inAny = true;
+      }
+      if (!inAny) continue;
+      sourceIndex.add(sourceKeys, i);
+      indexed.push(i);
+    }
+    indexedBox = rowsKeyBox(sourceKeys, indexed);
+    toRead = candidates.filter((_, b) => holdsSourceKey[b] === 1);
   } else {
     for (let i = 0; i < source.numRows; i++) {
-      if (sourceIndex.add(sourceKeys, i, i) !== undefined) throw new Error(`merge into ${table}: the source has key ${JSON.stringify(sourceKeys.map((c) => c[i]))} more than once`);
+      if (sourceIndex.add(sourceKeys, i) !== undefined) throw new Error(`merge into ${table}: the source has key ${JSON.stringify(sourceKeys.map((c) => c[i]))} more than once`);
     }
   }
 
   const matched = new Uint8Array(source.numRows);
   let matches = 0;
   const actions: Action[] = [];
-  const writeOptions = { ...(spec.targetFileRows ? { targetFileRows: spec.targetFileRows } : {}), ...(spec.now ? { now: spec.now } : {}) };
+  const writeOptions: WriteFilesOptions = { ...(spec.targetFileRows ? { targetFileRows: spec.targetFileRows } : {}), ...(spec.now ? { now: spec.now } : {}) };
+  const write = (batch: ColumnBatch) =>
+    spec.encodeFiles
+      ? spec.encodeFiles(batch).then((files) => storeDataFiles(store, snapshot.partitionColumns, files, writeOptions))
+      : writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, batch, writeOptions);
 
-  for (const add of candidates) {
+  for (const add of toRead) {
     const target = await readDataFile(store, snapshot, add, snapshot.columns);
     metrics.filesRead++;
     const targetKeys = keyColumns(target, spec.key);
     let replaced: Map<number, Row> | undefined;
     for (let t = 0; t < target.numRows; t++) {
+      if (indexedBox && !inBox(indexedBox, targetKeys, t)) continue;
       const s = sourceIndex.get(targetKeys, t);
       if (s === undefined) continue;
       if (matched[s] === 0) matches++;
@@ -166,7 +270,7 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
         for (const [t, row] of replaced) copy[t] = row[name] ?? null;
         columns.set(name, copy);
       }
-      const adds = await writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, { numRows: target.numRows, columns }, writeOptions);
+      const adds = await write({ numRows: target.numRows, columns });
       actions.push({ remove: removeOf(add, (spec.now ?? Date.now)()) }, ...adds.map((a) => ({ add: a })));
       metrics.filesRemoved++;
       metrics.filesAdded += adds.length;
@@ -176,7 +280,7 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
   if ((spec.whenNotMatched ?? 'insert') === 'insert' && matches < source.numRows) {
     const inserts: number[] = [];
     for (let i = 0; i < source.numRows; i++) if (matched[i] === 0) inserts.push(i);
-    const adds = await writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, matches === 0 ? source : takeRows(source, inserts), writeOptions);
+    const adds = await write(matches === 0 ? source : takeRows(source, inserts));
     actions.push(...adds.map((a) => ({ add: a })));
     metrics.inserted = inserts.length;
     metrics.filesAdded += adds.length;
