@@ -139,6 +139,48 @@ describe('merge', () => {
     const device12 = await table.rows({ predicates: [{ column: 'device_id', op: '=', value: 12 }, { column: 'time', op: '=', value: T0 }] });
     assert.deepEqual(device12, [update]);
   });
+
+  test('a source of unique keys reads only the candidates whose bounds hold one of its keys, with the same outcome', async (t) => {
+    const run = async (uniqueSource: boolean) => {
+      const { store } = await scratchStore(t);
+      const counting = new CountingStore(store);
+      const table = await DeltaTable.createIfAbsent(counting, heartRate);
+      const file = (first: number, start: number) => {
+        const rows: Row[] = [];
+        for (let d = first; d < first + 10; d++) rows.push(...heartRows(d, 5, start));
+        return rows;
+      };
+      await table.append(hr(file(1, T0))); // devices 1-10, T0 .. T0+4s
+      await table.append(hr(file(11, T0))); // devices 11-20, T0 .. T0+4s
+      await table.append(hr(file(1, T0 + 100 * MICROS_PER_SECOND))); // devices 1-10, later
+      counting.dataReads.length = 0;
+      // Together the keys span devices 5..15 and T0+2s..T0+50s, which the first two files overlap; only
+      // the first file's bounds hold a key (device 15 at T0+50s is outside the second file's times).
+      const source = [{ ...heartRows(5, 3)[2]!, heartrate: 1 }, heartRows(15, 1, T0 + 50 * MICROS_PER_SECOND)[0]!];
+      const result = await table.merge(hr(source), { key: HR_KEY, whenMatched: (_t, s) => s, uniqueSource });
+      return { result, reads: counting.dataReads.length, rows: sortRows(await table.rows(), HR_KEY) };
+    };
+    const plain = await run(false);
+    const unique = await run(true);
+    assert.equal(plain.result.metrics.filesRead, 2);
+    assert.equal(unique.result.metrics.filesRead, 1, 'the second file holds none of the source keys');
+    assert.equal(unique.reads, 1);
+    assert.deepEqual([unique.result.metrics.updated, unique.result.metrics.inserted], [1, 1]);
+    assert.deepEqual(unique.rows, plain.rows);
+  });
+
+  test('a two-column key that is not two numbers (topic, offset) matches as any key does', async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, kafkaMultiplexBz);
+    await table.append(kafka([...kafkaRows('bpm', '2023-10', [1, 2, 3]), ...kafkaRows('workout', '2023-10', [1, 2])]));
+    const changed = kafkaRows('workout', '2023-10', [2, 9]).map((r) => ({ ...r, value: `changed-${r.offset}` }));
+    for (const uniqueSource of [false, true]) {
+      const result = await table.merge(kafka(changed), { key: ['topic', 'offset'], whenMatched: (target, s) => (target['value'] === s['value'] ? undefined : s), uniqueSource });
+      assert.deepEqual([result.metrics.updated, result.metrics.inserted, result.metrics.unchanged], uniqueSource ? [0, 0, 2] : [1, 1, 0]);
+    }
+    const values = (await table.rows()).map((r) => `${r['topic']}/${r['offset']}=${r['value']}`).sort();
+    assert.deepEqual(values, ['bpm/1=bpm-1', 'bpm/2=bpm-2', 'bpm/3=bpm-3', 'workout/1=workout-1', 'workout/2=changed-2', 'workout/9=changed-9']);
+  });
 });
 
 describe('deleteRows', () => {
