@@ -11,7 +11,8 @@
  * A source whose lines parse on their own (Kafka dumps) may give a rangeParser: a big file is then cut
  * into parts of whole lines that worker threads parse and encode into data files in parallel, while
  * this thread reads, stores and commits; parts are taken in file order, so the rows, their order, the
- * quarantine records and their line numbers are those of parsing the file here.
+ * quarantine records and their line numbers are those of parsing the file here. The next file's parts
+ * go out while a file's last parts finish and it commits; commits stay in file order.
  */
 import type { Cell, ColumnDef, TableDef } from '../../../schema/types.ts';
 import { eachLineOfRange, readLineBatches, type TextLine } from '../../parse/lines.ts';
@@ -200,6 +201,9 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
   if (!ctx.landing) return { ...result, detail: 'no landing zone configured' };
   const files = (await ctx.landing.list(`${spec.folder}/`)).filter((f) => f.key.endsWith(spec.suffix));
   let ingested = 0;
+  // The file before, finishing (its last parts, then its commit) while this one's parts go out: workers
+  // then never wait for a commit, nor one for the other's last part of a file.
+  let finishing: Promise<void> = Promise.resolve();
   for (const file of files) {
     const txn = { appId: fileTxnId(spec.step, file.key, file.size), version: Math.floor(file.modified) };
     const have = table.txnVersion(txn.appId);
@@ -236,6 +240,28 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
       columns: [...table.snapshot.columns],
       partitionColumns: [...table.snapshot.partitionColumns],
     });
+    // The file's quarantine rows, then its rows, in one commit per file (see the module comment).
+    const commitFile = async () => {
+      result.quarantined += quarantine.size;
+      await quarantine.flush(ctx.lake, [txn]);
+      const committed = await commit(table.store, {
+        readSnapshot: table.snapshot,
+        actions: adds.map((add) => ({ add })),
+        operation: 'WRITE',
+        operationParameters: { mode: 'Append', source: file.key },
+        operationMetrics: { numFiles: adds.length, numOutputRows: rows },
+        readSet: { readsAdded: false },
+        txn,
+        now: ctx.now,
+      });
+      await table.refresh();
+      ctx.progress?.({ records: result.recordsIn, detail: `${file.key} committed` });
+      if (committed.committed) {
+        result.rowsWritten += rows;
+        ingested++;
+      }
+      result.versions[spec.target.name] = table.version;
+    };
     const rangeParser = parse && file.size >= rangeTuning.minFileBytes ? spec.rangeParser?.() : undefined;
     if (rangeParser) {
       // Parts of the file parsed on worker threads, taken back in order.
@@ -273,9 +299,20 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         offset += cut;
         length = partBytes;
       }
-      while (inFlight.length > 0) await takePart(await inFlight.shift()!);
-      ctx.progress?.({ records: result.recordsIn, detail: `${file.key} written` });
-    } else if (parse) {
+      const previous = finishing;
+      finishing = (async () => {
+        while (inFlight.length > 0) await takePart(await inFlight.shift()!);
+        ctx.progress?.({ records: result.recordsIn, detail: `${file.key} written` });
+        // Commits stay in file order.
+        await previous;
+        await commitFile();
+      })();
+      // Awaited by the next file's commit or after the last file; a failure meanwhile is not unhandled.
+      finishing.catch(() => undefined);
+      continue;
+    }
+    await finishing;
+    if (parse) {
       const parseWith = parse;
       for await (const lines of readLineBatches(readObject(ctx.landing, file.key, file.size))) {
         for (const line of lines) collector.take(parseLine(parseWith, line), (reason) => quarantine.add(`${file.key}:${line.lineNumber}`, line.line, reason));
@@ -290,26 +327,9 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
       // Encoding the last chunk of a large file takes seconds: show the orchestrator we are alive.
       ctx.progress?.({ records: result.recordsIn, detail: `${file.key} written` });
     }
-    result.quarantined += quarantine.size;
-    await quarantine.flush(ctx.lake, [txn]);
-    const committed = await commit(table.store, {
-      readSnapshot: table.snapshot,
-      actions: adds.map((add) => ({ add })),
-      operation: 'WRITE',
-      operationParameters: { mode: 'Append', source: file.key },
-      operationMetrics: { numFiles: adds.length, numOutputRows: rows },
-      readSet: { readsAdded: false },
-      txn,
-      now: ctx.now,
-    });
-    await table.refresh();
-    ctx.progress?.({ records: result.recordsIn, detail: `${file.key} committed` });
-    if (committed.committed) {
-      result.rowsWritten += rows;
-      ingested++;
-    }
-    result.versions[spec.target.name] = table.version;
+    await commitFile();
   }
+  await finishing;
   result.changed = ingested > 0;
   result.detail = `${ingested} new file(s)`;
   return result;
