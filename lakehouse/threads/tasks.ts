@@ -5,6 +5,7 @@
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { parseDumpPart } from '../steps/bronze/kafka-dump-part.ts';
 import { parseBpmFile } from '../steps/silver/heart-rate.ts';
+import { joinReadingsFile } from '../steps/silver/workout-bpm.ts';
 import type { ColumnDef } from '../../schema/types.ts';
 import { encodeDataFiles as encodeFiles } from '../table/write-files.ts';
 import { fromWire, type WireBatch } from './batch-wire.ts';
@@ -15,7 +16,7 @@ function encodeDataFiles(input: { table: string; columns: ColumnDef[]; partition
   return { output, transfer: output.map((f) => f.bytes.buffer as ArrayBuffer) };
 }
 
-const TASKS = { parseDumpPart, parseBpmFile, encodeDataFiles };
+const TASKS = { parseDumpPart, parseBpmFile, encodeDataFiles, joinReadingsFile };
 
 export type TaskName = keyof typeof TASKS;
 export type TaskInput<N extends TaskName> = Parameters<(typeof TASKS)[N]>[0];

@@ -9,14 +9,23 @@
  * since the checkpoint) are joined with every workout; the windows of new workouts then only need the
  * older files, read once for all windows. No output key can come out twice: a reading is one
  * (device_id, time) of one live file, and each window belongs to one user.
+ *
+ * With worker threads, heart_rate files are decoded and joined there (joinReadingsFile), a few files
+ * ahead, and taken back in file order: the rows are the same as joining them here.
  */
-import type { Cell } from '../../../schema/types.ts';
+import type { Cell, ColumnDef } from '../../../schema/types.ts';
 import { completedWorkouts, heartRate, users, workoutBpm } from '../../../schema/tables.ts';
 import type { AddAction } from '../../table/actions.ts';
 import type { ColumnBatch } from '../../table/column-batch.ts';
 import type { DeltaTable } from '../../table/delta-table.ts';
 import type { Row } from '../../table/operations/merge.ts';
+import { decodeParquetBatches } from '../../table/parquet-read.ts';
 import { fileMayMatch } from '../../table/predicate.ts';
+import { dataFileBytes } from '../../table/scan.ts';
+import { fromWire, toWire } from '../../threads/batch-wire.ts';
+import { workerPool } from '../../threads/pool.ts';
+import type { TaskOutput } from '../../threads/tasks.ts';
+import type { UpstreamRange } from '../incremental.ts';
 import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
 import { groupBy, keyOf, readNewRows, readTableRows, sameRow } from '../rows.ts';
 import type { Step } from '../step.ts';
@@ -48,9 +57,19 @@ class OutputChunk {
     hr.push(heartrate);
   }
 
+  /** Appends the rows of a batch of workout_bpm's columns (a file joined on a worker). */
+  append(batch: ColumnBatch): void {
+    workoutBpm.columns.forEach((c, i) => {
+      const to = this.columns[i]!;
+      const from = batch.columns.get(c.name)!;
+      for (let r = 0; r < batch.numRows; r++) to.push(from[r]!);
+    });
+  }
+
   output(): ComputeOutput {
     const batch: ColumnBatch = { numRows: this.size, columns: new Map(workoutBpm.columns.map((c, i) => [c.name, this.columns[i]!])) };
-    return { batch, recordsIn: this.recordsIn };
+    // Keys are unique by construction (see the module comment), so the merge need not index every row to check.
+    return { batch, recordsIn: this.recordsIn, uniqueKeys: true };
   }
 }
 
@@ -72,6 +91,59 @@ function joinBatch(batch: ColumnBatch, windowsOfDevice: (device: number) => read
     if (windows === undefined) continue;
     const t = time[i] as number;
     for (const w of windows) if ((w.start_time as number) < t && t <= (w.end_time as number)) out.emit(w, t, heartrate[i] as number);
+  }
+}
+
+/** Candidate windows (completed workouts) by device. */
+type WindowsOfDevice = Map<number, readonly Row[]>;
+
+/**
+ * The workout_bpm rows of one heart_rate file's readings within the windows of their devices, from the
+ * file's Parquet bytes: the worker task (threads/tasks.ts), also run in-thread when there are no workers.
+ */
+export async function joinReadingsFile(input: { bytes: Uint8Array; columns: ColumnDef[]; windows: WindowsOfDevice }) {
+  const out = new OutputChunk();
+  for await (const batch of decodeParquetBatches(input.bytes, input.columns, SCAN_BATCH_ROWS)) {
+    out.recordsIn += batch.numRows;
+    joinBatch(batch, (device) => input.windows.get(device), out);
+  }
+  const { wire, made } = toWire(out.output().batch!);
+  return { output: { rows: wire, recordsIn: out.recordsIn }, transfer: made };
+}
+
+/**
+ * The files' readings joined with the windows, file by file in order: decoded and joined on worker
+ * threads a few files ahead when there are workers and the reading columns are all in the files (not
+ * partition values), otherwise here.
+ */
+async function* joinFiles(readings: UpstreamRange, files: readonly AddAction[], windows: WindowsOfDevice): AsyncGenerator<{ batch: ColumnBatch; recordsIn: number }> {
+  const snapshot = readings.snapshot;
+  const columns = READING_COLUMNS.map((name) => snapshot.columns.find((c) => c.name === name)!);
+  const pool = READING_COLUMNS.some((name) => snapshot.partitionColumns.includes(name)) ? undefined : workerPool();
+  if (!pool) {
+    for (const add of files) {
+      const out = new OutputChunk();
+      for await (const batch of readings.table.scan({ snapshot, files: [add], columns: READING_COLUMNS, batchRows: SCAN_BATCH_ROWS })) {
+        out.recordsIn += batch.numRows;
+        joinBatch(batch, (device) => windows.get(device), out);
+      }
+      yield { batch: out.output().batch!, recordsIn: out.recordsIn };
+    }
+    return;
+  }
+  const inFlight: Promise<TaskOutput<'joinReadingsFile'>>[] = [];
+  let next = 0;
+  const send = () => {
+    const joined = dataFileBytes(readings.table.store, snapshot, files[next++]!).then((bytes) => pool.run('joinReadingsFile', { bytes, columns, windows }));
+    // Awaited in order below; a failure of a later file must not go unhandled meanwhile.
+    joined.catch(() => undefined);
+    inFlight.push(joined);
+  };
+  while (next < files.length && inFlight.length < 2 * pool.size) send();
+  while (inFlight.length > 0) {
+    const joined = await inFlight.shift()!;
+    if (next < files.length) send();
+    yield { batch: fromWire(joined.rows), recordsIn: joined.recordsIn };
   }
 }
 
@@ -119,17 +191,15 @@ export const silverWorkoutBpm: Step = {
 
         // 1. New readings with the workouts known now.
         const fresh = new Set<AddAction>(readings!.files);
-        for await (const batch of readings!.table.scan({ snapshot: readings!.snapshot, files: readings!.files, columns: READING_COLUMNS, batchRows: SCAN_BATCH_ROWS })) {
-          out.recordsIn += batch.numRows;
+        const windowsOfEveryDevice: WindowsOfDevice = new Map();
+        for (const [device, user] of userOfDevice) {
+          const ws = workoutsOfUser.get(user);
+          if (ws) windowsOfEveryDevice.set(device, ws);
+        }
+        for await (const joined of joinFiles(readings!, readings!.files, windowsOfEveryDevice)) {
+          out.recordsIn += joined.recordsIn;
+          out.append(joined.batch);
           ctx.progress?.({ records: out.recordsIn, detail: `${workoutBpm.name}: joining new readings` });
-          joinBatch(
-            batch,
-            (device) => {
-              const user = userOfDevice.get(device);
-              return user === undefined ? undefined : workoutsOfUser.get(user);
-            },
-            out,
-          );
           if (out.size >= workoutBpmTuning.chunkRows) {
             yield out.output();
             out = new OutputChunk();
@@ -169,8 +239,8 @@ export const silverWorkoutBpm: Step = {
             );
             if (admits) older.push(add);
           }
-          for await (const batch of readings!.table.scan({ snapshot, files: older, columns: READING_COLUMNS, batchRows: SCAN_BATCH_ROWS })) {
-            joinBatch(batch, (device) => windowsOfDevice.get(device), out);
+          for await (const joined of joinFiles(readings!, older, windowsOfDevice)) {
+            out.append(joined.batch);
             ctx.progress?.({ records: out.recordsIn, detail: `${workoutBpm.name}: reading the windows of new workouts` });
             if (out.size >= workoutBpmTuning.chunkRows) {
               yield out.output();
