@@ -44,7 +44,34 @@ export class Utf8ColumnBuilder {
     // A loop, not data.set(src.subarray(…)): values are short, and a view per value costs more than the copy.
     for (let i = start; i < end; i++) data[at++] = src[i]!;
     this.bytes = at;
-    this.closeValue();
+    this.endValue();
+  }
+
+  /**
+   * Room for one more value of up to `maxBytes` bytes, for a writer that produces the value in place
+   * (unescaping it, say) instead of copying it from elsewhere: returns the buffer to write the value
+   * into from valueStart on. Nothing counts until closeValueAt: a value given up on is just not closed,
+   * and the next one overwrites it. The buffer is only valid until the next call on the builder.
+   */
+  reserveValue(maxBytes: number): Uint8Array {
+    this.reserve(maxBytes);
+    return this.data;
+  }
+
+  /** Where the next value's bytes go in the buffer reserveValue returns (the end of the last value). */
+  get valueStart(): number {
+    return this.bytes;
+  }
+
+  /** Ends the value written in place at [valueStart, end) of the buffer reserveValue returned. */
+  closeValueAt(end: number): void {
+    this.bytes = end;
+    this.endValue();
+  }
+
+  /** Appends, as this builder's next value, the value `other` holds written but not closed, up to `end`. */
+  appendOpenValueOf(other: Utf8ColumnBuilder, end: number): void {
+    this.appendBytes(other.data, other.bytes, end);
   }
 
   appendNull(): void {
@@ -63,7 +90,7 @@ export class Utf8ColumnBuilder {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     this.reserve(value.length * 3);
     this.bytes += encoder.encodeInto(value, this.data.subarray(this.bytes)).written;
-    this.closeValue();
+    this.endValue();
   }
 
   /** The Arrow array and its statistics; the builder is not to be used afterwards. */
@@ -88,7 +115,7 @@ export class Utf8ColumnBuilder {
   }
 
   /** Ends the value whose bytes were just written: offset, validity and min/max. */
-  private closeValue(): void {
+  private endValue(): void {
     const row = this.rows;
     if (this.bytes > 0x7fffffff) throw new RangeError(`column "${this.column.name}": more than 2 GiB of string data in one file`);
     this.offsets[row + 1] = this.bytes;
