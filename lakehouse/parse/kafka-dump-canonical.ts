@@ -13,7 +13,8 @@
  * read() returns false having kept nothing, and the caller gives the line to that reader: key and value
  * are written past the columns' last values and only count once the caller closes them.
  */
-import { asciiBytes, ESCAPED, NO_MATCH, STRING_BYTE } from './json-bytes.ts';
+import { AsciiLiteral, plainBytes } from './ascii-words.ts';
+import { ESCAPED, NO_MATCH, STRING_BYTE } from './json-bytes.ts';
 import { MAX_PARTITION } from './kafka-dump.ts';
 import { KNOWN_TOPICS } from './payloads.ts';
 import { MAX_FAST_SECONDS } from './values.ts';
@@ -30,14 +31,15 @@ const MAX_STRING = 4096;
 /** Whole numbers of up to 15 digits are safe integers, summed digit by digit without rounding. */
 const MAX_DIGITS = 15;
 
-const KEY_OPEN = asciiBytes('{"key":');
-const NULL = asciiBytes('null');
-const VALUE_OPEN = asciiBytes(',"value":"');
-const TOPIC_OPEN = asciiBytes(',"topic":"');
+const KEY_OPEN = new AsciiLiteral('{"key":');
+const NULL = new AsciiLiteral('null');
+const VALUE_OPEN = new AsciiLiteral(',"value":"');
+const TOPIC_OPEN = new AsciiLiteral(',"topic":"');
 /** Per topic (index in KNOWN_TOPICS): its name and what follows it up to the partition's digits. */
-const TOPIC_TO_PARTITION = KNOWN_TOPICS.map((topic) => asciiBytes(`${topic}","partition":`));
-const OFFSET_OPEN = asciiBytes(',"offset":');
-const TIMESTAMP_OPEN = asciiBytes(',"timestamp":');
+const TOPIC_TO_PARTITION = KNOWN_TOPICS.map((topic) => new AsciiLiteral(`${topic}","partition":`));
+const TOPIC_FIRST_BYTES = KNOWN_TOPICS.map((topic) => topic.charCodeAt(0));
+const OFFSET_OPEN = new AsciiLiteral(',"offset":');
+const TIMESTAMP_OPEN = new AsciiLiteral(',"timestamp":');
 
 const LF = 10;
 const CR = 13;
@@ -61,6 +63,11 @@ export class CanonicalDumpLineReader {
   /** The output end of the last string read, and the value of the last number. */
   private written = 0;
   private number = 0;
+  /** Views of the input and of the key's and the value's buffers, made again when a buffer changes. */
+  private input: Uint8Array = new Uint8Array(0);
+  private view: DataView = new DataView(this.input.buffer);
+  private readonly outputs: Uint8Array[] = [this.input, this.input];
+  private readonly outputViews: DataView[] = [this.view, this.view];
 
   /**
    * True when the line starting at bytes[start] has the canonical layout (see the module comment): its
@@ -68,36 +75,41 @@ export class CanonicalDumpLineReader {
    * closed, for any other line.
    */
   read(bytes: Uint8Array, start: number, key: InPlaceValues, value: InPlaceValues): boolean {
-    if (!startsWith(bytes, start, KEY_OPEN)) return false;
+    if (bytes !== this.input) {
+      this.input = bytes;
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    const view = this.view;
+    if (!KEY_OPEN.isAt(view, start)) return false;
     let at = start + KEY_OPEN.length;
     let keyIsNull = false;
     if (bytes[at] === QUOTE) {
-      at = this.string(bytes, at + 1, key);
+      at = this.string(bytes, at + 1, key, 0);
       if (at === NO_MATCH) return false;
       this.keyEnd = this.written;
-    } else if (startsWith(bytes, at, NULL)) {
+    } else if (NULL.isAt(view, at)) {
       keyIsNull = true;
       at += NULL.length;
     } else {
       return false;
     }
-    if (!startsWith(bytes, at, VALUE_OPEN)) return false;
-    at = this.string(bytes, at + VALUE_OPEN.length, value);
+    if (!VALUE_OPEN.isAt(view, at)) return false;
+    at = this.string(bytes, at + VALUE_OPEN.length, value, 1);
     if (at === NO_MATCH) return false;
     this.valueEnd = this.written;
 
-    if (!startsWith(bytes, at, TOPIC_OPEN)) return false;
+    if (!TOPIC_OPEN.isAt(view, at)) return false;
     at += TOPIC_OPEN.length;
-    const topic = topicAt(bytes, at);
-    if (topic < 0) return false;
+    const topic = TOPIC_FIRST_BYTES.indexOf(bytes[at]!);
+    if (topic < 0 || !TOPIC_TO_PARTITION[topic]!.isAt(view, at)) return false;
     at = this.wholeNumber(bytes, at + TOPIC_TO_PARTITION[topic]!.length);
     if (at === NO_MATCH || this.number > MAX_PARTITION) return false;
     const partition = this.number;
-    if (!startsWith(bytes, at, OFFSET_OPEN)) return false;
+    if (!OFFSET_OPEN.isAt(view, at)) return false;
     at = this.wholeNumber(bytes, at + OFFSET_OPEN.length);
     if (at === NO_MATCH) return false;
     const offset = this.number;
-    if (!startsWith(bytes, at, TIMESTAMP_OPEN)) return false;
+    if (!TIMESTAMP_OPEN.isAt(view, at)) return false;
     // Whole seconds only, as KafkaDumpLineReader: a fraction goes the exact decimal route.
     at = this.wholeNumber(bytes, at + TIMESTAMP_OPEN.length);
     if (at === NO_MATCH || this.number > MAX_FAST_SECONDS || bytes[at] !== CLOSE_BRACE) return false;
@@ -116,14 +128,33 @@ export class CanonicalDumpLineReader {
   /**
    * Unescapes the string whose characters start at `at` (past its opening quote) into `out` from its
    * valueStart; the index after the closing quote, the output end in `written`, or NO_MATCH (see the
-   * module comment for what is read).
+   * module comment for what is read). `slot` names the output's cached view (0 key, 1 value).
    */
-  private string(bytes: Uint8Array, at: number, out: InPlaceValues): number {
+  private string(bytes: Uint8Array, at: number, out: InPlaceValues, slot: number): number {
     // Unescaping never lengthens: at most MAX_STRING bytes of input write at most that many.
     const data = out.reserveValue(MAX_STRING);
+    if (data !== this.outputs[slot]) {
+      this.outputs[slot] = data;
+      this.outputViews[slot] = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    }
+    const view = this.view;
+    const outView = this.outputViews[slot]!;
     let n = out.valueStart;
     const limit = Math.min(bytes.length, at + MAX_STRING);
-    while (at < limit) {
+    for (;;) {
+      if (at + 4 <= limit) {
+        // Plain characters four at a time: the word is stored whole, and the bytes past the plain ones
+        // are written over next (they are within the room reserved).
+        const word = view.getInt32(at, true);
+        outView.setInt32(n, word, true);
+        const plain = plainBytes(word);
+        at += plain;
+        n += plain;
+        if (plain === 4) continue;
+      } else if (at >= limit) {
+        return NO_MATCH;
+      }
+      // A quote, a backslash, a byte not read here, or one of the last three bytes before the limit.
       const c = bytes[at++]!;
       const kind = STRING_BYTE[c]!;
       if (kind === 0) {
@@ -139,7 +170,6 @@ export class CanonicalDumpLineReader {
         return NO_MATCH;
       }
     }
-    return NO_MATCH;
   }
 
   /** The plain whole number at `at` (no sign, no leading zero, at most MAX_DIGITS digits) into `number`; the index after it, or NO_MATCH. */
@@ -157,21 +187,6 @@ export class CanonicalDumpLineReader {
     this.number = value;
     return at;
   }
-}
-
-/** True when bytes[at, at + word.length) are `word`'s bytes (a read past the end matches nothing). */
-function startsWith(bytes: Uint8Array, at: number, word: Uint8Array): boolean {
-  for (let k = 0; k < word.length; k++) if (bytes[at + k] !== word[k]) return false;
-  return true;
-}
-
-/** Index in KNOWN_TOPICS of the topic (followed by `","partition":`) at `at`, or -1. */
-function topicAt(bytes: Uint8Array, at: number): number {
-  for (let t = 0; t < TOPIC_TO_PARTITION.length; t++) {
-    const word = TOPIC_TO_PARTITION[t]!;
-    if (bytes[at] === word[0] && startsWith(bytes, at, word)) return t;
-  }
-  return -1;
 }
 
 /**

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { kafkaMultiplexBz } from '../../schema/tables.ts';
 import type { Cell } from '../../schema/types.ts';
+import { AsciiLiteral, plainBytes } from '../../lakehouse/parse/ascii-words.ts';
 import { BpmPayloadReader } from '../../lakehouse/parse/bpm-bytes.ts';
 import { KafkaDumpLineReader } from '../../lakehouse/parse/kafka-dump-bytes.ts';
 import { CanonicalDumpLineReader } from '../../lakehouse/parse/kafka-dump-canonical.ts';
@@ -132,6 +133,42 @@ describe('KafkaDumpLineReader', () => {
     const bases = [dumpLine(), dumpLine({ key: null, topic: 'workout', value: 'a \\"b\\" c' }), `{ "key" : "1" , "value" : "x", "topic":"user_info", "partition": 3, "offset": 0, "timestamp": 5 }`];
     for (const base of bases) for (const line of mutants(prng, base, 3000)) if (checkDump(line)) read++;
     assert.ok(read > 500, `only ${read} mutants were read by the bytes: the contract was hardly exercised`);
+  });
+});
+
+describe('ascii-words', () => {
+  const isPlain = (c: number) => c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c;
+
+  it('plainBytes counts the plain string characters a word starts with, for every byte in every place', () => {
+    const prng = Prng.fromSeed(3);
+    const word = new Uint8Array(4);
+    const view = new DataView(word.buffer);
+    for (let place = 0; place < 4; place++) {
+      for (let c = 0; c < 256; c++) {
+        for (let trial = 0; trial < 20; trial++) {
+          // Plain bytes before `place`, any bytes after it: the count must not depend on what follows.
+          for (let k = 0; k < 4; k++) word[k] = k < place ? prng.int(0x20, 0x7e) : prng.int(0, 255);
+          word[place] = c;
+          let expected = 0;
+          while (expected < 4 && isPlain(word[expected]!)) expected++;
+          assert.equal(plainBytes(view.getInt32(0, true)), expected, `${[...word]}`);
+        }
+      }
+    }
+  });
+
+  it('AsciiLiteral matches its bytes only, within the view', () => {
+    const literal = new AsciiLiteral(',"timestamp":');
+    const bytes = utf8('xx,"timestamp":1');
+    const view = new DataView(bytes.buffer);
+    assert.ok(literal.isAt(view, 2));
+    for (let at = -1; at < bytes.length; at++) if (at !== 2) assert.ok(!literal.isAt(view, at), `${at}`);
+    for (let k = 0; k < literal.length; k++) {
+      const changed = bytes.slice();
+      changed[2 + k]! ^= 1;
+      assert.ok(!literal.isAt(new DataView(changed.buffer), 2), `byte ${k} changed`);
+    }
+    assert.ok(!literal.isAt(new DataView(bytes.buffer, 0, 14), 2), 'the literal runs past the view');
   });
 });
 
