@@ -46,13 +46,13 @@ export class ByteSink {
 }
 
 /** Per byte inside a string: 0 a plain character, 1 the closing quote, 2 a backslash, 3 not read here. */
-const STRING_BYTE = new Uint8Array(256).fill(3);
+export const STRING_BYTE = new Uint8Array(256).fill(3);
 for (let c = 32; c <= 126; c++) STRING_BYTE[c] = 0;
 STRING_BYTE[QUOTE] = 1;
 STRING_BYTE[BACKSLASH] = 2;
 
 /** The byte a one-character escape (`\n`, `\"`, …) stands for, or 255 for `\u` and anything else. */
-const ESCAPED = new Uint8Array(256).fill(255);
+export const ESCAPED = new Uint8Array(256).fill(255);
 ESCAPED[QUOTE] = QUOTE;
 ESCAPED[BACKSLASH] = BACKSLASH;
 ESCAPED[47] = 47; // '/'

@@ -9,13 +9,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { kafkaMultiplexBz } from '../../schema/tables.ts';
 import type { Cell } from '../../schema/types.ts';
+import { AsciiLiteral, plainBytes } from '../../lakehouse/parse/ascii-words.ts';
 import { BpmPayloadReader } from '../../lakehouse/parse/bpm-bytes.ts';
 import { KafkaDumpLineReader } from '../../lakehouse/parse/kafka-dump-bytes.ts';
+import { CanonicalDumpLineReader } from '../../lakehouse/parse/kafka-dump-canonical.ts';
 import { parseKafkaDumpLine } from '../../lakehouse/parse/kafka-dump.ts';
 import { isKnownTopic, KNOWN_TOPICS, parseBpm } from '../../lakehouse/parse/payloads.ts';
 import { kafkaDumpParser, parseDumpPart } from '../../lakehouse/steps/bronze/kafka-dump-part.ts';
 import { parseLineRange, type RangeInput, type RangeOutput } from '../../lakehouse/steps/bronze/landing-files.ts';
 import { decodeParquet } from '../../lakehouse/table/parquet-read.ts';
+import { Utf8ColumnBuilder } from '../../lakehouse/table/utf8-column-builder.ts';
 import { Prng } from '../../simulator/prng.ts';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -133,6 +136,158 @@ describe('KafkaDumpLineReader', () => {
   });
 });
 
+describe('ascii-words', () => {
+  const isPlain = (c: number) => c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c;
+
+  it('plainBytes counts the plain string characters a word starts with, for every byte in every place', () => {
+    const prng = Prng.fromSeed(3);
+    const word = new Uint8Array(4);
+    const view = new DataView(word.buffer);
+    for (let place = 0; place < 4; place++) {
+      for (let c = 0; c < 256; c++) {
+        for (let trial = 0; trial < 20; trial++) {
+          // Plain bytes before `place`, any bytes after it: the count must not depend on what follows.
+          for (let k = 0; k < 4; k++) word[k] = k < place ? prng.int(0x20, 0x7e) : prng.int(0, 255);
+          word[place] = c;
+          let expected = 0;
+          while (expected < 4 && isPlain(word[expected]!)) expected++;
+          assert.equal(plainBytes(view.getInt32(0, true)), expected, `${[...word]}`);
+        }
+      }
+    }
+  });
+
+  it('AsciiLiteral matches its bytes only, within the view', () => {
+    const literal = new AsciiLiteral(',"timestamp":');
+    const bytes = utf8('xx,"timestamp":1');
+    const view = new DataView(bytes.buffer);
+    assert.ok(literal.isAt(view, 2));
+    for (let at = -1; at < bytes.length; at++) if (at !== 2) assert.ok(!literal.isAt(view, at), `${at}`);
+    for (let k = 0; k < literal.length; k++) {
+      const changed = bytes.slice();
+      changed[2 + k]! ^= 1;
+      assert.ok(!literal.isAt(new DataView(changed.buffer), 2), `byte ${k} changed`);
+    }
+    assert.ok(!literal.isAt(new DataView(bytes.buffer, 0, 14), 2), 'the literal runs past the view');
+  });
+});
+
+/** What the canonical reader read, in parseKafkaDumpLine's shape; undefined when it left the line. */
+function readCanonical(line: string, lineEnd = '\n') {
+  const columns = kafkaMultiplexBz.columns;
+  const key = new Utf8ColumnBuilder(columns.find((c) => c.name === 'key')!);
+  const value = new Utf8ColumnBuilder(columns.find((c) => c.name === 'value')!);
+  // Values already in the columns, which the line's must come after; the line within a larger part.
+  key.appendBytes(utf8('k0'), 0, 2);
+  value.appendBytes(utf8('v0'), 0, 2);
+  const before = 'x\n';
+  const bytes = utf8(`${before}${line}${lineEnd}{"next":1}`);
+  const reader = new CanonicalDumpLineReader();
+  if (!reader.read(bytes, before.length, key, value)) {
+    assert.equal(key.rows + value.rows, 2, `a line left was kept: ${line}`);
+    return undefined;
+  }
+  assert.equal(reader.next, bytes.length - '{"next":1}'.length, `the next line is not where it starts: ${line}`);
+  if (reader.keyIsNull) key.appendNull();
+  else key.closeValueAt(reader.keyEnd);
+  value.closeValueAt(reader.valueEnd);
+  const keys = key.finish().data;
+  const values = value.finish().data;
+  return {
+    key: keys.valueOffsets[2] === keys.valueOffsets[1] && reader.keyIsNull ? null : new TextDecoder().decode(keys.values.subarray(keys.valueOffsets[1], keys.valueOffsets[2])),
+    value: new TextDecoder().decode(values.values.subarray(values.valueOffsets[1], values.valueOffsets[2])),
+    topic: KNOWN_TOPICS[reader.topic],
+    partition: reader.partition,
+    offset: reader.offset,
+    timestampMicros: reader.timestampMicros,
+  };
+}
+
+/** Asserts that the canonical reader reads a line only as the general reader (and so the text parser) does; returns whether it read it. */
+function checkCanonical(line: string): boolean {
+  const read = readCanonical(line);
+  if (read === undefined) return false;
+  assert.ok(checkDump(line), `the canonical reader read a line the general one leaves: ${line}`);
+  assert.deepEqual(read, readDump(line), line);
+  return true;
+}
+
+describe('CanonicalDumpLineReader', () => {
+  it('reads lines laid out as dumps write them, as the general reader does', () => {
+    const canonical = [
+      dumpLine(),
+      dumpLine({ key: null }),
+      dumpLine({ key: '' }),
+      dumpLine({ value: '' }),
+      dumpLine({ key: 'a "quoted" \\ key/', value: 'tab\there "quoted" back\\slash /slash\n\r\b\f' }),
+      dumpLine({ topic: 'workout', value: '{"user_id": 1, "action": "start"}' }),
+      dumpLine({ topic: 'user_info', partition: 12, offset: 0 }),
+      dumpLine({ partition: 2147483647, offset: 999999999999999, timestamp: 0 }),
+      dumpLine({ timestamp: 9007199254 }),
+      `{"key":"a","value":"escaped \\/ slash","topic":"bpm","partition":0,"offset":1,"timestamp":1}`,
+      `{"key":"k","value":"${'v'.repeat(4095)}","topic":"bpm","partition":0,"offset":1,"timestamp":1}`,
+    ];
+    for (const line of canonical) assert.ok(checkCanonical(line), `expected the canonical reader to read ${line}`);
+    // Every way a line can end in a part.
+    for (const end of ['\n', '\r\n']) assert.ok(readCanonical(dumpLine(), end), JSON.stringify(end));
+  });
+
+  it('leaves every other line to the general reader, keeping nothing of it', () => {
+    const other = [
+      ` ${dumpLine()}`,
+      `${dumpLine()} `,
+      dumpLine().replace(':', ' :'),
+      dumpLine().replace(',"topic"', ', "topic"'),
+      `{"value":"v","key":"k","topic":"bpm","partition":0,"offset":1,"timestamp":1}`,
+      `{"key":"k","value":"v","topic":"bpm","offset":1,"partition":0,"timestamp":1}`,
+      dumpLine({ value: 'caf\u00e9' }),
+      dumpLine({ key: 'caf\u00e9' }),
+      dumpLine({ value: 'a\u007fb' }), // DEL: the general reader leaves it, so must this one
+      `{"key":"k","value":"\\u0041","topic":"bpm","partition":0,"offset":1,"timestamp":1}`,
+      `{"key":"k","value":"a\tb","topic":"bpm","partition":0,"offset":1,"timestamp":1}`, // a raw tab
+      `{"key":"k","value":"\\x","topic":"bpm","partition":0,"offset":1,"timestamp":1}`,
+      `{"key":"k","value":"${'v'.repeat(4096)}","topic":"bpm","partition":0,"offset":1,"timestamp":1}`, // longer than MAX_STRING
+      dumpLine({ timestamp: 1678410000.5 }),
+      dumpLine({ timestamp: 9007199255 }), // microseconds no longer a safe integer
+      dumpLine({ timestamp: -1 }),
+      dumpLine({ partition: 2147483648 }),
+      dumpLine({ offset: 1000000000000000 }), // 16 digits
+      dumpLine({ offset: -1 }),
+      dumpLine({ offset: 1e21 }),
+      dumpLine().replace('1000000', '01000000'),
+      dumpLine().replace('"partition":0', '"partition":00'),
+      dumpLine().replace('1000000', '1000000e0'),
+      dumpLine({ topic: 'elsewhere' }),
+      dumpLine({ topic: 'bpmx' }),
+      dumpLine({ topic: 'bp' }),
+      dumpLine({ topic: '' }),
+      dumpLine({ key: 5 }),
+      dumpLine({ key: undefined }),
+      dumpLine({ extra: 1 }),
+      dumpLine({ partition: '0' }),
+      dumpLine().slice(0, -1),
+      dumpLine({ key: null }).replace('null', 'nul'),
+      dumpLine({ key: null }).replace('null', 'nulL'),
+      `${dumpLine()}}`,
+      '',
+    ];
+    for (const line of other) assert.equal(readCanonical(line), undefined, `expected the canonical reader to leave ${line}`);
+    for (const end of ['\r\r\n', ' \n', '\r', 'x']) assert.equal(readCanonical(dumpLine(), end), undefined, JSON.stringify(end));
+  });
+
+  it('agrees with the general reader on thousands of mutated lines', () => {
+    const prng = Prng.fromSeed(20261126);
+    let read = 0;
+    const bases = [
+      dumpLine(),
+      dumpLine({ key: null, topic: 'workout', value: 'a \\"b\\" c' }),
+      dumpLine({ key: 'k\\"1', topic: 'user_info', partition: 7, offset: 0, timestamp: 5 }),
+    ];
+    for (const base of bases) for (const line of mutants(prng, base, 4000)) if (checkCanonical(line)) read++;
+    assert.ok(read > 1000, `only ${read} mutants were read by the canonical reader: the contract was hardly exercised`);
+  });
+});
+
 describe('BpmPayloadReader', () => {
   it('reads plain payloads exactly as parseBpm does, numbers rounded as JSON.parse rounds them', () => {
     const plain = [
@@ -236,6 +391,33 @@ describe('parseDumpPart', () => {
         ['bpm', 'workout'],
       );
       assert.equal(bytes.quarantine.length, atFileStart ? 2 : 3); // a BOM not at the file start breaks the first line
+    }
+  });
+
+  it('gives the output of parsing as text for canonical lines of many partitions, mixed with other lines', async () => {
+    const prng = Prng.fromSeed(42);
+    const day = 86_400;
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      // Runs of one partition, as dumps have them, broken now and then by another topic or week.
+      const run = Math.floor(i / 50);
+      const topic = prng.int(0, 9) === 0 ? prng.pick([...KNOWN_TOPICS]) : KNOWN_TOPICS[run % 3]!;
+      const timestamp = 1678410000 + (run % 4) * 5 * day + prng.int(0, day);
+      const key = prng.int(0, 9) === 0 ? null : String(prng.int(0, 999_999)).repeat(prng.int(0, 3));
+      const value = prng.int(0, 19) === 0 ? `"quoted" \\ ${prng.int(0, 9)}\t` : `{"device_id":${prng.int(100_000, 100_199)},"time":${timestamp},"heartrate":${prng.int(40, 190) + prng.int(0, 999) / 1000}}`;
+      const line = JSON.stringify({ key, value, topic, partition: prng.int(0, 3), offset: i, timestamp });
+      const other = prng.int(0, 29);
+      // Now and then a line the fast path leaves: spaced out, escaped, or broken.
+      lines.push(other === 0 ? line.replace(',', ', ') : other === 1 ? line.replace('"value":"', '"value":"\\u00e9') : other === 2 ? line.slice(0, -2) : line);
+    }
+    for (const lineEnd of ['\n', '\r\n']) {
+      for (const last of ['', lineEnd, '\r']) {
+        const part = lines.join(lineEnd) + last;
+        const bytes = await contents(parseDumpPart(input(part, true)).output);
+        const asText = await contents(parseLineRange(input(part, true), kafkaDumpParser('kafka/dump.json')).output);
+        assert.deepEqual(bytes, asText);
+        assert.ok(bytes.files.length >= 9 && bytes.rows > 2800, `${bytes.files.length} files, ${bytes.rows} rows`);
+      }
     }
   });
 });

@@ -1,8 +1,9 @@
 /**
  * A part of a Kafka dump (whole lines) into kafka_multiplex_bz data files, read as bytes: the worker
- * task of bronze_kafka_files for big dumps. Plain lines (KafkaDumpLineReader) go from the input bytes
- * into the columns' UTF-8 buffers with no JS string or object on the way; any other line is decoded and
- * parsed as text by kafkaDumpParser, the parser of small files, which keeps or refuses it. The output is
+ * task of bronze_kafka_files for big dumps. Lines laid out as dumps write them (CanonicalDumpLineReader)
+ * are unescaped straight into the columns' UTF-8 buffers; other plain lines (KafkaDumpLineReader) go
+ * there through a scratch buffer, still with no JS string or object on the way; any other line is
+ * decoded and parsed as text by kafkaDumpParser, the parser of small files, which keeps or refuses it. The output is
  * what parseLineRange gives with that parser: the same rows in the same order, one file per partition,
  * the same quarantine records with the same line numbers.
  */
@@ -11,6 +12,7 @@ import { kafkaMultiplexBz } from '../../../schema/tables.ts';
 import { weekPart } from '../../calendar.ts';
 import { parseKafkaDumpLine } from '../../parse/kafka-dump.ts';
 import { KafkaDumpLineReader } from '../../parse/kafka-dump-bytes.ts';
+import { CanonicalDumpLineReader } from '../../parse/kafka-dump-canonical.ts';
 import { isBlank } from '../../parse/lines.ts';
 import { isKnownTopic, KNOWN_TOPICS } from '../../parse/payloads.ts';
 import { encodeColumn } from '../../table/parquet-encode-column.ts';
@@ -120,6 +122,7 @@ export function parseDumpPart(input: RangeInput): { output: RangeOutput; transfe
   const textParser = kafkaDumpParser(input.fileKey);
   if (!writesThisLayout(input)) return parseLineRange(input, textParser);
   const bytes = input.bytes;
+  const canonical = new CanonicalDumpLineReader();
   const reader = new KafkaDumpLineReader();
   const groups = new Map<string, PartitionRows>();
   const quarantine: RangeOutput['quarantine'] = [];
@@ -140,6 +143,30 @@ export function parseDumpPart(input: RangeInput): { output: RangeOutput; transfe
   // A byte-order mark at the start of the file is not part of the first line.
   let from = input.atFileStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   while (from < bytes.length) {
+    // The fast path writes key and value into the builders of the last line's partition, on the bet
+    // that this line belongs to it too; when it does not, they are moved to the right one.
+    if (lastGroup !== undefined && canonical.read(bytes, from, lastGroup.key, lastGroup.value)) {
+      lineNumber++;
+      recordsIn++;
+      rows++;
+      const micros = canonical.timestampMicros;
+      const date = dayOfMicros(micros);
+      const written = lastGroup;
+      if (canonical.topic !== lastTopic || date !== lastDate) {
+        lastGroup = groupOf(KNOWN_TOPICS[canonical.topic]!, weekPart(date));
+        lastTopic = canonical.topic;
+        lastDate = date;
+      }
+      const group = lastGroup;
+      if (canonical.keyIsNull) group.key.appendNull();
+      else if (group === written) group.key.closeValueAt(canonical.keyEnd);
+      else group.key.appendOpenValueOf(written.key, canonical.keyEnd);
+      if (group === written) group.value.closeValueAt(canonical.valueEnd);
+      else group.value.appendOpenValueOf(written.value, canonical.valueEnd);
+      group.addRest(canonical.partition, canonical.offset, micros, date);
+      from = canonical.next;
+      continue;
+    }
     let lf = bytes.indexOf(LF, from);
     if (lf < 0) lf = bytes.length;
     const end = lf > from && bytes[lf - 1] === CR ? lf - 1 : lf;
