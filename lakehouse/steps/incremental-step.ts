@@ -74,6 +74,8 @@ export async function runIncremental(ctx: StepContext, spec: IncrementalSpec): P
     const quarantine = new QuarantineBuffer(spec.step, spec.target.name, ctx.now);
     const txn = checkpointTxns(ranges);
     const operationParameters = { step: spec.step, upstream: JSON.stringify(ranges.map((r) => ({ table: r.def.name, from: r.since ?? null, to: r.until }))) };
+    // The file the last chunk's inserts went to, with its rows: the next chunk's merge probes it in memory.
+    let lastWritten: Map<string, ColumnBatch> | undefined;
     const mergeChunk = async (batch: ColumnBatch, withCheckpoints: boolean, uniqueSource = false) => {
       faultPoint(`${spec.target.layer}.merge`, { step: spec.step, table: spec.target.name });
       const encodeFiles = encoderFor(target, spec.target.name, batch);
@@ -82,10 +84,12 @@ export async function runIncremental(ctx: StepContext, spec: IncrementalSpec): P
         whenMatched: spec.whenMatched,
         uniqueSource,
         ...(encodeFiles ? { encodeFiles } : {}),
+        ...(lastWritten ? { knownFiles: lastWritten } : {}),
         ...(withCheckpoints ? { txn } : {}),
         now: ctx.now,
         operationParameters,
       });
+      lastWritten = merged.written ? new Map([[merged.written.path, merged.written.rows]]) : undefined;
       if (merged.committed) {
         result.rowsWritten += merged.metrics.inserted + merged.metrics.updated;
         result.duplicates += merged.metrics.unchanged;

@@ -169,6 +169,26 @@ describe('merge', () => {
     assert.deepEqual(unique.rows, plain.rows);
   });
 
+  test('a file the caller wrote (written, passed back as knownFiles) is probed from its rows, not read, with the same outcome', async (t) => {
+    const { store } = await scratchStore(t);
+    const counting = new CountingStore(store);
+    const table = await DeltaTable.createIfAbsent(counting, heartRate);
+    const first = await table.merge(hr(heartRows(1, 10)), { key: HR_KEY, uniqueSource: true });
+    assert.ok(first.written, 'one file of inserts');
+    assert.equal(first.written.rows.numRows, 10);
+    assert.deepEqual([...table.snapshot.files.keys()], [first.written.path]);
+    counting.dataReads.length = 0;
+    // Overlapping the first file: one row lower (replaces), one higher (kept), one new.
+    const rows = heartRows(1, 10);
+    const source = [{ ...rows[3]!, heartrate: 1 }, { ...rows[4]!, heartrate: 500 }, heartRows(1, 1, T0 + 60 * MICROS_PER_SECOND)[0]!];
+    const lower = (target: Row, s: Row) => ((s['heartrate'] as number) < (target['heartrate'] as number) ? s : undefined);
+    const second = await table.merge(hr(source), { key: HR_KEY, whenMatched: lower, uniqueSource: true, knownFiles: new Map([[first.written.path, first.written.rows]]) });
+    assert.equal(counting.dataReads.length, 0, 'the known file is not read');
+    assert.deepEqual([second.metrics.filesRead, second.metrics.updated, second.metrics.unchanged, second.metrics.inserted, second.metrics.filesRemoved], [1, 1, 1, 1, 1]);
+    const expected = [...rows.map((r, i) => (i === 3 ? { ...r, heartrate: 1 } : r)), source[2]!];
+    assert.deepEqual(sortRows(await table.rows(), HR_KEY), sortRows(expected, HR_KEY));
+  });
+
   test('a two-column key that is not two numbers (topic, offset) matches as any key does', async (t) => {
     const { store } = await scratchStore(t);
     const table = await DeltaTable.createIfAbsent(store, kafkaMultiplexBz);

@@ -36,6 +36,13 @@ export interface MergeSpec {
    */
   encodeFiles?: (batch: ColumnBatch) => Promise<EncodedDataFile[]>;
   /**
+   * Rows of data files the caller wrote itself (MergeResult.written) and still holds, by add path: a
+   * candidate among them is probed from these rows instead of being read and decoded again. A merge in
+   * chunks mostly finds its keys' range overlapping the file the chunk before wrote; re-reading that
+   * file was the largest part of such a merge.
+   */
+  knownFiles?: ReadonlyMap<string, ColumnBatch>;
+  /**
    * The caller vouches that no key occurs twice in the source (it deduplicated them as it built it).
    * The merge then indexes only the source rows some candidate file's statistics admit, not all of them
    * (the others cannot match a stored row): for a big batch of mostly new keys, most of a merge's work.
@@ -55,6 +62,11 @@ export interface MergeMetrics {
 
 export interface MergeResult extends CommitResult {
   metrics: MergeMetrics;
+  /**
+   * When the inserts went into one data file: its path and rows, which a caller merging again soon can
+   * pass back as knownFiles.
+   */
+  written?: { path: string; rows: ColumnBatch };
 }
 
 /** A function computing the key of row i of a batch, as a Map key. */
@@ -245,7 +257,7 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
       : writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, batch, writeOptions);
 
   for (const add of toRead) {
-    const target = await readDataFile(store, snapshot, add, snapshot.columns);
+    const target = spec.knownFiles?.get(add.path) ?? (await readDataFile(store, snapshot, add, snapshot.columns));
     metrics.filesRead++;
     const targetKeys = keyColumns(target, spec.key);
     let replaced: Map<number, Row> | undefined;
@@ -277,10 +289,13 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
     }
   }
 
+  let written: MergeResult['written'];
   if ((spec.whenNotMatched ?? 'insert') === 'insert' && matches < source.numRows) {
     const inserts: number[] = [];
     for (let i = 0; i < source.numRows; i++) if (matched[i] === 0) inserts.push(i);
-    const adds = await write(matches === 0 ? source : takeRows(source, inserts));
+    const rows = matches === 0 ? source : takeRows(source, inserts);
+    const adds = await write(rows);
+    if (adds.length === 1) written = { path: adds[0]!.path, rows };
     actions.push(...adds.map((a) => ({ add: a })));
     metrics.inserted = inserts.length;
     metrics.filesAdded += adds.length;
@@ -305,7 +320,7 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
     ...(spec.txn ? { txn: spec.txn } : {}),
     ...(spec.now ? { now: spec.now } : {}),
   });
-  return { ...result, metrics };
+  return { ...result, metrics, ...(written && result.committed ? { written } : {}) };
 }
 
 /** The remove action retiring an add. */
