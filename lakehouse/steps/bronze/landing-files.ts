@@ -204,7 +204,10 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
   // The file before, finishing (its last parts, then its commit) while this one's parts go out: workers
   // then never wait for a commit, nor one for the other's last part of a file.
   let finishing: Promise<void> = Promise.resolve();
+  let finishingFailed = false;
   for (const file of files) {
+    // A file that failed to finish stops the step here (with its error), not after all the others.
+    if (finishingFailed) await finishing;
     const txn = { appId: fileTxnId(spec.step, file.key, file.size), version: Math.floor(file.modified) };
     const have = table.txnVersion(txn.appId);
     if (have !== undefined && have >= txn.version) continue;
@@ -308,7 +311,9 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         await commitFile();
       })();
       // Awaited by the next file's commit or after the last file; a failure meanwhile is not unhandled.
-      finishing.catch(() => undefined);
+      finishing.catch(() => {
+        finishingFailed = true;
+      });
       continue;
     }
     await finishing;
