@@ -75,8 +75,20 @@ export function sliceRows(batch: ColumnBatch, start: number, end: number): Colum
 export function concatBatches(names: readonly string[], batches: readonly ColumnBatch[]): ColumnBatch {
   if (batches.length === 1 && names.every((n) => batches[0]!.columns.has(n)) && batches[0]!.columns.size === names.length) return batches[0]!;
   const total = batches.reduce((n, b) => n + b.numRows, 0);
-  const out = new Map<string, Cell[]>();
+  const out = new Map<string, readonly Cell[]>();
   for (const name of names) {
+    const sources = batches.map((batch) => batch.columns.get(name));
+    if (batches.length > 0 && sources.every((source) => source instanceof Float64Array)) {
+      // Columns of numbers (see numberColumn) are copied a buffer at a time.
+      const values = new Float64Array(total);
+      let at = 0;
+      sources.forEach((source, b) => {
+        values.set((source as unknown as Float64Array).subarray(0, batches[b]!.numRows), at);
+        at += batches[b]!.numRows;
+      });
+      out.set(name, numberColumn(values));
+      continue;
+    }
     const values = new Array<Cell>(total);
     let at = 0;
     for (const batch of batches) {

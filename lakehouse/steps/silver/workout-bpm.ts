@@ -16,7 +16,7 @@
 import type { Cell, ColumnDef } from '../../../schema/types.ts';
 import { completedWorkouts, heartRate, users, workoutBpm } from '../../../schema/tables.ts';
 import type { AddAction } from '../../table/actions.ts';
-import type { ColumnBatch } from '../../table/column-batch.ts';
+import { concatBatches, type ColumnBatch } from '../../table/column-batch.ts';
 import type { DeltaTable } from '../../table/delta-table.ts';
 import type { Row } from '../../table/operations/merge.ts';
 import { decodeParquetBatches } from '../../table/parquet-read.ts';
@@ -37,8 +37,8 @@ const READING_COLUMNS = ['device_id', 'time', 'heartrate', 'valid'];
 /** Rows per decoded slice of a heart_rate file. */
 const SCAN_BATCH_ROWS = 65_536;
 
-/** workout_bpm rows, column by column. */
-class OutputChunk {
+/** The workout_bpm rows of one heart_rate file's readings, column by column. */
+class JoinedRows {
   readonly columns = workoutBpm.columns.map(() => [] as Cell[]);
   recordsIn = 0;
 
@@ -57,24 +57,35 @@ class OutputChunk {
     hr.push(heartrate);
   }
 
-  /** Appends the rows of a batch of workout_bpm's columns (a file joined on a worker). */
-  append(batch: ColumnBatch): void {
-    workoutBpm.columns.forEach((c, i) => {
-      const to = this.columns[i]!;
-      const from = batch.columns.get(c.name)!;
-      for (let r = 0; r < batch.numRows; r++) to.push(from[r]!);
-    });
+  batch(): ColumnBatch {
+    return { numRows: this.size, columns: new Map(workoutBpm.columns.map((c, i) => [c.name, this.columns[i]!])) };
+  }
+}
+
+/** workout_bpm rows joined file by file, merged as one batch per chunk (columns of numbers are copied whole). */
+class JoinedFiles {
+  private parts: ColumnBatch[] = [];
+  size = 0;
+  recordsIn = 0;
+
+  add(batch: ColumnBatch): void {
+    if (batch.numRows === 0) return;
+    this.parts.push(batch);
+    this.size += batch.numRows;
   }
 
   output(): ComputeOutput {
-    const batch: ColumnBatch = { numRows: this.size, columns: new Map(workoutBpm.columns.map((c, i) => [c.name, this.columns[i]!])) };
+    const batch = concatBatches(
+      workoutBpm.columns.map((c) => c.name),
+      this.parts,
+    );
     // Keys are unique by construction (see the module comment), so the merge need not index every row to check.
     return { batch, recordsIn: this.recordsIn, uniqueKeys: true };
   }
 }
 
 /** Emit, for each valid reading of the batch, a row per candidate window of its device that holds it. */
-function joinBatch(batch: ColumnBatch, windowsOfDevice: (device: number) => readonly Row[] | undefined, out: OutputChunk): void {
+function joinBatch(batch: ColumnBatch, windowsOfDevice: (device: number) => readonly Row[] | undefined, out: JoinedRows): void {
   const device = batch.columns.get('device_id')!;
   const time = batch.columns.get('time')!;
   const heartrate = batch.columns.get('heartrate')!;
@@ -102,12 +113,12 @@ type WindowsOfDevice = Map<number, readonly Row[]>;
  * file's Parquet bytes: the worker task (threads/tasks.ts), also run in-thread when there are no workers.
  */
 export async function joinReadingsFile(input: { bytes: Uint8Array; columns: ColumnDef[]; windows: WindowsOfDevice }) {
-  const out = new OutputChunk();
+  const out = new JoinedRows();
   for await (const batch of decodeParquetBatches(input.bytes, input.columns, SCAN_BATCH_ROWS)) {
     out.recordsIn += batch.numRows;
     joinBatch(batch, (device) => input.windows.get(device), out);
   }
-  const { wire, made } = toWire(out.output().batch!);
+  const { wire, made } = toWire(out.batch());
   return { output: { rows: wire, recordsIn: out.recordsIn }, transfer: made };
 }
 
@@ -122,12 +133,12 @@ async function* joinFiles(readings: UpstreamRange, files: readonly AddAction[], 
   const pool = READING_COLUMNS.some((name) => snapshot.partitionColumns.includes(name)) ? undefined : workerPool();
   if (!pool) {
     for (const add of files) {
-      const out = new OutputChunk();
+      const out = new JoinedRows();
       for await (const batch of readings.table.scan({ snapshot, files: [add], columns: READING_COLUMNS, batchRows: SCAN_BATCH_ROWS })) {
         out.recordsIn += batch.numRows;
         joinBatch(batch, (device) => windows.get(device), out);
       }
-      yield { batch: out.output().batch!, recordsIn: out.recordsIn };
+      yield { batch: out.batch(), recordsIn: out.recordsIn };
     }
     return;
   }
@@ -187,7 +198,7 @@ export const silverWorkoutBpm: Step = {
         const userOfDevice = new Map(allUsers.map((u) => [u.device_id as number, u.user_id as number]));
         const deviceOfUser = new Map(allUsers.map((u) => [u.user_id as number, u.device_id as number]));
         const workoutsOfUser = groupBy(allWorkouts, (w) => w.user_id as number);
-        let out = new OutputChunk();
+        let out = new JoinedFiles();
 
         // 1. New readings with the workouts known now.
         const fresh = new Set<AddAction>(readings!.files);
@@ -198,11 +209,11 @@ export const silverWorkoutBpm: Step = {
         }
         for await (const joined of joinFiles(readings!, readings!.files, windowsOfEveryDevice)) {
           out.recordsIn += joined.recordsIn;
-          out.append(joined.batch);
+          out.add(joined.batch);
           ctx.progress?.({ records: out.recordsIn, detail: `${workoutBpm.name}: joining new readings` });
           if (out.size >= workoutBpmTuning.chunkRows) {
             yield out.output();
-            out = new OutputChunk();
+            out = new JoinedFiles();
           }
         }
 
@@ -240,11 +251,11 @@ export const silverWorkoutBpm: Step = {
             if (admits) older.push(add);
           }
           for await (const joined of joinFiles(readings!, older, windowsOfDevice)) {
-            out.append(joined.batch);
+            out.add(joined.batch);
             ctx.progress?.({ records: out.recordsIn, detail: `${workoutBpm.name}: reading the windows of new workouts` });
             if (out.size >= workoutBpmTuning.chunkRows) {
               yield out.output();
-              out = new OutputChunk();
+              out = new JoinedFiles();
             }
           }
         }

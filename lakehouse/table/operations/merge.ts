@@ -201,6 +201,12 @@ function keyRangePredicates(source: ColumnBatch, key: readonly string[]): Predic
     for (let i = 0; i < source.numRows; i++) {
       const v = values[i]!;
       if (v === null || typeof v === 'boolean') continue;
+      if (typeof v === 'number' && typeof min === 'number' && typeof max === 'number') {
+        // Numbers (most keys), compared as lessThan compares them, without its string test.
+        if (v < min) min = v;
+        if (max < v) max = v;
+        continue;
+      }
       // The same order as the statistics the range is checked against.
       if (min === null || lessThan(v, min)) min = v;
       if (max === null || lessThan(max, v)) max = v;
