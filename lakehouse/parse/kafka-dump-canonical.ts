@@ -17,6 +17,7 @@ import { AsciiLiteral, plainBytes } from './ascii-words.ts';
 import { ESCAPED, NO_MATCH, STRING_BYTE } from './json-bytes.ts';
 import { MAX_PARTITION } from './kafka-dump.ts';
 import { KNOWN_TOPICS } from './payloads.ts';
+import { PlainNumberReader } from './plain-numbers.ts';
 import { MAX_FAST_SECONDS } from './values.ts';
 
 /** A string column whose next value can be written in place (Utf8ColumnBuilder is one). */
@@ -28,8 +29,6 @@ export interface InPlaceValues {
 
 /** The longest key or value (as written, escapes included) read here; a longer one goes the general way. */
 const MAX_STRING = 4096;
-/** Whole numbers of up to 15 digits are safe integers, summed digit by digit without rounding. */
-const MAX_DIGITS = 15;
 
 const KEY_OPEN = new AsciiLiteral('{"key":');
 const NULL = new AsciiLiteral('null');
@@ -60,9 +59,9 @@ export class CanonicalDumpLineReader {
   timestampMicros = 0;
   /** Where the next line starts: past this line's line feed, or the end of the buffer. */
   next = 0;
-  /** The output end of the last string read, and the value of the last number. */
+  /** The output end of the last string read. */
   private written = 0;
-  private number = 0;
+  private readonly digits = new PlainNumberReader();
   /** Views of the input and of the key's and the value's buffers, made again when a buffer changes. */
   private input: Uint8Array = new Uint8Array(0);
   private view: DataView = new DataView(this.input.buffer);
@@ -102,17 +101,17 @@ export class CanonicalDumpLineReader {
     at += TOPIC_OPEN.length;
     const topic = TOPIC_FIRST_BYTES.indexOf(bytes[at]!);
     if (topic < 0 || !TOPIC_TO_PARTITION[topic]!.isAt(view, at)) return false;
-    at = this.wholeNumber(bytes, at + TOPIC_TO_PARTITION[topic]!.length);
-    if (at === NO_MATCH || this.number > MAX_PARTITION) return false;
-    const partition = this.number;
+    at = this.digits.whole(bytes, at + TOPIC_TO_PARTITION[topic]!.length);
+    if (at === NO_MATCH || this.digits.value > MAX_PARTITION) return false;
+    const partition = this.digits.value;
     if (!OFFSET_OPEN.isAt(view, at)) return false;
-    at = this.wholeNumber(bytes, at + OFFSET_OPEN.length);
+    at = this.digits.whole(bytes, at + OFFSET_OPEN.length);
     if (at === NO_MATCH) return false;
-    const offset = this.number;
+    const offset = this.digits.value;
     if (!TIMESTAMP_OPEN.isAt(view, at)) return false;
     // Whole seconds only, as KafkaDumpLineReader: a fraction goes the exact decimal route.
-    at = this.wholeNumber(bytes, at + TIMESTAMP_OPEN.length);
-    if (at === NO_MATCH || this.number > MAX_FAST_SECONDS || bytes[at] !== CLOSE_BRACE) return false;
+    at = this.digits.whole(bytes, at + TIMESTAMP_OPEN.length);
+    if (at === NO_MATCH || this.digits.value > MAX_FAST_SECONDS || bytes[at] !== CLOSE_BRACE) return false;
     const next = lineEnd(bytes, at + 1);
     if (next === NO_MATCH) return false;
 
@@ -120,7 +119,7 @@ export class CanonicalDumpLineReader {
     this.topic = topic;
     this.partition = partition;
     this.offset = offset;
-    this.timestampMicros = this.number * 1_000_000;
+    this.timestampMicros = this.digits.value * 1_000_000;
     this.next = next;
     return true;
   }
@@ -172,21 +171,6 @@ export class CanonicalDumpLineReader {
     }
   }
 
-  /** The plain whole number at `at` (no sign, no leading zero, at most MAX_DIGITS digits) into `number`; the index after it, or NO_MATCH. */
-  private wholeNumber(bytes: Uint8Array, at: number): number {
-    const first = at;
-    let value = 0;
-    // A read past the end of `bytes` gives undefined, which is no digit.
-    for (let d = bytes[at]! - 48; d >= 0 && d <= 9; d = bytes[at]! - 48) {
-      value = value * 10 + d;
-      at++;
-      // "0" ends the number: a digit after it is not JSON, and then no separator follows.
-      if (value === 0) break;
-    }
-    if (at === first || at - first > MAX_DIGITS) return NO_MATCH;
-    this.number = value;
-    return at;
-  }
 }
 
 /**

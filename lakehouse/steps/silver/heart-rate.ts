@@ -11,6 +11,7 @@ import { Type } from 'apache-arrow';
 import type { Cell, ColumnDef } from '../../../schema/types.ts';
 import { heartRate, kafkaMultiplexBz } from '../../../schema/tables.ts';
 import { BpmPayloadReader } from '../../parse/bpm-bytes.ts';
+import { CanonicalBpmPayloadReader } from '../../parse/bpm-canonical.ts';
 import { parseBpm } from '../../parse/payloads.ts';
 import { numberColumn, type ColumnBatch } from '../../table/column-batch.ts';
 import { NumberPairIndex } from '../../table/number-pair-index.ts';
@@ -86,19 +87,23 @@ class ReadingChunk {
 /**
  * The readings of one bronze file of the bpm topic, from its Parquet bytes: the worker task
  * (threads/tasks.ts), also run in-thread when there are no workers. Payloads are read from the value
- * column's UTF-8 bytes (BpmPayloadReader); one it does not read is parsed as text by parseBpm, which
- * keeps it or refuses it: the readings of parsing every payload as text, in the file's row order.
- * Refused payloads come back with their partition and offset for quarantine.
+ * column's UTF-8 bytes: those laid out as devices write them by CanonicalBpmPayloadReader, others by
+ * BpmPayloadReader; one neither reads is parsed as text by parseBpm, which keeps it or refuses it: the
+ * readings of parsing every payload as text, in the file's row order. Refused payloads come back with
+ * their partition and offset for quarantine.
  */
 export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDef[] }) {
-  const device: number[] = [];
-  const time: number[] = [];
-  const heartrate: number[] = [];
   const failures: { partition: Cell; offset: Cell; value: string; reason: string }[] = [];
+  const canonical = new CanonicalBpmPayloadReader();
   const reader = new BpmPayloadReader();
-  let recordsIn = 0;
   const columnOf = (name: string) => input.columns.find((c) => c.name === name)!;
   const { batches } = await readArrowBatches(input.bytes, input.columns, SCAN_BATCH_ROWS);
+  // At most one reading per record: sized once, filled in order, cut to the readings at the end.
+  const recordsIn = batches.reduce((n, batch) => n + batch.numRows, 0);
+  const device = new Float64Array(recordsIn);
+  const time = new Float64Array(recordsIn);
+  const heartrate = new Float64Array(recordsIn);
+  let readings = 0;
   for (const batch of batches) {
     const valueVector = batch.getChild('value')!;
     // Partition and offset only name a refused record: decoded for a batch that has one.
@@ -113,14 +118,13 @@ export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDe
     const asText = (row: number, value: string) => {
       const parsed = parseBpm(value);
       if (parsed.ok) {
-        device.push(parsed.row.device_id);
-        time.push(parsed.row.time);
-        heartrate.push(parsed.row.heartrate);
+        device[readings] = parsed.row.device_id;
+        time[readings] = parsed.row.time;
+        heartrate[readings++] = parsed.row.heartrate;
       } else {
         refuse(row, value, parsed.reason);
       }
     };
-    recordsIn += batch.numRows;
     if (valueVector.type.typeId !== Type.Utf8 || valueVector.nullCount > 0) {
       // Another writer's string type (large or dictionary strings), or nulls (which decodeColumn refuses in
       // this non-nullable column, naming the row): the values as text.
@@ -132,24 +136,33 @@ export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDe
     for (const chunk of valueVector.data) {
       const offsets = chunk.valueOffsets as Int32Array;
       const bytes = chunk.values as Uint8Array;
-      // The chunk's bytes as one string, for the numbers only Number() converts exactly (one decode, not one per value).
-      const chars = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+      // The chunk's bytes as one string, made when the general reader first needs it: for the numbers only
+      // Number() converts exactly (one decode, not one per value).
+      let chars: string | undefined;
       for (let i = 0; i < chunk.length; i++, row++) {
         const start = offsets[chunk.offset + i]!;
         const end = offsets[chunk.offset + i + 1]!;
+        if (canonical.read(bytes, start, end)) {
+          device[readings] = canonical.deviceId;
+          time[readings] = canonical.time;
+          heartrate[readings++] = canonical.heartrate;
+          continue;
+        }
+        chars ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
         if (reader.read(bytes, start, end, chars)) {
-          device.push(reader.deviceId);
-          time.push(reader.time);
-          heartrate.push(reader.heartrate);
+          device[readings] = reader.deviceId;
+          time[readings] = reader.time;
+          heartrate[readings++] = reader.heartrate;
         } else {
           asText(row, Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8'));
         }
       }
     }
   }
-  // Safe integers and doubles are exact in a Float64Array; the arrays are handed over, not copied.
-  const output = { device: Float64Array.from(device), time: Float64Array.from(time), heartrate: Float64Array.from(heartrate), recordsIn, failures };
-  return { output, transfer: [output.device.buffer, output.time.buffer, output.heartrate.buffer] };
+  // Safe integers and doubles are exact in a Float64Array; the arrays are handed over, not copied (when
+  // records were refused, with their unused tail).
+  const output = { device: device.subarray(0, readings), time: time.subarray(0, readings), heartrate: heartrate.subarray(0, readings), recordsIn, failures };
+  return { output, transfer: [device.buffer, time.buffer, heartrate.buffer] };
 }
 
 export const silverHeartRate: Step = {
