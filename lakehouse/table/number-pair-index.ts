@@ -38,42 +38,37 @@ export class NumberPairIndex {
 
   /** The row of key (a, b), or -1 when it is not there. */
   find(a: number, b: number): number {
-    a = canonical(a);
-    b = canonical(b);
-    const slots = this.slots;
-    const mask = slots.length - 1;
-    for (let slot = slotOf(a, b) & mask; ; slot = (slot + 1) & mask) {
-      const entry = slots[slot]!;
-      if (entry === 0) return -1;
-      const row = entry - 1;
-      const x = this.first[row]!;
-      const y = this.second[row]!;
-      if ((x === a || (x !== x && a !== a)) && (y === b || (y !== y && b !== b))) return row;
-    }
+    const entry = this.slots[this.slotFor(canonical(a), canonical(b))]!;
+    return entry - 1;
   }
 
   /** The row of key (a, b) if it is there; otherwise adds it as row `size` (then size + 1) and returns -1. */
   addOrFind(a: number, b: number): number {
     a = canonical(a);
     b = canonical(b);
+    const slot = this.slotFor(a, b);
+    const entry = this.slots[slot]!;
+    if (entry !== 0) return entry - 1;
+    const row = this.size;
+    if (row === this.first.length) this.growRows();
+    this.first[row] = a;
+    this.second[row] = b;
+    this.size = row + 1;
+    this.slots[slot] = row + 1;
+    if (this.size > this.slots.length * MAX_LOAD) this.rehash(this.slots.length * 2);
+    return -1;
+  }
+
+  /** The slot holding canonical key (a, b), or the empty slot where it would go. */
+  private slotFor(a: number, b: number): number {
     const slots = this.slots;
     const mask = slots.length - 1;
     for (let slot = slotOf(a, b) & mask; ; slot = (slot + 1) & mask) {
       const entry = slots[slot]!;
-      if (entry === 0) {
-        const row = this.size;
-        if (row === this.first.length) this.growRows();
-        this.first[row] = a;
-        this.second[row] = b;
-        this.size = row + 1;
-        slots[slot] = row + 1;
-        if (this.size > slots.length * MAX_LOAD) this.rehash(slots.length * 2);
-        return -1;
-      }
-      const row = entry - 1;
-      const x = this.first[row]!;
-      const y = this.second[row]!;
-      if ((x === a || (x !== x && a !== a)) && (y === b || (y !== y && b !== b))) return row;
+      if (entry === 0) return slot;
+      const x = this.first[entry - 1]!;
+      const y = this.second[entry - 1]!;
+      if ((x === a || (x !== x && a !== a)) && (y === b || (y !== y && b !== b))) return slot;
     }
   }
 

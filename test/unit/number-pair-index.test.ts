@@ -6,21 +6,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KeyIndex } from '../../lakehouse/table/key-index.ts';
 import { NumberPairIndex } from '../../lakehouse/table/number-pair-index.ts';
-
-/** A deterministic generator of 32-bit values (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Prng } from '../../simulator/prng.ts';
 
 test('NumberPairIndex finds the rows KeyIndex finds, over readings with repeats, odd numbers and growth', () => {
-  const next = random(11);
+  const prng = Prng.fromSeed(11);
+  const next = () => prng.float();
   const special = [0, -0, NaN, Infinity, -Infinity, 2 ** 53 - 1, -(2 ** 53), 4294967296, 4294967295, -1, 0.5, 1e300, Number.MIN_VALUE];
   const pairs: [number, number][] = [];
   for (let i = 0; i < 60_000; i++) {
