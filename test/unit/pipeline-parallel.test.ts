@@ -24,6 +24,7 @@ import {
   workoutBpmSummary,
   workouts,
 } from '../../schema/tables.ts';
+import { setFaultHandler } from '../../lakehouse/fault-points.ts';
 import { rangeTuning } from '../../lakehouse/steps/bronze/landing-files.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { heartRateTuning } from '../../lakehouse/steps/silver/heart-rate.ts';
@@ -41,12 +42,17 @@ after(async () => {
 
 const defaults = { range: { ...rangeTuning }, heartRate: { ...heartRateTuning }, workoutBpm: { ...workoutBpmTuning } };
 
-/** A lake on `landing`, run once with the given settings (restored afterwards). */
-async function runWith(landing: string, parallel: boolean): Promise<TestLake> {
+/** A new lake on `landing`. */
+async function lakeOn(landing: string): Promise<TestLake> {
   const lake = await makeTestLake('fitlake-parallel-');
   dirs.push(lake.dir);
   lake.ctx.landing = new LocalObjectStore(landing);
   lake.ctx.now = () => 1_700_000_000_000;
+  return lake;
+}
+
+/** The pipeline run once on `lake` with the given settings (restored afterwards). */
+async function runWith(lake: TestLake, parallel: boolean): Promise<TestLake> {
   if (parallel) {
     setWorkerPool(new WorkerPool(2));
     Object.assign(rangeTuning, { minFileBytes: 0, partBytes: 64 * 1024 });
@@ -78,8 +84,8 @@ test('worker threads, parts and chunks give the tables of the plain path', async
   await appendFile(path.join(landing, 'kafka', 'bpm_0001.json'), '{"key": "x", broken\n\n{"key":"1","value":"{}","topic":"nope","partition":0,"offset":1,"timestamp":1}\r\n');
   await appendFile(path.join(landing, 'kafka', 'bpm_0002.json'), '{"key":"1","value":"{\\"device_id\\":1,\\"time\\":1678406400}","topic":"bpm","partition":0,"offset":2,"timestamp":1678406400}');
 
-  const plain = await runWith(landing, false);
-  const parallel = await runWith(landing, true);
+  const plain = await runWith(await lakeOn(landing), false);
+  const parallel = await runWith(await lakeOn(landing), true);
 
   // The fast paths did run: parts make more bronze files, chunks more heart_rate files.
   const files = async (lake: TestLake, def: typeof heartRate | typeof kafkaMultiplexBz) => (await lake.lake.table(def)).snapshot.files.size;
@@ -101,4 +107,28 @@ test('worker threads, parts and chunks give the tables of the plain path', async
   assert.ok(expected > 0, 'the plan has readings in workouts');
   assert.equal((await tableLines(parallel.lake, workoutBpm)).length, expected);
   assert.equal((await tableLines(parallel.lake, heartRate)).length, plan.readings);
+});
+
+test('a chunk merge that fails while the next chunk is computed fails the step, and the next run gives the same tables', async () => {
+  const landingLake = await makeTestLake('fitlake-parallel-landing-');
+  dirs.push(landingLake.dir);
+  await generateLanding(landingLake.landingDir, { readings: 20_000, users: 6, seed: 5, linesPerFile: 10_000 });
+  const plain = await runWith(await lakeOn(landingLake.landingDir), false);
+
+  const interrupted = await lakeOn(landingLake.landingDir);
+  let merges = 0;
+  // The third chunk's merge fails: the second chunk's merge may still be running, the fourth being computed.
+  setFaultHandler((name, detail) => {
+    if (name === 'silver.merge' && detail.step === 'silver_heart_rate' && ++merges === 3) throw new Error('injected merge failure');
+  });
+  try {
+    await assert.rejects(runWith(interrupted, true), /injected merge failure/);
+  } finally {
+    setFaultHandler(undefined);
+  }
+  assert.ok((await (await interrupted.lake.table(heartRate)).count()) > 0, 'chunks before the failure were committed');
+  await runWith(interrupted, true);
+  for (const def of [heartRate, workoutBpm, workoutBpmSummary]) {
+    assert.deepEqual(await tableLines(interrupted.lake, def), await tableLines(plain.lake, def), `${def.layer}/${def.name}`);
+  }
 });
