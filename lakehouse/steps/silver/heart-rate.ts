@@ -23,6 +23,7 @@ import { workerPool } from '../../threads/pool.ts';
 import type { TaskOutput } from '../../threads/tasks.ts';
 import type { Row } from '../../table/operations/merge.ts';
 import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
+import { inOrder } from '../in-order.ts';
 import type { Step } from '../step.ts';
 
 const STEP = 'silver_heart_rate';
@@ -188,23 +189,13 @@ export const silverHeartRate: Step = {
         // merges a chunk, the workers parse the next files. A parsed file is three number arrays (~2.4 MB per
         // 100k readings), so enough are kept in flight to cover a merge.
         const ahead = pool ? 4 * pool.size : 1;
-        const inFlight: Promise<TaskOutput<'parseBpmFile'>>[] = [];
-        let next = 0;
-        const send = () => {
-          const add = files[next++]!;
-          const parsed = dataFileBytes(bz!.table.store, snapshot, add).then(parseFile);
-          // Awaited in order below; a failure of a later file must not go unhandled meanwhile.
-          parsed.catch(() => undefined);
-          inFlight.push(parsed);
-        };
-        while (next < files.length && inFlight.length < ahead) send();
-        while (inFlight.length > 0) {
-          const parsed = await inFlight.shift()!;
-          if (next < files.length) send();
+        let parsedFiles = 0;
+        for await (const parsed of inOrder(files, ahead, (add) => dataFileBytes(bz!.table.store, snapshot, add).then(parseFile))) {
+          parsedFiles++;
           chunk.recordsIn += parsed.recordsIn;
           for (let i = 0; i < parsed.device.length; i++) chunk.add(parsed.device[i]!, parsed.time[i]!, parsed.heartrate[i]!);
           for (const f of parsed.failures) quarantine.add(`kafka:bpm/${f.partition}@${f.offset}`, f.value, f.reason);
-          ctx.progress?.({ records: chunk.recordsIn, detail: `${heartRate.name}: bronze file ${next - inFlight.length} of ${files.length} parsed` });
+          ctx.progress?.({ records: chunk.recordsIn, detail: `${heartRate.name}: bronze file ${parsedFiles} of ${files.length} parsed` });
           if (chunk.size >= heartRateTuning.chunkRows) {
             yield chunk.output();
             chunk = new ReadingChunk();

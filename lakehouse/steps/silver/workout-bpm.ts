@@ -24,8 +24,8 @@ import { fileMayMatch } from '../../table/predicate.ts';
 import { dataFileBytes } from '../../table/scan.ts';
 import { fromWire, toWire } from '../../threads/batch-wire.ts';
 import { workerPool } from '../../threads/pool.ts';
-import type { TaskOutput } from '../../threads/tasks.ts';
 import type { UpstreamRange } from '../incremental.ts';
+import { inOrder } from '../in-order.ts';
 import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
 import { groupBy, keyOf, readNewRows, readTableRows, sameRow } from '../rows.ts';
 import type { Step } from '../step.ts';
@@ -142,20 +142,8 @@ async function* joinFiles(readings: UpstreamRange, files: readonly AddAction[], 
     }
     return;
   }
-  const inFlight: Promise<TaskOutput<'joinReadingsFile'>>[] = [];
-  let next = 0;
-  const send = () => {
-    const joined = dataFileBytes(readings.table.store, snapshot, files[next++]!).then((bytes) => pool.run('joinReadingsFile', { bytes, columns, windows }));
-    // Awaited in order below; a failure of a later file must not go unhandled meanwhile.
-    joined.catch(() => undefined);
-    inFlight.push(joined);
-  };
-  while (next < files.length && inFlight.length < 2 * pool.size) send();
-  while (inFlight.length > 0) {
-    const joined = await inFlight.shift()!;
-    if (next < files.length) send();
-    yield { batch: fromWire(joined.rows), recordsIn: joined.recordsIn };
-  }
+  const join = (add: AddAction) => dataFileBytes(readings.table.store, snapshot, add).then((bytes) => pool.run('joinReadingsFile', { bytes, columns, windows }));
+  for await (const joined of inOrder(files, 2 * pool.size, join)) yield { batch: fromWire(joined.rows), recordsIn: joined.recordsIn };
 }
 
 /**
