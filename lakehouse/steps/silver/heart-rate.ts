@@ -14,6 +14,7 @@ import { BpmPayloadReader } from '../../parse/bpm-bytes.ts';
 import { CanonicalBpmPayloadReader } from '../../parse/bpm-canonical.ts';
 import { parseBpm } from '../../parse/payloads.ts';
 import { numberColumn, type ColumnBatch } from '../../table/column-batch.ts';
+import { statsOf } from '../../table/file-stats.ts';
 import { NumberPairIndex } from '../../table/number-pair-index.ts';
 import { decodeColumn } from '../../table/parquet-decode-column.ts';
 import { readArrowBatches } from '../../table/parquet-read.ts';
@@ -40,11 +41,16 @@ const BPM_TOPIC: Predicate = { column: 'topic', op: '=', value: 'bpm' };
 
 /** Readings deduplicated by (device_id, time) as they come, in the order each key was first seen. */
 class ReadingChunk {
-  // Sized for a whole chunk (of the default size at most), so that the index is not rebuilt as it fills.
-  private readonly keys = new NumberPairIndex(Math.min(heartRateTuning.chunkRows, 1 << 18));
-  private heartrate = new Float64Array(Math.min(heartRateTuning.chunkRows, 1 << 18));
+  private readonly keys: NumberPairIndex;
+  private heartrate: Float64Array;
   duplicates = 0;
   recordsIn = 0;
+
+  /** `expected`: the readings the chunk will likely hold, so that its index is not rebuilt as it fills. */
+  constructor(expected: number) {
+    this.keys = new NumberPairIndex(expected);
+    this.heartrate = new Float64Array(Math.max(16, expected));
+  }
 
   get size(): number {
     return this.keys.size;
@@ -177,10 +183,13 @@ export const silverHeartRate: Step = {
       target: heartRate,
       upstream: [kafkaMultiplexBz],
       async *computeChunks({ ctx, ranges: [bz], quarantine }) {
-        let chunk = new ReadingChunk();
         const snapshot = bz!.snapshot;
         const files = bz!.files.filter((f) => fileMayMatch(f, snapshot.columns, snapshot.partitionColumns, [BPM_TOPIC]));
         const columns = PAYLOAD_COLUMNS.map((name) => snapshot.columns.find((c) => c.name === name)!);
+        // A chunk is sized for the records of the files (their statistics), at most a full chunk of the default size.
+        const records = files.reduce((n, f) => n + (statsOf(f, snapshot.columns, snapshot.partitionColumns).numRecords ?? 1024), 0);
+        const chunkCapacity = () => Math.min(records, heartRateTuning.chunkRows, 1 << 18);
+        let chunk = new ReadingChunk(chunkCapacity());
         // A few small files are parsed here rather than wait for worker threads to start.
         const pool = files.reduce((n, f) => n + f.size, 0) >= heartRateTuning.minOffThreadBytes ? workerPool() : undefined;
         const parseFile = (bytes: Uint8Array): Promise<TaskOutput<'parseBpmFile'>> =>
@@ -198,7 +207,7 @@ export const silverHeartRate: Step = {
           ctx.progress?.({ records: chunk.recordsIn, detail: `${heartRate.name}: bronze file ${parsedFiles} of ${files.length} parsed` });
           if (chunk.size >= heartRateTuning.chunkRows) {
             yield chunk.output();
-            chunk = new ReadingChunk();
+            chunk = new ReadingChunk(chunkCapacity());
           }
         }
         yield { ...chunk.output(), final: true };
