@@ -98,23 +98,34 @@ function fileKeyBox(stats: FileStats, key: readonly string[]): KeyBox {
   return { min: key.map((name) => stats.min.get(name)), max: key.map((name) => stats.max.get(name)) };
 }
 
-/** The smallest key box holding the given rows (bounds a row's null or boolean cells do not narrow). */
-function rowsKeyBox(columns: readonly (readonly Cell[])[], rows: readonly number[]): KeyBox {
-  const box: KeyBox = { min: columns.map(() => undefined), max: columns.map(() => undefined) };
-  for (let c = 0; c < columns.length; c++) {
-    const values = columns[c]!;
-    let min: Value | undefined;
-    let max: Value | undefined;
-    for (const i of rows) {
-      const v = values[i]!;
-      if (v === null || typeof v === 'boolean') return { min: columns.map(() => undefined), max: columns.map(() => undefined) };
-      if (min === undefined || lessThan(v, min)) min = v;
-      if (max === undefined || lessThan(max, v)) max = v;
+/**
+ * The smallest and largest cell of a key column over the given rows (all `numRows` when `rows` is
+ * undefined), in the order of the statistics they are checked against. Null and boolean cells are left
+ * out: no bound rules them out (inBox lets them through), and they only equal cells of their own kind.
+ */
+function columnBounds(values: readonly Cell[], numRows: number, rows?: readonly number[]): { min: Value | undefined; max: Value | undefined } {
+  let min: Value | undefined;
+  let max: Value | undefined;
+  const n = rows ? rows.length : numRows;
+  for (let k = 0; k < n; k++) {
+    const v = values[rows ? rows[k]! : k]!;
+    if (v === null || typeof v === 'boolean') continue;
+    if (typeof v === 'number' && typeof min === 'number' && typeof max === 'number') {
+      // Numbers (most keys), compared as lessThan compares them, without its string test.
+      if (v < min) min = v;
+      if (max < v) max = v;
+      continue;
     }
-    box.min[c] = min;
-    box.max[c] = max;
+    if (min === undefined || lessThan(v, min)) min = v;
+    if (max === undefined || lessThan(max, v)) max = v;
   }
-  return box;
+  return { min, max };
+}
+
+/** The smallest key box holding the given rows. */
+function rowsKeyBox(columns: readonly (readonly Cell[])[], rows: readonly number[]): KeyBox {
+  const bounds = columns.map((values) => columnBounds(values, 0, rows));
+  return { min: bounds.map((b) => b.min), max: bounds.map((b) => b.max) };
 }
 
 /** False only when the box rules out the key of row i of `columns` (null cells, unknown bounds: may be there). */
@@ -169,14 +180,20 @@ class SourceKeys {
 
   /** Adds row i of the source's key columns; returns the row already there with its key, or undefined. */
   add(columns: readonly (readonly Cell[])[], i: number): number | undefined {
-    const have = this.general.add(columns, i, i);
-    if (have !== undefined || !this.pairs) return have;
-    const a = columns[0]![i];
-    const b = columns[1]![i];
-    // A key with a cell that is not a number: the general index answers from now on.
-    if (typeof a !== 'number' || typeof b !== 'number') this.pairs = undefined;
-    else if (this.pairs.addOrFind(a, b) < 0) this.pairRows.push(i);
-    return undefined;
+    if (this.pairs) {
+      const a = columns[0]![i];
+      const b = columns[1]![i];
+      if (typeof a === 'number' && typeof b === 'number') {
+        const have = this.pairs.addOrFind(a, b);
+        if (have >= 0) return this.pairRows[have];
+        this.pairRows.push(i);
+        return undefined;
+      }
+      // A key with a cell that is not a number: the general index takes over, with the rows added so far.
+      for (const row of this.pairRows) this.general.add(columns, row, row);
+      this.pairs = undefined;
+    }
+    return this.general.add(columns, i, i);
   }
 
   /** The source row with the key of row t of `columns` (a stored file's key columns), or undefined. */
@@ -195,23 +212,8 @@ class SourceKeys {
 function keyRangePredicates(source: ColumnBatch, key: readonly string[]): Predicate[] {
   const predicates: Predicate[] = [];
   for (const name of key) {
-    const values = source.columns.get(name)!;
-    let min: Cell = null;
-    let max: Cell = null;
-    for (let i = 0; i < source.numRows; i++) {
-      const v = values[i]!;
-      if (v === null || typeof v === 'boolean') continue;
-      if (typeof v === 'number' && typeof min === 'number' && typeof max === 'number') {
-        // Numbers (most keys), compared as lessThan compares them, without its string test.
-        if (v < min) min = v;
-        if (max < v) max = v;
-        continue;
-      }
-      // The same order as the statistics the range is checked against.
-      if (min === null || lessThan(v, min)) min = v;
-      if (max === null || lessThan(max, v)) max = v;
-    }
-    if (min !== null && max !== null) predicates.push({ column: name, op: '>=', value: min }, { column: name, op: '<=', value: max });
+    const { min, max } = columnBounds(source.columns.get(name)!, source.numRows);
+    if (min !== undefined && max !== undefined) predicates.push({ column: name, op: '>=', value: min }, { column: name, op: '<=', value: max });
   }
   return predicates;
 }
