@@ -108,16 +108,22 @@ function joinBatch(batch: ColumnBatch, windowsOfDevice: (device: number) => read
 /** Candidate windows (completed workouts) by device. */
 type WindowsOfDevice = Map<number, readonly Row[]>;
 
+/** The workout_bpm rows of readings (a heart_rate file's batches) within the windows of their devices. */
+async function joinReadings(batches: AsyncIterable<ColumnBatch>, windows: WindowsOfDevice): Promise<JoinedRows> {
+  const out = new JoinedRows();
+  for await (const batch of batches) {
+    out.recordsIn += batch.numRows;
+    joinBatch(batch, (device) => windows.get(device), out);
+  }
+  return out;
+}
+
 /**
  * The workout_bpm rows of one heart_rate file's readings within the windows of their devices, from the
  * file's Parquet bytes: the worker task (threads/tasks.ts), also run in-thread when there are no workers.
  */
 export async function joinReadingsFile(input: { bytes: Uint8Array; columns: ColumnDef[]; windows: WindowsOfDevice }) {
-  const out = new JoinedRows();
-  for await (const batch of decodeParquetBatches(input.bytes, input.columns, SCAN_BATCH_ROWS)) {
-    out.recordsIn += batch.numRows;
-    joinBatch(batch, (device) => input.windows.get(device), out);
-  }
+  const out = await joinReadings(decodeParquetBatches(input.bytes, input.columns, SCAN_BATCH_ROWS), input.windows);
   const { wire, made } = toWire(out.batch());
   return { output: { rows: wire, recordsIn: out.recordsIn }, transfer: made };
 }
@@ -133,11 +139,7 @@ async function* joinFiles(readings: UpstreamRange, files: readonly AddAction[], 
   const pool = READING_COLUMNS.some((name) => snapshot.partitionColumns.includes(name)) ? undefined : workerPool();
   if (!pool) {
     for (const add of files) {
-      const out = new JoinedRows();
-      for await (const batch of readings.table.scan({ snapshot, files: [add], columns: READING_COLUMNS, batchRows: SCAN_BATCH_ROWS })) {
-        out.recordsIn += batch.numRows;
-        joinBatch(batch, (device) => windows.get(device), out);
-      }
+      const out = await joinReadings(readings.table.scan({ snapshot, files: [add], columns: READING_COLUMNS, batchRows: SCAN_BATCH_ROWS }), windows);
       yield { batch: out.batch(), recordsIn: out.recordsIn };
     }
     return;
