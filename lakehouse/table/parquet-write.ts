@@ -16,6 +16,12 @@ export interface EncodeOptions {
   compression?: ParquetCompression;
   /** Maximum rows per row group; default 1,048,576. */
   rowGroupRows?: number;
+  /**
+   * Whether the file holds Parquet column statistics (min/max per row group and page); default true.
+   * Delta's add.stats carry each file's bounds either way. Computing them is over a third of writing a
+   * file of raw payloads, which no reader filters inside a file (see kafka-dump-part.ts).
+   */
+  statistics?: boolean;
 }
 
 export interface EncodedParquet {
@@ -104,6 +110,7 @@ export function encodeParquetParts(columns: readonly ColumnDef[], parts: readonl
   const ipc = tableToIPC(batches.length > 0 ? new Table(batches) : new Table(schema), 'stream');
 
   let builder = new parquetWasm.WriterPropertiesBuilder().setCompression(CODECS[options.compression ?? 'snappy']).setMaxRowGroupSize(rowGroupRows);
+  if (options.statistics === false) builder = builder.setStatisticsEnabled(parquetWasm.EnabledStatistics.None);
   columns.forEach((column, c) => {
     if (parts.length > 0 && !parts[0]!.dictionary[c]) builder = builder.setColumnDictionaryEnabled(column.name, false);
   });

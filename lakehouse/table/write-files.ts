@@ -11,7 +11,7 @@ import type { AddAction } from './actions.ts';
 import { sliceRows, takeRows, type ColumnBatch } from './column-batch.ts';
 import { SchemaMismatchError } from './errors.ts';
 import { encodeStats } from './file-stats.ts';
-import { encodeArrowPart, encodeParquet, encodeParquetParts, type ArrowPart } from './parquet-write.ts';
+import { encodeArrowPart, encodeParquet, encodeParquetParts, type ArrowPart, type EncodeOptions } from './parquet-write.ts';
 import { partitionDirName, keyToUriPath, toPartitionValue } from './values.ts';
 
 export interface WriteFilesOptions {
@@ -132,8 +132,14 @@ function asSchemaMismatch<T>(table: string, encode: () => T): T {
 }
 
 /** Arrow parts (rows of one partition, in order) as one encoded data file of the table. */
-export function encodePartsAsFile(table: string, dataColumns: readonly ColumnDef[], partitionValues: Record<string, string | null>, parts: readonly ArrowPart[]): EncodedDataFile {
-  const encoded = asSchemaMismatch(table, () => encodeParquetParts(dataColumns, parts));
+export function encodePartsAsFile(
+  table: string,
+  dataColumns: readonly ColumnDef[],
+  partitionValues: Record<string, string | null>,
+  parts: readonly ArrowPart[],
+  options: EncodeOptions = {},
+): EncodedDataFile {
+  const encoded = asSchemaMismatch(table, () => encodeParquetParts(dataColumns, parts, options));
   return { partitionValues, bytes: encoded.bytes, stats: encodeStats(dataColumns, encoded.stats), numRows: encoded.stats.numRecords };
 }
 

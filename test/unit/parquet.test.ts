@@ -331,3 +331,31 @@ pq.write_table(pa.table({'t': pa.array([1709208000000001001], pa.timestamp('ns',
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('statistics: false writes a file without Parquet statistics that reads back the same', async (t) => {
+  const batch = batchFromRows(ALL_TYPES, ROWS);
+  const plain = encodeParquet(ALL_TYPES, batch, { statistics: false });
+  assert.deepEqual(rowsFromBatch(await decodeParquet(plain.bytes, ALL_TYPES)), ROWS);
+  // Delta's statistics are the same either way: they are not read from the file.
+  assert.deepEqual(plain.stats, encodeParquet(ALL_TYPES, batch).stats);
+  if (!pyarrowAvailable()) {
+    t.skip('set FITLAKE_PYTHON to a python with pyarrow to check the footers');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'fitlake-parquet-'));
+  try {
+    const statsSet = `
+import sys, json, pyarrow.parquet as pq
+m = pq.ParquetFile(sys.argv[1]).metadata
+print(json.dumps([m.row_group(0).column(i).is_stats_set for i in range(m.num_columns)]))
+`;
+    const withStats = join(dir, 'with.parquet');
+    const without = join(dir, 'without.parquet');
+    writeFileSync(withStats, encodeParquet(ALL_TYPES, batch).bytes);
+    writeFileSync(without, plain.bytes);
+    assert.deepEqual(JSON.parse(python(statsSet, withStats)), ALL_TYPES.map(() => true));
+    assert.deepEqual(JSON.parse(python(statsSet, without)), ALL_TYPES.map(() => false));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -15,9 +15,8 @@ import { KafkaDumpLineReader } from '../../parse/kafka-dump-bytes.ts';
 import { CanonicalDumpLineReader } from '../../parse/kafka-dump-canonical.ts';
 import { isBlank } from '../../parse/lines.ts';
 import { isKnownTopic, KNOWN_TOPICS } from '../../parse/payloads.ts';
-import { encodeColumn } from '../../table/parquet-encode-column.ts';
+import { Int32ColumnBuilder, Int64ColumnBuilder, repeatedInt64Column } from '../../table/number-column-builder.ts';
 import type { ArrowPart } from '../../table/parquet-write.ts';
-import { dictionaryPays } from '../../table/parquet-write.ts';
 import { repeatedUtf8Column, Utf8ColumnBuilder } from '../../table/utf8-column-builder.ts';
 import { encodePartsAsFile, type EncodedDataFile } from '../../table/write-files.ts';
 import { dayOfMicros } from '../../time.ts';
@@ -54,10 +53,10 @@ const [KEY, VALUE, TOPIC, PARTITION, OFFSET, TIMESTAMP, DATE, WEEK_PART] = ['key
 class PartitionRows {
   readonly key = new Utf8ColumnBuilder(DECLARED[KEY]!);
   readonly value = new Utf8ColumnBuilder(DECLARED[VALUE]!);
-  readonly partition: number[] = [];
-  readonly offset: number[] = [];
-  readonly timestamp: number[] = [];
-  readonly date: number[] = [];
+  private readonly partition = new Int32ColumnBuilder(DECLARED[PARTITION]!);
+  private readonly offset = new Int64ColumnBuilder(DECLARED[OFFSET]!);
+  private readonly timestamp = new Int64ColumnBuilder(DECLARED[TIMESTAMP]!);
+  private readonly date = new Int32ColumnBuilder(DECLARED[DATE]!);
 
   constructor(readonly partitionValues: Record<string, string>) {}
 
@@ -69,30 +68,42 @@ class PartitionRows {
   }
 
   addRest(partition: number, offset: number, timestamp: number, date: number): void {
-    this.partition.push(partition);
-    this.offset.push(offset);
-    this.timestamp.push(timestamp);
-    this.date.push(date);
+    this.partition.append(partition);
+    this.offset.append(offset);
+    this.timestamp.append(timestamp);
+    this.date.append(date);
   }
 
   /** The rows as one Arrow part in the data columns' order; the load columns are the same on every row. */
   toPart(loadTime: number, sourceFile: string): ArrowPart {
-    const numRows = this.partition.length;
-    const numbers = new Map([
-      ['partition', this.partition],
-      ['offset', this.offset],
-      ['timestamp', this.timestamp],
-      ['date', this.date],
-      ['load_time', new Array<number>(numRows).fill(loadTime)],
-    ]);
+    const numRows = this.partition.rows;
+    const key = this.key.finish();
     const encoded = DATA_COLUMNS.map((c) => {
-      if (c.name === 'key') return this.key.finish();
-      if (c.name === 'value') return this.value.finish();
-      if (c.name === 'source_file') return repeatedUtf8Column(c, sourceFile, numRows);
-      const values = numbers.get(c.name)!;
-      return { ...encodeColumn(c, values, numRows), dictionary: dictionaryPays((row) => values[row], numRows) };
+      switch (c.name) {
+        case 'key':
+          return key;
+        case 'value':
+          return this.value.finish();
+        case 'partition':
+          return this.partition.finish();
+        case 'offset':
+          return this.offset.finish();
+        case 'timestamp':
+          return this.timestamp.finish();
+        case 'date':
+          return this.date.finish();
+        case 'load_time':
+          return repeatedInt64Column(c, loadTime, numRows);
+        case 'source_file':
+          return repeatedUtf8Column(c, sourceFile, numRows);
+      }
+      throw new Error(`kafka_multiplex_bz column ${c.name} has no writer here`);
     });
-    return { numRows, data: encoded.map((e) => e.data), summaries: encoded.map((e) => e.summary), dictionary: encoded.map((e) => e.dictionary) };
+    // Dictionaries only where they pay for their cost in the writer: keys (few devices, long ids) and the
+    // one source file. Numbers of one value (partition, date, load_time) compress to almost nothing
+    // plainly, and payloads, offsets and timestamps are nearly all distinct.
+    const dictionary = DATA_COLUMNS.map((c) => (c.name === 'key' ? key.dictionary : c.name === 'source_file'));
+    return { numRows, data: encoded.map((e) => e.data), summaries: encoded.map((e) => e.summary), dictionary };
   }
 }
 
@@ -205,7 +216,10 @@ export function parseDumpPart(input: RangeInput): { output: RangeOutput; transfe
     }
     from = lf + 1;
   }
-  const files: EncodedDataFile[] = [...groups.values()].map((g) => encodePartsAsFile(input.table, DATA_COLUMNS, g.partitionValues, [g.toPart(input.loadTime, input.fileKey)]));
+  // Without Parquet statistics: silver reads bronze files whole, and add.stats hold their bounds.
+  const files: EncodedDataFile[] = [...groups.values()].map((g) =>
+    encodePartsAsFile(input.table, DATA_COLUMNS, g.partitionValues, [g.toPart(input.loadTime, input.fileKey)], { statistics: false }),
+  );
   return {
     output: { files, quarantine, recordsIn, rows, lines: lineNumber },
     transfer: files.map((f) => f.bytes.buffer as ArrayBuffer),
