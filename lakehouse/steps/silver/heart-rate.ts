@@ -15,9 +15,9 @@ import { CanonicalBpmPayloadReader } from '../../parse/bpm-canonical.ts';
 import { parseBpm } from '../../parse/payloads.ts';
 import { numberColumn, type ColumnBatch } from '../../table/column-batch.ts';
 import { statsOf } from '../../table/file-stats.ts';
-import { NumberPairIndex } from '../../table/number-pair-index.ts';
 import { decodeColumn } from '../../table/parquet-decode-column.ts';
 import { readArrowBatches } from '../../table/parquet-read.ts';
+import { SeriesKeyIndex } from '../../table/series-key-index.ts';
 import { fileMayMatch, type Predicate } from '../../table/predicate.ts';
 import { dataFileBytes } from '../../table/scan.ts';
 import { workerPool } from '../../threads/pool.ts';
@@ -39,16 +39,19 @@ const SCAN_BATCH_ROWS = 65_536;
 const PAYLOAD_COLUMNS = ['value', 'partition', 'offset'];
 const BPM_TOPIC: Predicate = { column: 'topic', op: '=', value: 'bpm' };
 
-/** Readings deduplicated by (device_id, time) as they come, in the order each key was first seen. */
+/**
+ * Readings deduplicated by (device_id, time) as they come, in the order each key was first seen. A
+ * device's readings mostly come in time order, which SeriesKeyIndex turns into a compare per reading.
+ */
 class ReadingChunk {
-  private readonly keys: NumberPairIndex;
+  private readonly keys: SeriesKeyIndex;
   private heartrate: Float64Array;
   duplicates = 0;
   recordsIn = 0;
 
   /** `expected`: the readings the chunk will likely hold, so that its index is not rebuilt as it fills. */
   constructor(expected: number) {
-    this.keys = new NumberPairIndex(expected);
+    this.keys = new SeriesKeyIndex(expected);
     this.heartrate = new Float64Array(Math.max(16, expected));
   }
 
