@@ -22,6 +22,12 @@ export interface EncodeOptions {
    * file of raw payloads, which no reader filters inside a file (see kafka-dump-part.ts).
    */
   statistics?: boolean;
+  /**
+   * Integer columns to write delta-encoded (DELTA_BINARY_PACKED) instead of plainly: for values that
+   * rise steadily, such as offsets and times, the file is smaller (a dump part's by ~15%) for the same
+   * cost. Every Parquet reader a Delta table meets (Spark 3.3+, delta-rs, pyarrow) reads it.
+   */
+  deltaEncoded?: readonly string[];
 }
 
 export interface EncodedParquet {
@@ -114,6 +120,12 @@ export function encodeParquetParts(columns: readonly ColumnDef[], parts: readonl
   columns.forEach((column, c) => {
     if (parts.length > 0 && !parts[0]!.dictionary[c]) builder = builder.setColumnDictionaryEnabled(column.name, false);
   });
+  for (const name of options.deltaEncoded ?? []) {
+    const column = columns.find((c) => c.name === name);
+    if (!column || !['long', 'timestamp', 'integer', 'date'].includes(column.type)) throw new TypeError(`deltaEncoded: "${name}" is not an integer column of the file`);
+    // The encoding applies when a column is not dictionary-encoded (or its dictionary overflows).
+    builder = builder.setColumnDictionaryEnabled(name, false).setColumnEncoding(name, parquetWasm.Encoding.DELTA_BINARY_PACKED);
+  }
   const properties = builder.build();
   // writeParquet takes ownership of (and frees) both the table and the properties.
   const bytes = parquetWasm.writeParquet(parquetWasm.Table.fromIPCStream(ipc), properties);

@@ -14,7 +14,14 @@ import type { ColumnDef } from '../../schema/types.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
 import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
 import { TableFormatError } from '../../lakehouse/table/errors.ts';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { kafkaMultiplexBz } from '../../schema/tables.ts';
+import { bronzeKafkaFiles } from '../../lakehouse/steps/bronze/kafka-files.ts';
+import { rangeTuning } from '../../lakehouse/steps/bronze/landing-files.ts';
+import { setWorkerPool } from '../../lakehouse/threads/pool.ts';
 import { batch, nonCommitLogKeys, scratchStore, sortRows, T0, type Row } from '../support/delta-helpers.ts';
+import { makeTestLake } from '../support/pipeline.ts';
 import { deltaPython } from '../support/stack.ts';
 
 /** Python side: `read <path> [version...]` prints the table as JSON; `write <path>` writes table (b). */
@@ -267,5 +274,42 @@ describe('interop with delta-rs', () => {
     await aoTable.append(batch(aoTable.snapshot.columns, [{ id: 3 }]));
     await assert.rejects(aoTable.overwrite(batch(aoTable.snapshot.columns, [{ id: 9 }])), (e: unknown) => e instanceof TableFormatError && /append-only/.test(e.message));
     assert.deepEqual(readWithPython(exe, appendOnly).latest.rows.map((r) => r['id']).sort(), [1, 2, 3]);
+  });
+
+  test('bronze dump files (delta-encoded offsets and timestamps, no Parquet statistics) read the same in delta-rs', { timeout: 120_000 }, async (t) => {
+    const exe = deltaPython(t);
+    if (!exe) return;
+    const lake = await makeTestLake('fitlake-interop-bronze-');
+    const tuning = { ...rangeTuning };
+    try {
+      // Dump lines as devices write them (the part parser's fast path), offsets and times rising with
+      // steps of every size, a null key, escapes, and workout records in a second partition.
+      const lines: string[] = [];
+      let offset = 0;
+      let second = 1_678_406_400;
+      for (let i = 0; i < 500; i++) {
+        offset += i % 50 === 0 ? 1_000_003 : 1 + (i % 3);
+        second += i % 7 === 0 ? 86_400 : i % 2;
+        const value = JSON.stringify({ device_id: 100_000 + (i % 9), time: second, heartrate: 60 + (i % 40) + 0.125 });
+        const key = i % 61 === 0 ? null : String(100_000 + (i % 9));
+        lines.push(JSON.stringify({ key, value, topic: i % 10 === 0 ? 'workout' : 'bpm', partition: i % 3, offset, timestamp: second }));
+      }
+      await mkdir(path.join(lake.landingDir, 'kafka'), { recursive: true });
+      await writeFile(path.join(lake.landingDir, 'kafka', 'bpm_0000.json'), lines.join('\n') + '\n');
+      setWorkerPool(undefined);
+      Object.assign(rangeTuning, { minFileBytes: 0 });
+      const result = await bronzeKafkaFiles.run(lake.ctx);
+      assert.equal(result.rowsWritten, lines.length);
+
+      const ours = await (await lake.lake.table(kafkaMultiplexBz)).rows();
+      const theirs = readWithPython(exe, path.join(lake.dir, 'lake', 'bronze', 'kafka_multiplex_bz')).latest;
+      const order = ['topic', 'partition', 'offset'];
+      assert.deepEqual(sortRows(theirs.rows, order), sortRows(ours, order));
+      assert.equal(theirs.rows.filter((r) => r['key'] === null).length, 9);
+    } finally {
+      Object.assign(rangeTuning, tuning);
+      setWorkerPool(undefined);
+      await rm(lake.dir, { recursive: true, force: true });
+    }
   });
 });

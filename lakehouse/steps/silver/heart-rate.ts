@@ -16,7 +16,7 @@ import { parseBpm } from '../../parse/payloads.ts';
 import { numberColumn, type ColumnBatch } from '../../table/column-batch.ts';
 import { statsOf } from '../../table/file-stats.ts';
 import { decodeColumn } from '../../table/parquet-decode-column.ts';
-import { readArrowBatches } from '../../table/parquet-read.ts';
+import { decodeParquet, readArrowBatches } from '../../table/parquet-read.ts';
 import { SeriesKeyIndex } from '../../table/series-key-index.ts';
 import { fileMayMatch, type Predicate } from '../../table/predicate.ts';
 import { dataFileBytes } from '../../table/scan.ts';
@@ -103,28 +103,22 @@ class ReadingChunk {
  * their partition and offset for quarantine.
  */
 export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDef[] }) {
-  const failures: { partition: Cell; offset: Cell; value: string; reason: string }[] = [];
+  const refused: { row: number; value: string; reason: string }[] = [];
   const canonical = new CanonicalBpmPayloadReader();
   const reader = new BpmPayloadReader();
   const columnOf = (name: string) => input.columns.find((c) => c.name === name)!;
-  const { batches } = await readArrowBatches(input.bytes, input.columns, SCAN_BATCH_ROWS);
+  // Only the payloads: partition and offset, which only name a refused record, are read for a file that has one.
+  const { batches } = await readArrowBatches(input.bytes, [columnOf('value')], SCAN_BATCH_ROWS);
   // At most one reading per record: sized once, filled in order, cut to the readings at the end.
   const recordsIn = batches.reduce((n, batch) => n + batch.numRows, 0);
   const device = new Float64Array(recordsIn);
   const time = new Float64Array(recordsIn);
   const heartrate = new Float64Array(recordsIn);
   let readings = 0;
+  // The file's row of the batch's first row.
+  let firstRow = 0;
   for (const batch of batches) {
     const valueVector = batch.getChild('value')!;
-    // Partition and offset only name a refused record: decoded for a batch that has one.
-    let names: { partitions: Cell[]; offsets: Cell[] } | undefined;
-    const refuse = (row: number, value: string, reason: string) => {
-      names ??= {
-        partitions: decodeColumn(columnOf('partition'), batch.getChild('partition')!, batch.numRows),
-        offsets: decodeColumn(columnOf('offset'), batch.getChild('offset')!, batch.numRows),
-      };
-      failures.push({ partition: names.partitions[row]!, offset: names.offsets[row]!, value, reason });
-    };
     const asText = (row: number, value: string) => {
       const parsed = parseBpm(value);
       if (parsed.ok) {
@@ -132,7 +126,7 @@ export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDe
         time[readings] = parsed.row.time;
         heartrate[readings++] = parsed.row.heartrate;
       } else {
-        refuse(row, value, parsed.reason);
+        refused.push({ row: firstRow + row, value, reason: parsed.reason });
       }
     };
     if (valueVector.type.typeId !== Type.Utf8 || valueVector.nullCount > 0) {
@@ -140,6 +134,7 @@ export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDe
       // this non-nullable column, naming the row): the values as text.
       const values = decodeColumn(columnOf('value'), valueVector, batch.numRows);
       for (let i = 0; i < batch.numRows; i++) asText(i, values[i] as string);
+      firstRow += batch.numRows;
       continue;
     }
     let row = 0;
@@ -168,6 +163,14 @@ export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDe
         }
       }
     }
+    firstRow += batch.numRows;
+  }
+  const failures: { partition: Cell; offset: Cell; value: string; reason: string }[] = [];
+  if (refused.length > 0) {
+    const names = await decodeParquet(input.bytes, [columnOf('partition'), columnOf('offset')]);
+    const partitions = names.columns.get('partition')!;
+    const offsets = names.columns.get('offset')!;
+    for (const r of refused) failures.push({ partition: partitions[r.row]!, offset: offsets[r.row]!, value: r.value, reason: r.reason });
   }
   // Safe integers and doubles are exact in a Float64Array; the arrays are handed over, not copied (when
   // records were refused, with their unused tail).
