@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { heartRate, kafkaMultiplexBz } from '../../schema/tables.ts';
 import type { TableDef } from '../../schema/types.ts';
+import { numberColumn } from '../../lakehouse/table/column-batch.ts';
 import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
 import { SchemaMismatchError } from '../../lakehouse/table/errors.ts';
 import { uriPathToKey } from '../../lakehouse/table/values.ts';
@@ -212,6 +213,38 @@ describe('merge', () => {
     assert.deepEqual([second.metrics.filesRead, second.metrics.updated, second.metrics.unchanged, second.metrics.inserted, second.metrics.filesRemoved], [1, 1, 1, 1, 1]);
     const expected = [...rows.map((r, i) => (i === 3 ? { ...r, heartrate: 1 } : r)), source[2]!];
     assert.deepEqual(sortRows(await table.rows(), HR_KEY), sortRows(expected, HR_KEY));
+  });
+
+  test('number keys in Float64Arrays (numberColumn, as heart_rate builds them) merge as the same keys in plain arrays do', async (t) => {
+    // The heart-rate shape: numbers as Float64Arrays, valid as cells.
+    const typed = (rows: readonly Row[]) => {
+      const plain = hr(rows);
+      const columns = new Map(plain.columns);
+      for (const name of ['device_id', 'time', 'heartrate']) columns.set(name, numberColumn(Float64Array.from(plain.columns.get(name) as number[])));
+      return { numRows: plain.numRows, columns };
+    };
+    const lower = (target: Row, s: Row) => ((s['heartrate'] as number) < (target['heartrate'] as number) ? s : undefined);
+    const run = async (make: typeof hr) => {
+      const { store } = await scratchStore(t);
+      const table = await DeltaTable.createIfAbsent(store, heartRate);
+      await table.append(hr([...heartRows(1, 5), ...heartRows(2, 5)])); // read from disk: plain arrays
+      const first = await table.merge(make([...heartRows(3, 10), ...heartRows(0, 2, T0 + 2 * MICROS_PER_SECOND)]), { key: HR_KEY, uniqueSource: true, whenMatched: lower });
+      assert.ok(first.written);
+      // Overlapping both files (devices 1..3): lower heart rates replace, higher ones do not, others insert.
+      const source = [
+        { ...heartRows(1, 5)[2]!, heartrate: 1 },
+        { ...heartRows(3, 10)[4]!, heartrate: 10 },
+        { ...heartRows(3, 10)[5]!, heartrate: 500 },
+        heartRows(2, 1, T0 + 30 * MICROS_PER_SECOND)[0]!,
+        heartRows(3, 1, T0 + 30 * MICROS_PER_SECOND)[0]!,
+      ];
+      const second = await table.merge(make(source), { key: HR_KEY, uniqueSource: true, whenMatched: lower, knownFiles: new Map([[first.written.path, first.written.rows]]) });
+      return { metrics: [first.metrics, second.metrics], rows: sortRows(await table.rows(), HR_KEY) };
+    };
+    const plain = await run(hr);
+    const numbers = await run(typed);
+    assert.deepEqual(numbers, plain);
+    assert.deepEqual([plain.metrics[1]!.updated, plain.metrics[1]!.unchanged, plain.metrics[1]!.inserted], [2, 1, 2]);
   });
 
   test('a two-column key that is not two numbers (topic, offset) matches as any key does', async (t) => {
