@@ -42,7 +42,7 @@ export function rowsFromBatch(batch: ColumnBatch): Record<string, Cell>[] {
 }
 
 /** The rows at the given indices, in that order. */
-export function takeRows(batch: ColumnBatch, indices: readonly number[]): ColumnBatch {
+export function takeRows(batch: ColumnBatch, indices: ArrayLike<number>): ColumnBatch {
   const out = new Map<string, readonly Cell[]>();
   for (const [name, values] of batch.columns) {
     if (values instanceof Float64Array) {
@@ -57,7 +57,7 @@ export function takeRows(batch: ColumnBatch, indices: readonly number[]): Column
   return { numRows: indices.length, columns: out };
 }
 
-function takeNumbers(values: Float64Array, indices: readonly number[]): Float64Array {
+function takeNumbers(values: Float64Array, indices: ArrayLike<number>): Float64Array {
   const taken = new Float64Array(indices.length);
   for (let i = 0; i < indices.length; i++) taken[i] = values[indices[i]!]!;
   return taken;

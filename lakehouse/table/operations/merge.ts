@@ -104,6 +104,7 @@ function fileKeyBox(stats: FileStats, key: readonly string[]): KeyBox {
  * out: no bound rules them out (inBox lets them through), and they only equal cells of their own kind.
  */
 function columnBounds(values: readonly Cell[], numRows: number, rows?: readonly number[]): { min: Value | undefined; max: Value | undefined } {
+  if (values instanceof Float64Array && !rows) return numberBounds(values, numRows);
   let min: Value | undefined;
   let max: Value | undefined;
   const n = rows ? rows.length : numRows;
@@ -120,6 +121,42 @@ function columnBounds(values: readonly Cell[], numRows: number, rows?: readonly 
     if (max === undefined || lessThan(max, v)) max = v;
   }
   return { min, max };
+}
+
+/** columnBounds of a column of numbers in a Float64Array (see numberColumn): the same bounds, without cell tests. */
+function numberBounds(values: Float64Array, numRows: number): { min: number | undefined; max: number | undefined } {
+  if (numRows === 0) return { min: undefined, max: undefined };
+  let min = values[0]!;
+  let max = min;
+  for (let i = 1; i < numRows; i++) {
+    const v = values[i]!;
+    if (v < min) min = v;
+    if (max < v) max = v;
+  }
+  return { min, max };
+}
+
+/**
+ * inBox over rows [0, numRows) of a key of two numbers held in Float64Arrays (heart-rate readings), in one
+ * loop: sets marks[i] = 1 for every row the box does not rule out and returns how many. Undefined when the
+ * key or the box is of another shape, for inBox to test row by row.
+ */
+function markRowsInPairBox(box: KeyBox, columns: readonly (readonly Cell[])[], numRows: number, marks: Uint8Array): number | undefined {
+  const [a, b] = columns;
+  const [minA, minB] = box.min;
+  const [maxA, maxB] = box.max;
+  if (columns.length !== 2 || !(a instanceof Float64Array) || !(b instanceof Float64Array)) return undefined;
+  if (typeof minA !== 'number' || typeof minB !== 'number' || typeof maxA !== 'number' || typeof maxB !== 'number') return undefined;
+  let inside = 0;
+  for (let i = 0; i < numRows; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    // As inBox: a NaN cell is never ruled out.
+    if (x < minA || maxA < x || y < minB || maxB < y) continue;
+    marks[i] = 1;
+    inside++;
+  }
+  return inside;
 }
 
 /** The smallest key box holding the given rows. */
@@ -236,14 +273,21 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
     const indexed: number[] = [];
     // A candidate whose bounds hold no source key holds no match either: it is not read.
     const holdsSourceKey = new Uint8Array(boxes.length);
-    for (let i = 0; i < source.numRows; i++) {
-      let inAny = false;
-      for (let b = 0; b < boxes.length; b++) {
-        if (!inBox(boxes[b]!, sourceKeys, i)) continue;
-        holdsSourceKey[b] = 1;
-        inAny = true;
+    const inAnyBox = new Uint8Array(source.numRows);
+    boxes.forEach((box, b) => {
+      const inside = markRowsInPairBox(box, sourceKeys, source.numRows, inAnyBox);
+      if (inside !== undefined) {
+        if (inside > 0) holdsSourceKey[b] = 1;
+        return;
       }
-      if (!inAny) continue;
+      for (let i = 0; i < source.numRows; i++) {
+        if (!inBox(box, sourceKeys, i)) continue;
+        holdsSourceKey[b] = 1;
+        inAnyBox[i] = 1;
+      }
+    });
+    for (let i = 0; i < source.numRows; i++) {
+      if (inAnyBox[i] === 0) continue;
       sourceIndex.add(sourceKeys, i);
       indexed.push(i);
     }
@@ -268,9 +312,12 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
     const target = spec.knownFiles?.get(add.path) ?? (await readDataFile(store, snapshot, add, snapshot.columns));
     metrics.filesRead++;
     const targetKeys = keyColumns(target, spec.key);
+    // The stored rows inside the indexed box, marked in one loop where the key's shape allows.
+    const inIndexedBox = indexedBox && new Uint8Array(target.numRows);
+    const marked = indexedBox && markRowsInPairBox(indexedBox, targetKeys, target.numRows, inIndexedBox!) !== undefined;
     let replaced: Map<number, Row> | undefined;
     for (let t = 0; t < target.numRows; t++) {
-      if (indexedBox && !inBox(indexedBox, targetKeys, t)) continue;
+      if (indexedBox && (marked ? inIndexedBox![t] === 0 : !inBox(indexedBox, targetKeys, t))) continue;
       const s = sourceIndex.get(targetKeys, t);
       if (s === undefined) continue;
       if (matched[s] === 0) matches++;
@@ -299,8 +346,8 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
 
   let written: MergeResult['written'];
   if ((spec.whenNotMatched ?? 'insert') === 'insert' && matches < source.numRows) {
-    const inserts: number[] = [];
-    for (let i = 0; i < source.numRows; i++) if (matched[i] === 0) inserts.push(i);
+    const inserts = new Int32Array(source.numRows - matches);
+    for (let i = 0, k = 0; i < source.numRows; i++) if (matched[i] === 0) inserts[k++] = i;
     const rows = matches === 0 ? source : takeRows(source, inserts);
     const adds = await write(rows);
     if (adds.length === 1) written = { path: adds[0]!.path, rows };
