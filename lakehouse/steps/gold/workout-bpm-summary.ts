@@ -7,6 +7,7 @@
  * would compute over the same rows).
  */
 import { completedWorkouts, userBins, workoutBpm, workoutBpmSummary } from '../../../schema/tables.ts';
+import type { Cell } from '../../../schema/types.ts';
 import type { Row } from '../../table/operations/merge.ts';
 import { ageBin, ageOn } from '../../rules/age-bin.ts';
 import { dayOfMicros } from '../../time.ts';
@@ -60,15 +61,29 @@ function summaryOf(a: Aggregate, bins: Row): Row {
 }
 
 /**
- * Calls `each` with the group key and row of every row of the batches whose group differs from the
- * row before it (rows of a group mostly come in runs, so the key text is made once per run).
+ * Group key texts, made once per group rather than once per row: rows of concurrent workouts come
+ * interleaved (one reading per device and second), but a user's row mostly belongs to the group of that
+ * user's row before, so the last key of each user is kept.
  */
-function forEachGroupRun(batch: { numRows: number; columns: ReadonlyMap<string, readonly (string | number | boolean | null)[]> }, each: (key: string, i: number, runEnd: number) => void): void {
-  const [u, w, s] = GROUP.map((name) => batch.columns.get(name)!) as [readonly number[], readonly number[], readonly number[]];
+class GroupKeys {
+  private readonly lastOfUser = new Map<Cell, { workout: Cell; session: Cell; key: string }>();
+
+  of(user: Cell, workout: Cell, session: Cell): string {
+    const last = this.lastOfUser.get(user);
+    if (last !== undefined && last.workout === workout && last.session === session) return last.key;
+    const key = keyOf({ user_id: user, workout_id: workout, session_id: session }, GROUP);
+    this.lastOfUser.set(user, { workout, session, key });
+    return key;
+  }
+}
+
+/** Calls `each` with the group key of every run of rows of one group in the batch, and the run's rows [from, to). */
+function forEachGroupRun(keys: GroupKeys, batch: { numRows: number; columns: ReadonlyMap<string, readonly Cell[]> }, each: (key: string, from: number, to: number) => void): void {
+  const [u, w, s] = GROUP.map((name) => batch.columns.get(name)!);
   let start = 0;
   for (let i = 1; i <= batch.numRows; i++) {
-    if (i < batch.numRows && u[i] === u[start] && w[i] === w[start] && s[i] === s[start]) continue;
-    each(keyOf({ user_id: u[start]!, workout_id: w[start]!, session_id: s[start]! }, GROUP), start, i);
+    if (i < batch.numRows && u![i] === u![start] && w![i] === w![start] && s![i] === s![start]) continue;
+    each(keys.of(u![start]!, w![start]!, s![start]!), start, i);
     start = i;
   }
 }
@@ -78,10 +93,11 @@ async function freshGroups(range: UpstreamRange): Promise<{ groups: Set<string>;
   const groups = new Set<string>();
   const users = new Set<number>();
   let rows = 0;
+  const keys = new GroupKeys();
   for await (const batch of range.table.scan({ snapshot: range.snapshot, files: range.files, columns: [...GROUP], batchRows: 65_536 })) {
     rows += batch.numRows;
     const u = batch.columns.get('user_id')!;
-    forEachGroupRun(batch, (key, i) => {
+    forEachGroupRun(keys, batch, (key, i) => {
       groups.add(key);
       users.add(u[i] as number);
     });
@@ -113,10 +129,11 @@ export const goldWorkoutBpmSummary: Step = {
         // Every row of the affected groups, aggregated as it streams by; groups in first-seen order.
         const aggregates = new Map<string, Aggregate>();
         const columns = [...GROUP, 'start_time', 'heartrate'];
+        const keys = new GroupKeys();
         for await (const batch of bpm!.table.scan({ columns, predicates: [{ column: 'user_id', op: 'in', values: userIds }], batchRows: 65_536 })) {
           const hr = batch.columns.get('heartrate') as readonly number[];
           const start = batch.columns.get('start_time')!;
-          forEachGroupRun(batch, (key, from, to) => {
+          forEachGroupRun(keys, batch, (key, from, to) => {
             const user = batch.columns.get('user_id')![from] as number;
             if (!affectedGroups.has(key) && !binUsers.has(user)) return;
             let a = aggregates.get(key);
