@@ -12,7 +12,21 @@ import { int64Words, readInt64 } from './parquet-int64.ts';
  * sub-microsecond timestamp) or for a null in a non-nullable column.
  */
 export function decodeColumn(column: ColumnDef, vector: Vector, numRows: number): Cell[] {
-  const out = new Array<Cell>(numRows);
+  return decodeInto(column, vector, new Array<Cell>(numRows));
+}
+
+/**
+ * decodeColumn for a column of numbers without nulls, into a Float64Array (see numberColumn): the same
+ * values and errors, with no JS array of cells. Undefined for a string or boolean column, or a vector
+ * with a null, which decodeColumn decodes (or refuses).
+ */
+export function decodeNumbers(column: ColumnDef, vector: Vector, numRows: number): Float64Array | undefined {
+  if (column.type === 'string' || column.type === 'boolean' || vector.nullCount > 0) return undefined;
+  // Every decoder of a number type writes numbers only, and exact ones (or throws): a Float64Array holds them.
+  return decodeInto(column, vector, new Float64Array(numRows) as unknown as Cell[]) as unknown as Float64Array;
+}
+
+function decodeInto(column: ColumnDef, vector: Vector, out: Cell[]): Cell[] {
   const decode = chunkDecoder(column, vector.type as DataType);
   let row = 0;
   for (const chunk of vector.data) {

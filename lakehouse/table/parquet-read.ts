@@ -2,8 +2,8 @@ import { tableFromIPC } from 'apache-arrow';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
 import type { Cell, ColumnDef } from '../../schema/types.ts';
-import type { ColumnBatch } from './column-batch.ts';
-import { decodeColumn } from './parquet-decode-column.ts';
+import { numberColumn, type ColumnBatch } from './column-batch.ts';
+import { decodeColumn, decodeNumbers } from './parquet-decode-column.ts';
 
 /** What a file's footer says, without decoding any page. */
 export interface ParquetFooter {
@@ -127,7 +127,15 @@ export async function readArrowBatches(bytes: Uint8Array, columns: readonly Colu
  * large file a slice at a time, so the JS values of a slice (strings above all) die before the next
  * slice is made. Only the file's compact Arrow buffers are held meanwhile.
  */
-export async function* decodeParquetBatches(bytes: Uint8Array, columns: readonly ColumnDef[], batchRows: number): AsyncGenerator<ColumnBatch> {
+export async function* decodeParquetBatches(
+  bytes: Uint8Array,
+  columns: readonly ColumnDef[],
+  batchRows: number,
+  options: {
+    /** Columns of numbers without a null in a batch come as Float64Arrays (numberColumn), for a reader that only reads them. */
+    numberArrays?: boolean;
+  } = {},
+): AsyncGenerator<ColumnBatch> {
   const { numRows, batches } = await readArrowBatches(bytes, columns, batchRows);
   if (batches.length === 0) {
     for (let start = 0; start < numRows; start += batchRows) {
@@ -137,10 +145,11 @@ export async function* decodeParquetBatches(bytes: Uint8Array, columns: readonly
     return;
   }
   for (const batch of batches) {
-    const out = new Map<string, Cell[]>();
+    const out = new Map<string, readonly Cell[]>();
     for (const column of columns) {
       const vector = batch.getChild(column.name);
-      out.set(column.name, vector ? decodeColumn(column, vector, batch.numRows) : new Array<Cell>(batch.numRows).fill(null));
+      const numbers = vector && options.numberArrays ? decodeNumbers(column, vector, batch.numRows) : undefined;
+      out.set(column.name, numbers ? numberColumn(numbers) : vector ? decodeColumn(column, vector, batch.numRows) : new Array<Cell>(batch.numRows).fill(null));
     }
     yield { numRows: batch.numRows, columns: out };
   }

@@ -10,7 +10,7 @@ import type { Cell, ColumnDef } from '../../schema/types.ts';
 import { batchFromRows, rowsFromBatch } from '../../lakehouse/table/column-batch.ts';
 import type { ColumnBatch } from '../../lakehouse/table/column-batch.ts';
 import { encodeParquet } from '../../lakehouse/table/parquet-write.ts';
-import { decodeParquet, readParquetFooter } from '../../lakehouse/table/parquet-read.ts';
+import { decodeParquet, decodeParquetBatches, readParquetFooter } from '../../lakehouse/table/parquet-read.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER; // 2^53 − 1
 
@@ -395,4 +395,31 @@ print(json.dumps([list(m.row_group(0).column(i).encodings) for i in range(m.num_
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('numberArrays: columns of numbers without nulls decode to Float64Arrays with the same values; others as cells', async () => {
+  const columns = ALL_TYPES.filter((c) => c.name !== 'b_req');
+  const rows = Array.from({ length: 300 }, (_, k) => ({
+    ...ROWS[k % ROWS.length]!,
+    // Batches of 128 rows: the nullable number columns have a null only in the first batch.
+    ...(k >= 128 ? { l: k * 1_000_003, i: -k, d: k / 7, t: 1_700_000_000_000_000 + k, dt: 19_000 + k } : {}),
+  }));
+  const { bytes } = encodeParquet(columns, batchFromRows(columns, rows));
+  const plain: Record<string, Cell>[] = [];
+  const typed: Record<string, Cell>[] = [];
+  for await (const batch of decodeParquetBatches(bytes, columns, 128)) plain.push(...rowsFromBatch(batch));
+  let batches = 0;
+  for await (const batch of decodeParquetBatches(bytes, columns, 128, { numberArrays: true })) {
+    for (const column of columns) {
+      const values = batch.columns.get(column.name)!;
+      const number = !['string', 'boolean'].includes(column.type);
+      const withNull = rows.slice(batches * 128, batches * 128 + batch.numRows).some((r) => r[column.name] === null);
+      assert.equal(values instanceof Float64Array, number && !withNull, `${column.name} in batch ${batches}`);
+    }
+    typed.push(...rowsFromBatch(batch));
+    batches++;
+  }
+  assert.equal(batches, 3);
+  assert.deepEqual(typed, plain);
+  assert.deepEqual(plain, rowsFromBatch(batchFromRows(columns, rows)));
 });

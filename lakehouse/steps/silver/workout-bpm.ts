@@ -16,7 +16,7 @@
 import type { Cell, ColumnDef } from '../../../schema/types.ts';
 import { completedWorkouts, heartRate, users, workoutBpm } from '../../../schema/tables.ts';
 import type { AddAction } from '../../table/actions.ts';
-import { concatBatches, type ColumnBatch } from '../../table/column-batch.ts';
+import { concatBatches, numberColumn, type ColumnBatch } from '../../table/column-batch.ts';
 import type { DeltaTable } from '../../table/delta-table.ts';
 import type { Row } from '../../table/operations/merge.ts';
 import { decodeParquetBatches } from '../../table/parquet-read.ts';
@@ -37,29 +37,49 @@ const READING_COLUMNS = ['device_id', 'time', 'heartrate', 'valid'];
 /** Rows per decoded slice of a heart_rate file. */
 const SCAN_BATCH_ROWS = 65_536;
 
-/** The workout_bpm rows of one heart_rate file's readings, column by column. */
+/**
+ * The workout_bpm rows of one heart_rate file's readings, column by column, in Float64Arrays: every
+ * column of workout_bpm is a number that is never null (the windows' cells are read from
+ * completed_workouts, whose columns are all such).
+ */
 class JoinedRows {
-  readonly columns = workoutBpm.columns.map(() => [] as Cell[]);
+  private columns: Float64Array<ArrayBuffer>[] = workoutBpm.columns.map(() => new Float64Array(1024));
+  size = 0;
   recordsIn = 0;
 
-  get size(): number {
-    return this.columns[0]!.length;
-  }
-
   emit(w: Row, time: number, heartrate: number): void {
-    const [user, workout, session, start, end, t, hr] = this.columns as [Cell[], Cell[], Cell[], Cell[], Cell[], Cell[], Cell[]];
-    user.push(w.user_id!);
-    workout.push(w.workout_id!);
-    session.push(w.session_id!);
-    start.push(w.start_time!);
-    end.push(w.end_time!);
-    t.push(time);
-    hr.push(heartrate);
+    const { user_id: user, workout_id: workout, session_id: session, start_time: start, end_time: end } = w;
+    if (typeof user !== 'number' || typeof workout !== 'number' || typeof session !== 'number' || typeof start !== 'number' || typeof end !== 'number') {
+      throw new TypeError(`workout window ${JSON.stringify(w)} has a cell that is not a number`);
+    }
+    const row = this.size;
+    if (row === this.columns[0]!.length) this.columns = this.columns.map((c) => grown(c));
+    const [u, wo, se, st, en, t, hr] = this.columns as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    u[row] = user;
+    wo[row] = workout;
+    se[row] = session;
+    st[row] = start;
+    en[row] = end;
+    t[row] = time;
+    hr[row] = heartrate;
+    this.size = row + 1;
   }
 
   batch(): ColumnBatch {
-    return { numRows: this.size, columns: new Map(workoutBpm.columns.map((c, i) => [c.name, this.columns[i]!])) };
+    return { numRows: this.size, columns: new Map(workoutBpm.columns.map((c, i) => [c.name, numberColumn(this.columns[i]!.subarray(0, this.size))])) };
   }
+
+  /** The buffers of the columns, to hand over to another thread with the batch. */
+  buffers(): ArrayBuffer[] {
+    return this.columns.map((c) => c.buffer as ArrayBuffer);
+  }
+}
+
+/** The values of `values` in an array twice as long. */
+function grown(values: Float64Array): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(values.length * 2);
+  next.set(values);
+  return next;
 }
 
 /** workout_bpm rows joined file by file, merged as one batch per chunk (columns of numbers are copied whole). */
@@ -123,9 +143,9 @@ async function joinReadings(batches: AsyncIterable<ColumnBatch>, windows: Window
  * file's Parquet bytes: the worker task (threads/tasks.ts), also run in-thread when there are no workers.
  */
 export async function joinReadingsFile(input: { bytes: Uint8Array; columns: ColumnDef[]; windows: WindowsOfDevice }) {
-  const out = await joinReadings(decodeParquetBatches(input.bytes, input.columns, SCAN_BATCH_ROWS), input.windows);
+  const out = await joinReadings(decodeParquetBatches(input.bytes, input.columns, SCAN_BATCH_ROWS, { numberArrays: true }), input.windows);
   const { wire, made } = toWire(out.batch());
-  return { output: { rows: wire, recordsIn: out.recordsIn }, transfer: made };
+  return { output: { rows: wire, recordsIn: out.recordsIn }, transfer: [...made, ...out.buffers()] };
 }
 
 /**
