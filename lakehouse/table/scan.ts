@@ -22,6 +22,11 @@ export interface ScanOptions {
   files?: readonly AddAction[];
   /** Yield a large file in batches of at most this many rows (default: one batch per file). */
   batchRows?: number;
+  /**
+   * With batchRows: columns of numbers without nulls come as Float64Arrays (see numberColumn), for a
+   * reader that only reads the batches (see decodeParquetBatches).
+   */
+  numberArrays?: boolean;
 }
 
 /** The files of a snapshot that may hold rows matching the predicates. */
@@ -50,10 +55,10 @@ export async function readDataFile(store: ObjectStore, snapshot: Snapshot, add: 
 }
 
 /** readDataFile in slices of at most `batchRows` rows (see decodeParquetBatches). */
-export async function* readDataFileBatches(store: ObjectStore, snapshot: Snapshot, add: AddAction, columns: readonly ColumnDef[], batchRows: number): AsyncGenerator<ColumnBatch> {
+export async function* readDataFileBatches(store: ObjectStore, snapshot: Snapshot, add: AddAction, columns: readonly ColumnDef[], batchRows: number, numberArrays = false): AsyncGenerator<ColumnBatch> {
   const bytes = await dataFileBytes(store, snapshot, add);
   const dataColumns = columns.filter((c) => !snapshot.partitionColumns.includes(c.name));
-  for await (const decoded of decodeParquetBatches(bytes, dataColumns, batchRows)) yield withPartitionColumns(snapshot, add, columns, decoded);
+  for await (const decoded of decodeParquetBatches(bytes, dataColumns, batchRows, { numberArrays })) yield withPartitionColumns(snapshot, add, columns, decoded);
 }
 
 /** A decoded batch of a file's data columns with its partition columns added, in the order of `columns`. */
@@ -89,7 +94,7 @@ export async function* scanSnapshot(store: ObjectStore, snapshot: Snapshot, opti
   const needed = resolveColumns(snapshot, [...new Set([...wanted.map((c) => c.name), ...predicates.map((p) => p.column)])]);
   const files = options.files ? options.files.filter((f) => fileMayMatch(f, snapshot.columns, snapshot.partitionColumns, predicates)) : pruneFiles(snapshot, predicates);
   for (const add of files) {
-    const batches = options.batchRows === undefined ? [await readDataFile(store, snapshot, add, needed)] : readDataFileBatches(store, snapshot, add, needed, options.batchRows);
+    const batches = options.batchRows === undefined ? [await readDataFile(store, snapshot, add, needed)] : readDataFileBatches(store, snapshot, add, needed, options.batchRows, options.numberArrays);
     for await (const batch of batches) yield* selectRows(batch, predicates, needed, wanted);
   }
 }

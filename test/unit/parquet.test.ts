@@ -413,7 +413,7 @@ test('numberArrays: columns of numbers without nulls decode to Float64Arrays wit
     for (const column of columns) {
       const values = batch.columns.get(column.name)!;
       const number = !['string', 'boolean'].includes(column.type);
-      const withNull = rows.slice(batches * 128, batches * 128 + batch.numRows).some((r) => r[column.name] === null);
+      const withNull = rows.slice(batches * 128, batches * 128 + batch.numRows).some((r) => (r as Record<string, Cell>)[column.name] === null);
       assert.equal(values instanceof Float64Array, number && !withNull, `${column.name} in batch ${batches}`);
     }
     typed.push(...rowsFromBatch(batch));

@@ -94,7 +94,7 @@ async function freshGroups(range: UpstreamRange): Promise<{ groups: Set<string>;
   const users = new Set<number>();
   let rows = 0;
   const keys = new GroupKeys();
-  for await (const batch of range.table.scan({ snapshot: range.snapshot, files: range.files, columns: [...GROUP], batchRows: 65_536 })) {
+  for await (const batch of range.table.scan({ snapshot: range.snapshot, files: range.files, columns: [...GROUP], batchRows: 65_536, numberArrays: true })) {
     rows += batch.numRows;
     const u = batch.columns.get('user_id')!;
     forEachGroupRun(keys, batch, (key, i) => {
@@ -130,7 +130,7 @@ export const goldWorkoutBpmSummary: Step = {
         const aggregates = new Map<string, Aggregate>();
         const columns = [...GROUP, 'start_time', 'heartrate'];
         const keys = new GroupKeys();
-        for await (const batch of bpm!.table.scan({ columns, predicates: [{ column: 'user_id', op: 'in', values: userIds }], batchRows: 65_536 })) {
+        for await (const batch of bpm!.table.scan({ columns, predicates: [{ column: 'user_id', op: 'in', values: userIds }], batchRows: 65_536, numberArrays: true })) {
           const hr = batch.columns.get('heartrate') as readonly number[];
           const start = batch.columns.get('start_time')!;
           forEachGroupRun(keys, batch, (key, from, to) => {
