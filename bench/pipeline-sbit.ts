@@ -22,7 +22,7 @@ import { formatDate } from '../lakehouse/time.ts';
 import { landSbitSet, SBIT_DIR } from '../test/support/sbit.ts';
 import { makeTestLake } from '../test/support/pipeline.ts';
 import { GYM_SUMMARY_LINES } from '../test/support/sbit-expected.ts';
-import { bronzeRecordsIn, cpuSecondsSince, formatTimings, peakRssMiB, threadsFromArgs, timedSteps, type StepTiming } from './pipeline-timing.ts';
+import { bronzeRecordsIn, cpuSecondsSince, formatTimings, gcMode, peakRssMiB, threadsFromArgs, timedSteps, type StepTiming } from './pipeline-timing.ts';
 
 /** The README's gold gym_summary after set 2; the first 8 rows are the result after set 1. */
 const GYM_SUMMARY = GYM_SUMMARY_LINES;
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const at = process.argv.indexOf('--repeat');
   const repeat = at >= 0 ? Number(process.argv[at + 1]) : 1;
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat needs a positive integer');
-  console.log(`worker threads: ${threadsFromArgs()}`);
+  console.log(`worker threads: ${threadsFromArgs()}, ${gcMode()} GC`);
   const totals: number[] = [];
   for (let i = 1; i <= repeat; i++) totals.push(await runOnce(repeat > 1 ? `run ${i}` : 'run'));
   const best = Math.min(...totals);

@@ -96,3 +96,8 @@ export function threadsFromArgs(argv: readonly string[] = process.argv): number 
   }
   return workerPool()?.size ?? 0;
 }
+
+/** How this process collects garbage: `npm run bench:*` and the `fitlake` command run with --single-threaded-gc (see bin/fitlake.js). */
+export function gcMode(): string {
+  return process.execArgv.includes('--single-threaded-gc') ? 'single-threaded' : 'parallel (V8 default)';
+}
