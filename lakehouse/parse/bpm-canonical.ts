@@ -7,9 +7,10 @@
  * heart rate converted exactly without Number() (plain-numbers.ts, decimal-double.ts).
  *
  * It takes a subset of the payloads BpmPayloadReader takes and reads them as it does: device_id and
- * time plain whole numbers of at most 15 digits, time within MAX_FAST_SECONDS, the heart rate an
- * unsigned number without exponent of at most 17 significant digits. On any other payload read()
- * returns false and the caller gives it to that reader.
+ * time plain whole numbers of at most 15 digits, time within MAX_FAST_SECONDS, the heart rate a number
+ * without exponent of at most 17 significant digits, with or without a minus (devices send -1 for no
+ * reading: without it here, every batch with one such payload went to the general reader's slower
+ * setup). On any other payload read() returns false and the caller gives it to that reader.
  */
 import { AsciiLiteral } from './ascii-words.ts';
 import { NO_MATCH } from './json-bytes.ts';
@@ -20,6 +21,7 @@ const DEVICE_ID_OPEN = new AsciiLiteral('{"device_id":');
 const TIME_OPEN = new AsciiLiteral(',"time":');
 const HEARTRATE_OPEN = new AsciiLiteral(',"heartrate":');
 const CLOSE_BRACE = 125;
+const MINUS = 45;
 
 /** Reads canonical bpm payloads into its fields, one at a time (the fields hold the last payload read). */
 export class CanonicalBpmPayloadReader {
@@ -48,11 +50,14 @@ export class CanonicalBpmPayloadReader {
     at = digits.whole(bytes, at + TIME_OPEN.length);
     if (at === NO_MATCH || digits.value > MAX_FAST_SECONDS || !HEARTRATE_OPEN.isAt(view, at)) return false;
     const seconds = digits.value;
-    at = digits.decimal(bytes, at + HEARTRATE_OPEN.length);
+    at += HEARTRATE_OPEN.length;
+    const negative = bytes[at] === MINUS;
+    at = digits.decimal(bytes, negative ? at + 1 : at);
     if (at === NO_MATCH || at !== end - 1 || bytes[at] !== CLOSE_BRACE) return false;
     this.deviceId = deviceId;
     this.time = seconds * 1_000_000;
-    this.heartrate = digits.value;
+    // Rounding to nearest is symmetric: the double of -x is minus the double of x (and -0 for "-0", as JSON.parse gives).
+    this.heartrate = negative ? -digits.value : digits.value;
     return true;
   }
 }

@@ -516,14 +516,23 @@ describe('CanonicalBpmPayloadReader', () => {
       bpmPayload('70.00000000000000'),
       bpmPayload('60', '0', '0'),
       bpmPayload('60', '999999999999999', String(9007199254)),
+      bpmPayload('-1'), // no reading
+      bpmPayload('-12.5'),
+      bpmPayload('-0'), // -0, as JSON.parse gives
+      bpmPayload('-156.64520460567036'),
+      bpmPayload('-0.30000000000000004'),
     ];
     for (const payload of canonical) assert.ok(checkCanonicalBpm(payload), `expected the canonical reader to read ${payload}`);
   });
 
   it('leaves every other payload to the general reader', () => {
     const other = [
-      bpmPayload('-12.5'),
-      bpmPayload('-0'),
+      bpmPayload('--1'),
+      bpmPayload('-'),
+      bpmPayload('+1'),
+      bpmPayload('-01'),
+      bpmPayload('-1e2'),
+      bpmPayload('- 1'),
       bpmPayload('1e2'),
       bpmPayload('1.5E2'),
       bpmPayload('1e400'),
@@ -576,7 +585,7 @@ describe('CanonicalBpmPayloadReader', () => {
   it('agrees with the general reader on random heart rates and on thousands of mutated payloads', () => {
     const prng = Prng.fromSeed(20261127);
     let read = 0;
-    for (let i = 0; i < 20_000; i++) if (checkCanonicalBpm(bpmPayload(String(prng.float() * 300), String(prng.int(0, 999_999)), String(prng.int(0, 2_000_000_000))))) read++;
+    for (let i = 0; i < 20_000; i++) if (checkCanonicalBpm(bpmPayload(String((i % 10 === 0 ? -1 : 1) * prng.float() * 300), String(prng.int(0, 999_999)), String(prng.int(0, 2_000_000_000))))) read++;
     assert.ok(read === 20_000, `only ${read} of 20000 plain payloads read by the canonical reader`);
     read = 0;
     const bases = [VALUE, bpmPayload('53.817457758835744'), bpmPayload('83', '7', '0'), bpmPayload('0.5')];
