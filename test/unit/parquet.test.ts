@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { Field, Int64, RecordBatch, Schema, Struct, Table, makeData, tableToIPC } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
 import type { Cell, ColumnDef } from '../../schema/types.ts';
@@ -237,6 +237,20 @@ function pyarrowAvailable(): boolean {
   return PYTHON !== undefined && spawnSync(PYTHON, ['-c', 'import pyarrow.parquet'], { encoding: 'utf8' }).status === 0;
 }
 
+/** Runs `check` with a scratch folder when pyarrow is available (the folder is removed after); skips with `why` otherwise. */
+async function withPyarrow(t: TestContext, why: string, check: (dir: string) => Promise<void> | void): Promise<void> {
+  if (!pyarrowAvailable()) {
+    t.skip(`set FITLAKE_PYTHON to a python with pyarrow (e.g. .tools/py/bin/python) to ${why}`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'fitlake-parquet-'));
+  try {
+    await check(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const PY_READ = `
 import json, sys
 import pyarrow as pa, pyarrow.parquet as pq
@@ -276,12 +290,7 @@ pq.write_table(t, sys.argv[1], compression='snappy')
 `;
 
 test('pyarrow reads our files with the Delta types; we read files pyarrow wrote', async (t) => {
-  if (!pyarrowAvailable()) {
-    t.skip('set FITLAKE_PYTHON to a python with pyarrow (e.g. .tools/py/bin/python) to run the interop check');
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'fitlake-parquet-'));
-  try {
+  await withPyarrow(t, 'run the interop check', async (dir) => {
     const ours = join(dir, 'ours.parquet');
     writeFileSync(ours, encodeParquet(ALL_TYPES, batchFromRows(ALL_TYPES, ROWS)).bytes);
     const seen = JSON.parse(python(PY_READ, ours)) as {
@@ -327,9 +336,7 @@ pq.write_table(pa.table({'t': pa.array([1709208000000001001], pa.timestamp('ns',
     const time: ColumnDef[] = [{ name: 't', type: 'timestamp', nullable: true }];
     assert.deepEqual((await decodeParquet(readFileSync(nanos), time)).columns.get('t'), [1_709_208_000_000_001, null]);
     await assert.rejects(decodeParquet(readFileSync(`${nanos}.bad`), time), /column "t" row 0: timestamp\(ns\) value 1709208000000001001/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('statistics: false writes a file without Parquet statistics that reads back the same', async (t) => {
@@ -338,12 +345,7 @@ test('statistics: false writes a file without Parquet statistics that reads back
   assert.deepEqual(rowsFromBatch(await decodeParquet(plain.bytes, ALL_TYPES)), ROWS);
   // Delta's statistics are the same either way: they are not read from the file.
   assert.deepEqual(plain.stats, encodeParquet(ALL_TYPES, batch).stats);
-  if (!pyarrowAvailable()) {
-    t.skip('set FITLAKE_PYTHON to a python with pyarrow to check the footers');
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'fitlake-parquet-'));
-  try {
+  await withPyarrow(t, 'check the footers', async (dir) => {
     const statsSet = `
 import sys, json, pyarrow.parquet as pq
 m = pq.ParquetFile(sys.argv[1]).metadata
@@ -355,9 +357,7 @@ print(json.dumps([m.row_group(0).column(i).is_stats_set for i in range(m.num_col
     writeFileSync(without, plain.bytes);
     assert.deepEqual(JSON.parse(python(statsSet, withStats)), ALL_TYPES.map(() => true));
     assert.deepEqual(JSON.parse(python(statsSet, without)), ALL_TYPES.map(() => false));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('deltaEncoded integer columns round-trip exactly, rising or not, and other readers see the encoding', async (t) => {
@@ -376,12 +376,7 @@ test('deltaEncoded integer columns round-trip exactly, rising or not, and other 
   assert.deepEqual(rowsFromBatch(await decodeParquet(encoded.bytes, columns)), rows);
   assert.deepEqual(encoded.stats, encodeParquet(columns, batch).stats);
   assert.throws(() => encodeParquet(ALL_TYPES, batchFromRows(ALL_TYPES, ROWS), { deltaEncoded: ['s'] }), /deltaEncoded: "s" is not an integer column/);
-  if (!pyarrowAvailable()) {
-    t.skip('set FITLAKE_PYTHON to a python with pyarrow to read the file there');
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'fitlake-parquet-'));
-  try {
+  await withPyarrow(t, 'read the file there', async (dir) => {
     const file = join(dir, 'delta.parquet');
     writeFileSync(file, encoded.bytes);
     const encodings = `
@@ -392,9 +387,7 @@ print(json.dumps([list(m.row_group(0).column(i).encodings) for i in range(m.num_
     for (const used of JSON.parse(python(encodings, file)) as string[][]) assert.ok(used.includes('DELTA_BINARY_PACKED'), used.join());
     const seen = JSON.parse(python(PY_READ, file)) as { values: Record<string, Cell[]> };
     for (const name of names) assert.deepEqual(seen.values[name], rows.map((r) => r[name as keyof (typeof rows)[number]]), name);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('numberArrays: columns of numbers without nulls decode to Float64Arrays with the same values; others as cells', async () => {
