@@ -9,6 +9,7 @@ import type { ColumnDef } from '../../schema/types.ts';
 import type { EncodedColumn } from './parquet-encode-column.ts';
 import { writeInt64 } from './parquet-int64.ts';
 import { arrowTypeOf } from './parquet-schema.ts';
+import { doubled } from './typed-arrays.ts';
 
 const INITIAL_ROWS = 1024;
 
@@ -47,7 +48,7 @@ export class Int32ColumnBuilder extends IntegerColumnBuilder {
   append(v: number): void {
     if ((v | 0) !== v) throw this.refuse(v, 'is not a 32-bit signed integer');
     const row = this.rows;
-    if (row === this.values.length) this.values = grown(this.values, row);
+    if (row === this.values.length) this.values = doubled(this.values, row);
     this.values[row] = v;
     this.bounds(v);
     this.rows = row + 1;
@@ -66,7 +67,7 @@ export class Int64ColumnBuilder extends IntegerColumnBuilder {
     // Rounding would silently change an offset or a timestamp.
     if (!Number.isSafeInteger(v)) throw this.refuse(v, 'is not a safe integer (|v| ≤ 2^53−1), refusing to round it');
     const row = this.rows;
-    if (2 * row === this.words.length) this.words = grown(this.words, 2 * row);
+    if (2 * row === this.words.length) this.words = doubled(this.words, 2 * row);
     writeInt64(this.words, row, v);
     this.bounds(v);
     this.rows = row + 1;
@@ -75,13 +76,6 @@ export class Int64ColumnBuilder extends IntegerColumnBuilder {
   finish(): EncodedColumn {
     return this.encoded(new BigInt64Array(this.words.buffer, 0, this.rows));
   }
-}
-
-/** `values`, of which the first `used` are set, in an array twice as long. */
-function grown(values: Int32Array, used: number): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(values.length * 2);
-  next.set(values.subarray(0, used));
-  return next;
 }
 
 /**

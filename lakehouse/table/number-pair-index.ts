@@ -5,6 +5,7 @@
  * per key: a lookup is a hash and one or two array reads. Keys compare like Map keys (SameValueZero: 0
  * and -0 are one key, NaN is one key), so it agrees with KeyIndex on every pair of numbers.
  */
+import { doubled } from './typed-arrays.ts';
 
 /** Slots per row at most, before the table doubles: short probe runs at a modest size. */
 const MAX_LOAD = 0.5;
@@ -73,13 +74,8 @@ export class NumberPairIndex {
   }
 
   private growRows(): void {
-    const rows = this.first.length * 2;
-    const first = new Float64Array(rows);
-    first.set(this.first);
-    const second = new Float64Array(rows);
-    second.set(this.second);
-    this.first = first;
-    this.second = second;
+    this.first = doubled(this.first);
+    this.second = doubled(this.second);
   }
 
   private rehash(slotCount: number): void {

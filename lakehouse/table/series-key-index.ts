@@ -12,6 +12,7 @@
  * all NaNs; a NaN time is never in order, so it is always looked up among the out-of-order keys.
  */
 import { NumberPairIndex } from './number-pair-index.ts';
+import { doubled } from './typed-arrays.ts';
 
 /** 0 and -0 are one key and so are all NaNs. */
 const canonical = (x: number) => (x !== x ? NaN : x + 0);
@@ -64,11 +65,7 @@ export class SeriesKeyIndex {
     this.previous = series;
     if (b > series.latest) {
       const row = this.append(a, b);
-      if (series.count === series.rows.length) {
-        const grown = new Int32Array(series.rows.length * 2);
-        grown.set(series.rows);
-        series.rows = grown;
-      }
+      if (series.count === series.rows.length) series.rows = doubled(series.rows);
       series.rows[series.count++] = row;
       series.latest = b;
       return -1;
@@ -104,12 +101,8 @@ export class SeriesKeyIndex {
   private append(a: number, b: number): number {
     const row = this.size;
     if (row === this.first.length) {
-      const first = new Float64Array(row * 2);
-      first.set(this.first);
-      const second = new Float64Array(row * 2);
-      second.set(this.second);
-      this.first = first;
-      this.second = second;
+      this.first = doubled(this.first);
+      this.second = doubled(this.second);
     }
     this.first[row] = a;
     this.second[row] = b;

@@ -18,6 +18,7 @@ import { statsOf } from '../../table/file-stats.ts';
 import { decodeColumn } from '../../table/parquet-decode-column.ts';
 import { decodeParquet, readArrowBatches } from '../../table/parquet-read.ts';
 import { SeriesKeyIndex } from '../../table/series-key-index.ts';
+import { doubled } from '../../table/typed-arrays.ts';
 import { fileMayMatch, type Predicate } from '../../table/predicate.ts';
 import { dataFileBytes } from '../../table/scan.ts';
 import { workerPool } from '../../threads/pool.ts';
@@ -63,11 +64,7 @@ class ReadingChunk {
     const have = this.keys.addOrFind(device, time);
     if (have < 0) {
       const row = this.keys.size - 1;
-      if (row === this.heartrate.length) {
-        const grown = new Float64Array(this.heartrate.length * 2);
-        grown.set(this.heartrate);
-        this.heartrate = grown;
-      }
+      if (row === this.heartrate.length) this.heartrate = doubled(this.heartrate);
       this.heartrate[row] = heartrate;
     } else {
       this.duplicates++;

@@ -21,6 +21,7 @@ import type { DeltaTable } from '../../table/delta-table.ts';
 import type { Row } from '../../table/operations/merge.ts';
 import { decodeParquetBatches } from '../../table/parquet-read.ts';
 import { fileMayMatch } from '../../table/predicate.ts';
+import { doubled } from '../../table/typed-arrays.ts';
 import { dataFileBytes } from '../../table/scan.ts';
 import { fromWire, toWire } from '../../threads/batch-wire.ts';
 import { workerPool } from '../../threads/pool.ts';
@@ -53,7 +54,7 @@ class JoinedRows {
       throw new TypeError(`workout window ${JSON.stringify(w)} has a cell that is not a number`);
     }
     const row = this.size;
-    if (row === this.columns[0]!.length) this.columns = this.columns.map((c) => grown(c));
+    if (row === this.columns[0]!.length) this.columns = this.columns.map((c) => doubled(c));
     const [u, wo, se, st, en, t, hr] = this.columns as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
     u[row] = user;
     wo[row] = workout;
@@ -73,13 +74,6 @@ class JoinedRows {
   buffers(): ArrayBuffer[] {
     return this.columns.map((c) => c.buffer as ArrayBuffer);
   }
-}
-
-/** The values of `values` in an array twice as long. */
-function grown(values: Float64Array): Float64Array<ArrayBuffer> {
-  const next = new Float64Array(values.length * 2);
-  next.set(values);
-  return next;
 }
 
 /** workout_bpm rows joined file by file, merged as one batch per chunk (columns of numbers are copied whole). */
