@@ -18,8 +18,8 @@ export interface EncodeOptions {
   rowGroupRows?: number;
   /**
    * Whether the file holds Parquet column statistics (min/max per row group and page); default true.
-   * Delta's add.stats carry each file's bounds either way. Computing them is over a third of writing a
-   * file of raw payloads, which no reader filters inside a file (see kafka-dump-part.ts).
+   * Delta's add.stats carry each file's bounds either way. Computing them is about a quarter of writing
+   * a file of raw payloads, which no reader filters inside a file (see kafka-dump-part.ts).
    */
   statistics?: boolean;
   /**
