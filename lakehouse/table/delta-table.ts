@@ -6,6 +6,7 @@ import type { TableDef } from '../../schema/types.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { ColumnBatch } from './column-batch.ts';
 import { rowsFromBatch } from './column-batch.ts';
+import { statsOf } from './file-stats.ts';
 import { append, type AppendOptions } from './operations/append.ts';
 import { compact, type CompactOptions, type CompactResult } from './operations/compact.ts';
 import { createTableIfAbsent, type TableSpec } from './operations/create.ts';
@@ -75,14 +76,15 @@ export class DeltaTable {
   /** Number of rows, from statistics when every file has them. */
   async count(): Promise<number> {
     let n = 0;
+    const { columns, partitionColumns } = this.current;
     for (const add of this.current.files.values()) {
-      const stats = add.stats ? (JSON.parse(add.stats) as { numRecords?: number }) : {};
-      if (typeof stats.numRecords !== 'number') {
+      const records = statsOf(add, columns, partitionColumns).numRecords;
+      if (records === undefined) {
         n = 0;
-        for await (const batch of this.scan({ columns: [this.current.columns[0]!.name] })) n += batch.numRows;
+        for await (const batch of this.scan({ columns: [columns[0]!.name] })) n += batch.numRows;
         return n;
       }
-      n += stats.numRecords;
+      n += records;
     }
     return n;
   }

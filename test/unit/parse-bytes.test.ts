@@ -33,14 +33,12 @@ function readDump(line: string) {
   const reader = new KafkaDumpLineReader();
   const bytes = utf8(`  ${line}  `); // read within a larger buffer, as in a part
   if (!reader.read(bytes, 2, bytes.length - 2)) return undefined;
-  return {
-    key: reader.keyIsNull ? null : text(reader.key.bytes, reader.key.length),
-    value: text(reader.value.bytes, reader.value.length),
-    topic: KNOWN_TOPICS[reader.topic],
-    partition: reader.partition,
-    offset: reader.offset,
-    timestampMicros: reader.timestampMicros,
-  };
+  return recordOf(reader, reader.keyIsNull ? null : text(reader.key.bytes, reader.key.length), text(reader.value.bytes, reader.value.length));
+}
+
+/** A line reader's fields with its key and value, in parseKafkaDumpLine's record shape. */
+function recordOf(reader: { topic: number; partition: number; offset: number; timestampMicros: number }, key: string | null, value: string) {
+  return { key, value, topic: KNOWN_TOPICS[reader.topic], partition: reader.partition, offset: reader.offset, timestampMicros: reader.timestampMicros };
 }
 
 /** Asserts the dump reader's contract for one line; returns whether the bytes read it. */
@@ -234,14 +232,11 @@ function readCanonical(line: string, lineEnd = '\n') {
   value.closeValueAt(reader.valueEnd);
   const keys = key.finish().data;
   const values = value.finish().data;
-  return {
-    key: keys.valueOffsets[2] === keys.valueOffsets[1] && reader.keyIsNull ? null : new TextDecoder().decode(keys.values.subarray(keys.valueOffsets[1], keys.valueOffsets[2])),
-    value: new TextDecoder().decode(values.values.subarray(values.valueOffsets[1], values.valueOffsets[2])),
-    topic: KNOWN_TOPICS[reader.topic],
-    partition: reader.partition,
-    offset: reader.offset,
-    timestampMicros: reader.timestampMicros,
-  };
+  return recordOf(
+    reader,
+    keys.valueOffsets[2] === keys.valueOffsets[1] && reader.keyIsNull ? null : new TextDecoder().decode(keys.values.subarray(keys.valueOffsets[1], keys.valueOffsets[2])),
+    new TextDecoder().decode(values.values.subarray(values.valueOffsets[1], values.valueOffsets[2])),
+  );
 }
 
 /** Asserts that the canonical reader reads a line only as the general reader (and so the text parser) does; returns whether it read it. */
