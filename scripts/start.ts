@@ -28,7 +28,8 @@ import { startPipeline } from '../cli/start-pipeline.ts';
 const dataDir = path.join(projectRoot, '.data');
 const say = (line = '') => console.log(line);
 const MS_BETWEEN_NEW_DAYS = 20_000;
-const FIRST_DAY = Date.UTC(2023, 2, 10);
+const DEMO_START = '2023-03-10';
+const DEMO_DAYS = 365;
 
 /** The local signing secret of the demo API: random, created once, readable only by its owner. */
 async function localJwtSecret(): Promise<string> {
@@ -47,10 +48,12 @@ async function daysLanded(): Promise<number> {
   return existsSync(daysFile) ? Number((await readFile(daysFile, 'utf8')).trim()) || 0 : 0;
 }
 
-/** Land one simulated day of the demo users (10 users; the first day fuller than the later ones). */
+/**
+ * Land one day of the demo: 10 users over a year, planned once, landed a day at a time, so each day
+ * brings new workouts (session ids go on from day to day) rather than the first day's again.
+ */
 async function landDay(landing: string, day: number): Promise<void> {
-  const start = new Date(FIRST_DAY + day * 86_400_000).toISOString().slice(0, 10);
-  const simulation = createSimulation({ users: 10, days: 1, start, seed: 42, imperfections: 0.01, wearHours: day === 0 ? 6 : 2 });
+  const simulation = createSimulation({ users: 10, days: DEMO_DAYS, onlyDay: day, start: DEMO_START, seed: 42, imperfections: 0.01, wearHours: 3 });
   await runSimulation(simulation, new LandingSink({ root: landing, tag: `demo-day-${String(day).padStart(3, '0')}` }));
   await writeFile(daysFile, String(day + 1));
 }
@@ -126,6 +129,10 @@ async function main(): Promise<void> {
     while (!stopping) {
       await new Promise((r) => setTimeout(r, MS_BETWEEN_NEW_DAYS));
       if (stopping) break;
+      if (day >= DEMO_DAYS) {
+        say(`  all ${DEMO_DAYS} days of demo data have landed; the continuous run goes on with nothing new`);
+        break;
+      }
       try {
         await landDay(landing, day);
         day++;
@@ -137,7 +144,11 @@ async function main(): Promise<void> {
       }
     }
   })();
-  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  // Ctrl-C, or a supervisor's SIGTERM: either way the services this command started are stopped.
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   say('\nStopping: the continuous run ends after its current cycle ...');
   stopping = true;
   await live.signal('stop').catch(() => {});

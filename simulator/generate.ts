@@ -12,7 +12,7 @@
 import { HeartRateTrace } from './heart-rate.ts';
 import { emptyTally, type Tally } from './imperfections.ts';
 import { resolveOptions, type SimulationOptions, type SimulationSettings } from './options.ts';
-import { planUsers, type DayPlan, type SimUser } from './plan.ts';
+import { DAY, planUsers, type DayPlan, type SimUser } from './plan.ts';
 import { Prng } from './prng.ts';
 import type { CsvSource, RecordFault, SimRecord, StreamName, StreamRecord } from './records.ts';
 
@@ -102,22 +102,26 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
 async function* generate(settings: SimulationSettings, users: readonly SimUser[], root: Prng, tally: Tally): AsyncGenerator<SimRecord[]> {
   const rate = settings.imperfections;
   const faults = root.fork('faults');
-  let out: SimRecord[] = [];
+  const { onlyDay } = settings;
 
+  // The small sources are made for the whole period even when one day is asked for: their imperfections
+  // are drawn record after record from one stream, so a day's records are the same as in a whole run.
+  let small: SimRecord[] = [];
   const registrations = [...users].sort((a, b) => a.registeredAt - b.registeredAt || a.userId - b.userId);
-  emitCsv('registered_users', registrations.map((u) => [String(u.userId), String(u.deviceId), u.mac, String(u.registeredAt)]), faults.fork('registered_users'), rate, out, tally);
+  emitCsv('registered_users', registrations.map((u) => ({ fields: [String(u.userId), String(u.deviceId), u.mac, String(u.registeredAt)], time: u.registeredAt })), faults.fork('registered_users'), rate, small);
   const visits = users.flatMap((u) => u.days.flatMap((d) => d.sessions.flatMap((s) => (s.visit ? [{ mac: u.mac, ...s.visit }] : []))));
   visits.sort((a, b) => a.login - b.login || (a.mac < b.mac ? -1 : 1));
-  emitCsv('gym_logins', visits.map((v) => [v.mac, String(v.gym), String(v.login), String(v.logout)]), faults.fork('gym_logins'), rate, out, tally);
-  emitProfiles(users, faults.fork('user_info'), rate, out, tally);
-  emitWorkouts(users, faults.fork('workout'), rate, out, tally);
-  yield out;
-  out = [];
+  emitCsv('gym_logins', visits.map((v) => ({ fields: [v.mac, String(v.gym), String(v.login), String(v.logout)], time: v.login })), faults.fork('gym_logins'), rate, small);
+  emitProfiles(users, faults.fork('user_info'), rate, small);
+  emitWorkouts(users, faults.fork('workout'), rate, small);
+  if (onlyDay !== undefined) small = small.filter((r) => dayOfTime(settings, r.time) === onlyDay);
+  countSmallSources(small, tally);
+  yield small;
 
   // Readings are handed on in small batches as they are made: a batch that lived through a whole
   // device-day would outlast the young generation and make the garbage collector the bottleneck.
   const batch: Batch = { records: [] };
-  for (let day = 0; day < settings.days; day++) {
+  for (let day = onlyDay ?? 0; day < (onlyDay ?? settings.days - 1) + 1; day++) {
     for (const user of users) {
       const plan = user.days[day]!;
       const forced = rate > 0 && day === 0 && user.index === 0 ? FORCED_READING_FAULTS : undefined;
@@ -130,56 +134,73 @@ async function* generate(settings: SimulationSettings, users: readonly SimUser[]
   if (batch.records.length > 0) yield batch.records;
 }
 
+/**
+ * The day of the period (0-based) a record of a small source belongs to, by its time: records before the
+ * period (registrations) belong to the first day, records after it (a logout past the last midnight) to
+ * the last, so the days of a period together hold every record of a whole run.
+ */
+function dayOfTime(settings: SimulationSettings, time: number): number {
+  return Math.min(settings.days - 1, Math.max(0, Math.floor((time - settings.startSeconds) / DAY)));
+}
+
+/** The tally of the small sources' records: what each record is follows from its source and fault. */
+function countSmallSources(records: readonly SimRecord[], tally: Tally): void {
+  const profileUsers = new Set<string>();
+  for (const r of records) {
+    const counts = tally.sources[r.kind === 'csv' ? r.source : r.stream];
+    counts.records++;
+    switch (r.fault) {
+      case null:
+      case 'stop_before_start':
+        counts.distinct++;
+        if (r.fault === 'stop_before_start') tally.imperfections.stop_before_start++;
+        if (r.kind === 'stream' && r.stream === 'user_info') profileUsers.add(r.key);
+        break;
+      case 'duplicate':
+        counts.duplicates++;
+        break;
+      case 'truncated_json':
+        counts.truncated++;
+        break;
+      case 'csv_missing_field':
+        counts.missingField++;
+        break;
+      default:
+        throw new Error(`a small source's record cannot carry the fault ${r.fault}`);
+    }
+    if (r.fault !== null && r.fault !== 'stop_before_start') tally.imperfections[r.fault]++;
+  }
+  tally.profileUsers += profileUsers.size;
+}
+
 /** The batch being filled; replaced by a fresh array each time it is handed on. */
 interface Batch {
   records: SimRecord[];
 }
 
-/** CSV rows with their imperfections: exact copies and copies missing a field (the first row always, when rate > 0). */
-function emitCsv(source: CsvSource, rows: string[][], rng: Prng, rate: number, out: SimRecord[], tally: Tally): void {
-  const counts = tally.sources[source];
-  rows.forEach((fields, i) => {
-    out.push({ kind: 'csv', source, fields, fault: null });
-    counts.records++;
-    counts.distinct++;
+/** CSV rows with their imperfections: exact copies and copies missing a field (the first registration always, when rate > 0). */
+function emitCsv(source: CsvSource, rows: { fields: string[]; time: number }[], rng: Prng, rate: number, out: SimRecord[]): void {
+  rows.forEach(({ fields, time }, i) => {
+    out.push({ kind: 'csv', source, fields, time, fault: null });
     const fault = rate > 0 && i === 0 && source === 'registered_users' ? 'csv_missing_field' : drawFault(rng, rate, CSV_FAULTS);
     if (fault === 'duplicate') {
-      out.push({ kind: 'csv', source, fields, fault });
-      counts.records++;
-      counts.duplicates++;
-      tally.imperfections.duplicate++;
+      out.push({ kind: 'csv', source, fields, time, fault });
     } else if (fault === 'csv_missing_field') {
       const drop = rng.int(0, fields.length - 1);
-      out.push({ kind: 'csv', source, fields: fields.filter((_, j) => j !== drop), fault });
-      counts.records++;
-      counts.missingField++;
-      tally.imperfections.csv_missing_field++;
+      out.push({ kind: 'csv', source, fields: fields.filter((_, j) => j !== drop), time, fault });
     }
   });
 }
 
 /** A good event record followed by its imperfect copies (a truncated copy comes first: a torn write, then the retry). */
-function emitEvent(stream: StreamName, key: string, value: string, time: number, fault: RecordFault | null, rng: Prng, out: SimRecord[], tally: Tally): void {
-  const counts = tally.sources[stream];
-  if (fault === 'truncated_json') {
-    out.push({ kind: 'stream', stream, topic: stream, key, value, time, fault, cut: rng.range(0.2, 0.9) });
-    counts.records++;
-    counts.truncated++;
-    tally.imperfections.truncated_json++;
-  }
+function emitEvent(stream: StreamName, key: string, value: string, time: number, fault: RecordFault | null, rng: Prng, out: SimRecord[]): void {
+  if (fault === 'truncated_json') out.push({ kind: 'stream', stream, topic: stream, key, value, time, fault, cut: rng.range(0.2, 0.9) });
   out.push({ kind: 'stream', stream, topic: stream, key, value, time, fault: fault === 'stop_before_start' ? fault : null });
-  counts.records++;
-  counts.distinct++;
-  if (fault === 'duplicate') {
-    out.push({ kind: 'stream', stream, topic: stream, key, value, time, fault });
-    counts.records++;
-    counts.duplicates++;
-    tally.imperfections.duplicate++;
-  }
+  if (fault === 'duplicate') out.push({ kind: 'stream', stream, topic: stream, key, value, time, fault });
 }
 
 /** user_info records in time order: each user's `new` at registration, then updates. */
-function emitProfiles(users: readonly SimUser[], rng: Prng, rate: number, out: SimRecord[], tally: Tally): void {
+function emitProfiles(users: readonly SimUser[], rng: Prng, rate: number, out: SimRecord[]): void {
   const changes = users.flatMap((u) => u.profile.map((c) => ({ user: u, change: c })));
   changes.sort((a, b) => a.change.timestamp - b.change.timestamp || a.user.userId - b.user.userId);
   for (const { user, change } of changes) {
@@ -195,12 +216,12 @@ function emitProfiles(users: readonly SimUser[], rng: Prng, rate: number, out: S
       last_name: p.last_name,
       address: p.address,
     });
-    emitEvent('user_info', String(user.userId), value, change.timestamp, drawFault(rng, rate, EVENT_FAULTS), rng, out, tally);
+    emitEvent('user_info', String(user.userId), value, change.timestamp, drawFault(rng, rate, EVENT_FAULTS), rng, out);
   }
 }
 
 /** workout start/stop events in time order; a session marked stopFirst has its stop delivered just before its start. */
-function emitWorkouts(users: readonly SimUser[], rng: Prng, rate: number, out: SimRecord[], tally: Tally): void {
+function emitWorkouts(users: readonly SimUser[], rng: Prng, rate: number, out: SimRecord[]): void {
   const events = users.flatMap((user) =>
     user.days.flatMap((d) => d.sessions.flatMap((session) => [{ user, session, action: 'start' as const, time: session.start }, { user, session, action: 'stop' as const, time: session.stop }])),
   );
@@ -211,10 +232,9 @@ function emitWorkouts(users: readonly SimUser[], rng: Prng, rate: number, out: S
     const key = String(e.user.userId);
     if (e.session.stopFirst) {
       if (e.action === 'stop') continue; // delivered already, before its start
-      emitEvent('workout', key, value(e, 'stop', e.session.stop), e.session.stop, 'stop_before_start', rng, out, tally);
-      tally.imperfections.stop_before_start++;
+      emitEvent('workout', key, value(e, 'stop', e.session.stop), e.session.stop, 'stop_before_start', rng, out);
     }
-    emitEvent('workout', key, value(e, e.action, e.time), e.time, drawFault(rng, rate, EVENT_FAULTS), rng, out, tally);
+    emitEvent('workout', key, value(e, e.action, e.time), e.time, drawFault(rng, rate, EVENT_FAULTS), rng, out);
   }
 }
 

@@ -61,6 +61,8 @@ export interface Tally {
   imperfections: Record<ImperfectionKind, number>;
   /** Seconds without readings because of gaps. */
   gapSeconds: number;
+  /** Users with at least one good user_info record (silver user_profile keeps one row for each). */
+  profileUsers: number;
 }
 
 /** A tally with every count at zero. */
@@ -69,7 +71,7 @@ export function emptyTally(): Tally {
   for (const s of SOURCES) sources[s] = { records: 0, distinct: 0, duplicates: 0, truncated: 0, nonNumeric: 0, missingField: 0 };
   const imperfections = {} as Record<ImperfectionKind, number>;
   for (const k of IMPERFECTION_KINDS) imperfections[k] = 0;
-  return { sources, imperfections, gapSeconds: 0 };
+  return { sources, imperfections, gapSeconds: 0, profileUsers: 0 };
 }
 
 /** Records produced by all sources together. */

@@ -1,6 +1,7 @@
 /**
  * The manifest of a simulation: what was produced, every imperfection counted, and what the pipeline
- * must make of it when it starts from an empty lake and runs once. Per source: records in, kept (bronze
+ * must make of it when it starts from an empty lake and runs once (for one day of a period, `onlyDay`:
+ * from a lake that holds the days before it). Per source: records in, kept (bronze
  * or silver keeps them, duplicates included) and quarantined. Per step: the StepResult counts
  * (recordsIn, rowsWritten, duplicates, quarantined) of the bronze steps and the silver steps that read
  * them, so a test can compare the pipeline's own results with the prediction, number by number.
@@ -38,7 +39,7 @@ export interface StepExpectation {
 
 /** Everything a run produced and the pipeline's expected outcome; see the module comment. */
 export interface Manifest {
-  settings: { users: number; days: number; start: string; seed: number; imperfections: number; wearHours: number };
+  settings: { users: number; days: number; start: string; seed: number; imperfections: number; wearHours: number; onlyDay?: number };
   sink: SinkKind;
   /** Records produced, all sources. */
   records: number;
@@ -86,7 +87,7 @@ export function buildManifest(settings: SimulationSettings, tally: Tally, sink: 
     silver_users: step(reg.distinct + reg.duplicates, reg.distinct, reg.duplicates, 0),
     silver_gym_logs: step(gym.distinct + gym.duplicates, gym.distinct, gym.duplicates, 0),
     // One profile per user survives: every other change record of the user counts as a duplicate.
-    silver_user_profile: step(profilesIn, settings.users, profilesIn - silverRefused(info) - settings.users, silverRefused(info)),
+    silver_user_profile: step(profilesIn, tally.profileUsers, profilesIn - silverRefused(info) - tally.profileUsers, silverRefused(info)),
     silver_workouts: step(silverIn(workout), workout.distinct, workout.duplicates, silverRefused(workout)),
     silver_heart_rate: step(silverIn(bpm), bpm.distinct, bpm.duplicates, silverRefused(bpm)),
   };
@@ -99,7 +100,7 @@ export function buildManifest(settings: SimulationSettings, tally: Tally, sink: 
   for (const kind of IMPERFECTION_KINDS) imperfections[kind] = tally.imperfections[kind];
 
   return {
-    settings: { users: settings.users, days: settings.days, start: settings.start, seed: settings.seed, imperfections: settings.imperfections, wearHours: settings.wearHours },
+    settings: { users: settings.users, days: settings.days, start: settings.start, seed: settings.seed, imperfections: settings.imperfections, wearHours: settings.wearHours, ...(settings.onlyDay !== undefined ? { onlyDay: settings.onlyDay } : {}) },
     sink,
     records: SOURCES.reduce((n, s) => n + tally.sources[s].records, 0),
     sources,

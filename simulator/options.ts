@@ -14,6 +14,13 @@ export interface SimulationOptions {
   imperfections?: number;
   /** Hours a device is worn per day (readings are 1 Hz while worn). @default 14 */
   wearHours?: number;
+  /**
+   * Only this day of the period (0-based): its readings and the other records whose time falls on it
+   * (the first day also gets those before the period, the last those after it). Users, ids, sessions and
+   * imperfections are planned over the whole period, so the days landed one by one are, together, the
+   * records of the whole run. @default every day
+   */
+  onlyDay?: number;
 }
 
 /** Options with every default applied; see SimulationOptions for each field. */
@@ -26,22 +33,24 @@ export interface SimulationSettings {
   seed: number;
   imperfections: number;
   wearHours: number;
+  onlyDay?: number;
 }
 
 /** The settings of `options`; throws RangeError naming the first invalid option. */
 export function resolveOptions(options: SimulationOptions = {}): SimulationSettings {
-  const { users = 20, days = 1, start = '2023-03-10', seed = 42, imperfections = 0.01, wearHours = 14 } = options;
+  const { users = 20, days = 1, start = '2023-03-10', seed = 42, imperfections = 0.01, wearHours = 14, onlyDay } = options;
   if (!Number.isSafeInteger(users) || users < 1 || users > 1_000_000) throw new RangeError(`users must be a whole number from 1 to 1000000, got ${users}`);
   if (!Number.isSafeInteger(days) || days < 1 || days > 3660) throw new RangeError(`days must be a whole number from 1 to 3660, got ${days}`);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative whole number, got ${seed}`);
   if (!(imperfections >= 0 && imperfections <= 1)) throw new RangeError(`imperfections must be a rate from 0 to 1, got ${imperfections}`);
   // Below 2 hours a workout with its warm-up and recovery no longer fits into the worn time.
   if (!(wearHours >= 2 && wearHours <= 23)) throw new RangeError(`wearHours must be from 2 to 23, got ${wearHours}`);
+  if (onlyDay !== undefined && !(Number.isSafeInteger(onlyDay) && onlyDay >= 0 && onlyDay < days)) throw new RangeError(`onlyDay must be a day of the period, 0 to ${days - 1}, got ${onlyDay}`);
   let startDay: number;
   try {
     startDay = parseDate(start);
   } catch {
     throw new RangeError(`start must be a date YYYY-MM-DD, got ${JSON.stringify(start)}`);
   }
-  return { users, days, start, startSeconds: startDay * 86_400, seed, imperfections, wearHours };
+  return { users, days, start, startSeconds: startDay * 86_400, seed, imperfections, wearHours, ...(onlyDay !== undefined ? { onlyDay } : {}) };
 }

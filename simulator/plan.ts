@@ -76,7 +76,7 @@ export interface SimUser {
 
 const MINUTE = 60;
 const HOUR = 3600;
-const DAY = 86_400;
+export const DAY = 86_400;
 /** Recovery is simulated for this long after a stop; the next session starts at least an hour later. */
 const RECOVERY = 15 * MINUTE;
 const BETWEEN_SESSIONS = 60 * MINUTE;

@@ -20,6 +20,8 @@ export interface CsvRecord {
   readonly kind: 'csv';
   readonly source: CsvSource;
   readonly fields: readonly string[];
+  /** When the row happened, whole epoch seconds: the registration, or the gym login. */
+  readonly time: number;
   readonly fault: RecordFault | null;
 }
 

@@ -115,6 +115,43 @@ describe('Prng', () => {
     assert.ok(Math.abs(normalSq / n - 1) < 0.03);
   });
 
+  it('lands a period one day at a time (onlyDay) with exactly the records and counts of a whole run', async () => {
+    const period: SimulationOptions = { users: 4, days: 3, seed: 9, imperfections: 0.05, wearHours: 3 };
+    const pass = async (options: SimulationOptions) => {
+      const simulation = createSimulation(options);
+      const records: string[] = [];
+      const sessions = new Set<string>();
+      for await (const r of simulation.records()) {
+        records.push(JSON.stringify(r));
+        if (r.kind === 'stream' && r.topic === 'workout' && r.fault === null && r.value.includes('"start"')) {
+          const { user_id, workout_id, session_id } = JSON.parse(r.value) as Record<string, number>;
+          sessions.add(`${user_id}/${workout_id}/${session_id}`);
+        }
+      }
+      const { profileUsers, ...counts } = simulation.tally;
+      return { records, sessions, counts, profileUsers };
+    };
+    const whole = await pass(period);
+    const days = [];
+    for (let day = 0; day < 3; day++) days.push(await pass({ ...period, onlyDay: day }));
+
+    assert.deepEqual(days.flatMap((d) => d.records).sort(), [...whole.records].sort());
+    for (const d of days) assert.ok(d.records.some((r) => r.includes('"topic":"bpm"')), 'every day has readings');
+    // The sessions of one user continue from day to day: a day never repeats a session of another.
+    const sessionDays = days.flatMap((d) => [...d.sessions]);
+    assert.ok(sessionDays.length > 3, `sessions on the days: ${sessionDays.length}`);
+    assert.equal(new Set(sessionDays).size, sessionDays.length);
+    // The counts of the days add up to those of the whole run.
+    const summed = days.map((d) => d.counts).reduce((a, b) => addCounts(a, b));
+    assert.deepEqual(summed, whole.counts);
+    assert.equal(whole.profileUsers, 4);
+  });
+
+  it('refuses a day outside the period', () => {
+    assert.throws(() => createSimulation({ days: 2, onlyDay: 2 }), /onlyDay/);
+    assert.throws(() => createSimulation({ days: 2, onlyDay: -1 }), /onlyDay/);
+  });
+
   it('refuses a seed that is not a non-negative safe integer', () => {
     assert.throws(() => Prng.fromSeed(-1), RangeError);
     assert.throws(() => Prng.fromSeed(1.5), RangeError);
@@ -123,3 +160,11 @@ describe('Prng', () => {
     assert.throws(() => createSimulation({ start: '2023-02-30' }), /start/);
   });
 });
+
+/** Every count of `b` added to `a`'s, as a new object of the same shape. */
+function addCounts<T>(a: T, b: T): T {
+  if (typeof a === 'number') return (a + (b as number)) as T;
+  const sum = {} as Record<string, unknown>;
+  for (const [key, value] of Object.entries(a as Record<string, unknown>)) sum[key] = addCounts(value, (b as Record<string, unknown>)[key]);
+  return sum as T;
+}
