@@ -1,9 +1,11 @@
 /** The `fitlake` command as a user meets it: help, output and exit codes (0 ok, 1 failed, 2 usage, 3 unavailable). */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { projectRoot } from '../../devstack/paths.ts';
 import { runCli } from '../support/cli.ts';
 import { temporalAddress, uniqueName } from '../support/stack.ts';
 
@@ -19,6 +21,13 @@ test('--help lists every command with a summary; no command is a usage error', a
   const runHelp = await runCli(['run', '--help']);
   assert.equal(runHelp.code, 0);
   assert.match(runHelp.stdout, /Examples:/);
+});
+
+test('`npm run services` reaches the services command (its exit code and usage)', async () => {
+  // npm passes the arguments after `--` on; the script must run the command, not just load its module.
+  const child = spawnSync('npm', ['run', '--silent', 'services', '--', 'bogus-action'], { cwd: projectRoot, encoding: 'utf8' });
+  assert.equal(child.status, 2, child.stdout + child.stderr);
+  assert.match(child.stderr, /unknown action 'bogus-action'[\s\S]*Usage: fitlake services/);
 });
 
 test('bad flags and bad configuration exit 2 with a message naming what is wrong', async () => {
