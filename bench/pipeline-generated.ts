@@ -25,6 +25,7 @@ import type { Lake } from '../lakehouse/steps/lake.ts';
 import { LocalObjectStore } from '../lakehouse/storage/local-store.ts';
 import { makeTestLake } from '../test/support/pipeline.ts';
 import { expectedWorkoutCount, generateLanding, heartRateAt, type GeneratedLanding, type PlannedWorkout } from './generate-landing.ts';
+import { cpuTicksNow, stealSince } from './cpu-steal.ts';
 import { cpuSecondsSince, formatTimings, gcMode, memoryNow, peakRssMiB, threadsFromArgs, timedSteps, type StepTiming } from './pipeline-timing.ts';
 
 function numberArg(name: string, fallback: number): number {
@@ -132,13 +133,14 @@ async function main(): Promise<void> {
     const timings: StepTiming[] = [];
     started = performance.now();
     const cpu = process.cpuUsage();
+    const ticks = cpuTicksNow();
     await runPipeline(ctx, timedSteps(timings));
     const seconds = (performance.now() - started) / 1000;
     const cpuSeconds = cpuSecondsSince(cpu);
     console.log(formatTimings(timings));
     console.log(
       `pipeline: ${seconds.toFixed(2)} s, ${Math.round(landing.bpmLines / seconds).toLocaleString('en-US')} readings/s end to end ` +
-        `(bpm lines in / pipeline time), peak RSS ${peakRssMiB().toFixed(0)} MiB; process CPU ${cpuSeconds.toFixed(2)} s, ${threads} worker thread(s), ${gcMode()} GC, load average ${os.loadavg()[0]!.toFixed(1)}`,
+        `(bpm lines in / pipeline time), peak RSS ${peakRssMiB().toFixed(0)} MiB; process CPU ${cpuSeconds.toFixed(2)} s, ${threads} worker thread(s), ${gcMode()} GC, load average ${os.loadavg()[0]!.toFixed(1)}, ${stealSince(ticks)}`,
     );
     console.log(`memory after the pipeline (main thread): ${memoryNow()}`);
     console.log('peers (10M readings): DuckDB ~394,000 readings/s, 3.6 GB; target >= 500,000 readings/s, < 1 GiB');

@@ -22,6 +22,7 @@ import { formatDate } from '../lakehouse/time.ts';
 import { landSbitSet, SBIT_DIR } from '../test/support/sbit.ts';
 import { makeTestLake } from '../test/support/pipeline.ts';
 import { GYM_SUMMARY_LINES } from '../test/support/sbit-expected.ts';
+import { cpuTicksNow, stealSince } from './cpu-steal.ts';
 import { bronzeRecordsIn, cpuSecondsSince, formatTimings, gcMode, peakRssMiB, threadsFromArgs, timedSteps, type StepTiming } from './pipeline-timing.ts';
 
 /** The README's gold gym_summary after set 2; the first 8 rows are the result after set 1. */
@@ -56,6 +57,7 @@ async function runOnce(label: string): Promise<number> {
   let pipelineMs = 0;
   let records = 0;
   let cpuSeconds = 0;
+  const ticks = cpuTicksNow();
   try {
     for (const set of [1, 2] as const) {
       await landSbitSet(SBIT_DIR, landingDir, set);
@@ -74,7 +76,7 @@ async function runOnce(label: string): Promise<number> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  console.log(`${label}: both sets ${(pipelineMs / 1000).toFixed(3)} s, ${Math.round(records / (pipelineMs / 1000)).toLocaleString('en-US')} bronze records/s, peak RSS ${peakRssMiB().toFixed(0)} MiB; process CPU ${cpuSeconds.toFixed(2)} s, load average ${os.loadavg()[0]!.toFixed(1)}\n`);
+  console.log(`${label}: both sets ${(pipelineMs / 1000).toFixed(3)} s, ${Math.round(records / (pipelineMs / 1000)).toLocaleString('en-US')} bronze records/s, peak RSS ${peakRssMiB().toFixed(0)} MiB; process CPU ${cpuSeconds.toFixed(2)} s, load average ${os.loadavg()[0]!.toFixed(1)}, ${stealSince(ticks)}\n`);
   return pipelineMs;
 }
 
