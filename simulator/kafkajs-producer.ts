@@ -40,7 +40,11 @@ export class KafkajsProducer implements RecordProducer {
     const existing = new Set(await this.admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length === 0) return;
-    await this.admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
+    // Simulated and replayed records carry their event times (SBIT's are from 2023) as record timestamps,
+    // which time-based retention (7 days by default) would delete at the broker's next check, before a
+    // pipeline has read them: the topics made here keep their records until deleted. Topics that exist
+    // already keep their own settings.
+    await this.admin.createTopics({ topics: missing.map((topic) => ({ topic, configEntries: [{ name: 'retention.ms', value: '-1' }] })), waitForLeaders: true });
   }
 
   async send(batch: readonly TopicMessages[]): Promise<void> {

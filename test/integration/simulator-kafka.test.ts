@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
+import kafkajs, { Kafka, logLevel } from 'kafkajs';
 import { parseBpm } from '../../lakehouse/parse/payloads.ts';
 import { createSimulation, KafkajsProducer, KafkaSink, LandingSink, replaySbitToKafka, runSimulation } from '../../simulator/index.ts';
 import { sbitDir } from '../support/sbit.ts';
@@ -58,6 +58,18 @@ async function dropTopics(brokers: string[], topics: string[]): Promise<void> {
   }
 }
 
+/** The retention.ms of each topic, as the broker describes it. */
+async function retentionOf(brokers: string[], topics: string[]): Promise<(string | undefined)[]> {
+  const admin = new Kafka({ clientId: uniqueName('sim-admin'), brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] })) });
+    return topics.map((name) => resources.find((r) => r.resourceName === name)?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function tempDir(t: TestContext): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'fitlake-sim-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
@@ -74,6 +86,8 @@ test('simulate to Kafka: every record arrives with its key and record time, and 
   const topics = Object.keys(report.messages);
   t.after(() => dropTopics(brokers, topics));
   assert.deepEqual(topics.sort(), ['bpm', 'device_status', 'user_info', 'workout'].map((s) => prefix + s));
+  // Records stamped with days-old event times must not fall to the broker's time-based retention.
+  assert.deepEqual(await retentionOf(brokers, topics), topics.map(() => '-1'));
 
   const expected = manifest.records - manifest.sources.registered_users.records - manifest.sources.gym_logins.records;
   const received = await consumeAll(brokers, topics, expected);
