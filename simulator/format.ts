@@ -45,7 +45,7 @@ export function formatManifest(m: Manifest, report: SinkReport): string {
   lines.push('', ...table([['imperfection', 'count', ''], ...IMPERFECTION_KINDS.map((k) => [k, count(m.imperfections[k]), NOTES[k](m)])], 'lrl'));
   lines.push(
     '',
-    '  expected from one pipeline run on an empty lake:',
+    m.settings.onlyDay === undefined ? '  expected from one pipeline run on an empty lake:' : `  expected from one pipeline run on a lake that holds days 1 to ${m.settings.onlyDay} of the period:`,
     ...table([['step', 'in', 'written', 'duplicates', 'quarantined'], ...Object.entries(m.steps).map(([name, s]) => [name, ...[s.recordsIn, s.rowsWritten, s.duplicates, s.quarantined].map(count)])]),
     `  quarantine: ${count(m.quarantined)} record(s); readings: ${count(m.readings.distinct)} distinct, ${count(m.readings.invalid)} invalid`,
   );

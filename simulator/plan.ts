@@ -269,9 +269,9 @@ function ensureEveryPlannedKind(users: SimUser[], rng: Prng): void {
   }
 }
 
-/** Seconds the devices are worn and on, over the whole plan: about the number of readings a run makes. */
-export function plannedReadings(users: readonly SimUser[]): number {
+/** Seconds the devices are worn and on, over the whole plan or one day of it: about the number of readings a run makes. */
+export function plannedReadings(users: readonly SimUser[], onlyDay?: number): number {
   let n = 0;
-  for (const u of users) for (const d of u.days) n += d.wearEnd - d.wearStart - d.gaps.reduce((s, g) => s + g.to - g.from, 0);
+  for (const u of users) for (const d of u.days) if (onlyDay === undefined || d.day === onlyDay) n += d.wearEnd - d.wearStart - d.gaps.reduce((s, g) => s + g.to - g.from, 0);
   return n;
 }

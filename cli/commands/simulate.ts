@@ -6,7 +6,7 @@ import { parseArgs } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
 
-const usage = `Usage: fitlake simulate [--users 20] [--days 1] [--seed 42] [--imperfections 0.01] [--to landing|kafka] [options]
+const usage = `Usage: fitlake simulate [--users 20] [--days 1] [--day N] [--seed 42] [--imperfections 0.01] [--to landing|kafka] [options]
 
 Simulates wearable devices: N users register a device each, publish profile changes, work out (warm-up,
 exercise, recovery; mostly in gyms, with door logins and logouts) and send a heart-rate reading every
@@ -18,6 +18,8 @@ The same seed always gives the same records, byte for byte. Memory stays flat at
 Options:
   --users N              users, one device each (default 20)
   --days N               days simulated (default 1)
+  --day N                only the Nth day of those (1 to --days): the same users, sessions and
+                         imperfections as the whole period, so days landed one by one add up to it
   --start YYYY-MM-DD     first day, UTC (default 2023-03-10)
   --seed N               seed of every random choice (default 42)
   --imperfections RATE   share of imperfect records, 0 to 1 (default 0.01)
@@ -32,6 +34,7 @@ Options:
 Examples:
   fitlake simulate --users 20 --days 1 --landing ./landing
   fitlake simulate --users 200 --days 7 --seed 7 --imperfections 0.05 --json
+  fitlake simulate --users 20 --days 30 --day 1      then --day 2 ... as the days go by
   fitlake simulate --to kafka --kafka 127.0.0.1:9092`;
 
 /** A whole number from a flag, within bounds. */
@@ -39,6 +42,13 @@ function wholeNumber(text: string | undefined, flag: string, fallback: number): 
   if (text === undefined) return fallback;
   if (!/^\d+$/.test(text.trim())) throw new CliError(`${flag}: '${text}' is not a whole number`, ExitCode.usage);
   return Number(text);
+}
+
+/** The 0-based day of a --day flag (1-based, within the period of `days`). */
+function dayOfPeriod(text: string, days: number): number {
+  const day = wholeNumber(text, '--day', 1);
+  if (day < 1 || day > days) throw new CliError(`--day: ${day} is not a day of the period (1 to ${days}; see --days)`, ExitCode.usage);
+  return day - 1;
 }
 
 /** A decimal number from a flag. */
@@ -76,6 +86,7 @@ export const simulateCommand: Command = {
       options: {
         users: { type: 'string' },
         days: { type: 'string' },
+        day: { type: 'string' },
         start: { type: 'string' },
         seed: { type: 'string' },
         imperfections: { type: 'string' },
@@ -101,6 +112,7 @@ export const simulateCommand: Command = {
       simulation = createSimulation({
         users: wholeNumber(values.users, '--users', 20),
         days: wholeNumber(values.days, '--days', 1),
+        ...(values.day !== undefined ? { onlyDay: dayOfPeriod(values.day, wholeNumber(values.days, '--days', 1)) } : {}),
         seed: wholeNumber(values.seed, '--seed', 42),
         imperfections: decimal(values.imperfections, '--imperfections', 0.01),
         wearHours: decimal(values['wear-hours'], '--wear-hours', 14),
@@ -111,7 +123,8 @@ export const simulateCommand: Command = {
       throw e;
     }
     const s = simulation.settings;
-    const files = new LandingSink({ root: settings.landing, tag: `sim-s${s.seed}` });
+    // A day's files are named apart from other days' and whole runs', so landing one never replaces another.
+    const files = new LandingSink({ root: settings.landing, tag: `sim-s${s.seed}${s.onlyDay !== undefined ? `-d${s.onlyDay + 1}` : ''}` });
     let sink: Sink = files;
     if (values.to === 'kafka') {
       try {
@@ -122,7 +135,7 @@ export const simulateCommand: Command = {
       }
     }
 
-    const expected = plannedReadings(simulation.users);
+    const expected = plannedReadings(simulation.users, s.onlyDay);
     const counter = liveCounter(!values.json && process.stderr.isTTY === true);
     const started = Date.now();
     let outcome;
@@ -140,7 +153,7 @@ export const simulateCommand: Command = {
       return ExitCode.ok;
     }
     const seconds = (Date.now() - started) / 1000;
-    const days = `${s.days} day${s.days === 1 ? '' : 's'}`;
+    const days = `${s.days} day${s.days === 1 ? '' : 's'}${s.onlyDay !== undefined ? ` (day ${s.onlyDay + 1} only)` : ''}`;
     console.log(
       `simulated ${count(s.users)} users × ${days} from ${s.start} (seed ${s.seed}, imperfections ${s.imperfections}, worn ${s.wearHours} h/day): ` +
         `${count(manifest.records)} records in ${seconds.toFixed(1)} s (${count(Math.round(manifest.records / Math.max(seconds, 0.001)))}/s)`,

@@ -1,7 +1,7 @@
 /** The `fitlake` command as a user meets it: help, output and exit codes (0 ok, 1 failed, 2 usage, 3 unavailable). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -28,6 +28,26 @@ test('`npm run services` reaches the services command (its exit code and usage)'
   const child = spawnSync('npm', ['run', '--silent', 'services', '--', 'bogus-action'], { cwd: projectRoot, encoding: 'utf8' });
   assert.equal(child.status, 2, child.stdout + child.stderr);
   assert.match(child.stderr, /unknown action 'bogus-action'[\s\S]*Usage: fitlake services/);
+});
+
+test('simulate --day lands one day of a period, under names of its own, and refuses a day outside it', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'fitlake-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const args = ['simulate', '--users', '3', '--days', '2', '--wear-hours', '2', '--seed', '5', '--landing', dir, '--json'];
+  const days = [];
+  for (const day of ['1', '2']) {
+    const r = await runCli([...args, '--day', day]);
+    assert.equal(r.code, 0, r.stderr);
+    days.push(JSON.parse(r.stdout) as { records: number; settings: { onlyDay?: number }; output: { files: { key: string }[] } });
+  }
+  assert.deepEqual(days.map((d) => d.settings.onlyDay), [0, 1]);
+  assert.ok(days[1]!.output.files.every((f) => f.key.includes('-sim-s5-d2-')), JSON.stringify(days[1]!.output.files));
+  const whole = await runCli([...args, '--landing', path.join(dir, 'whole')]);
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.equal(days[0]!.records + days[1]!.records, (JSON.parse(whole.stdout) as { records: number }).records);
+  const outside = await runCli([...args, '--day', '3']);
+  assert.equal(outside.code, 2);
+  assert.match(outside.stderr, /--day: 3 is not a day of the period \(1 to 2/);
 });
 
 test('bad flags and bad configuration exit 2 with a message naming what is wrong', async () => {
