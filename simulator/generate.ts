@@ -121,7 +121,8 @@ async function* generate(settings: SimulationSettings, users: readonly SimUser[]
   // Readings are handed on in small batches as they are made: a batch that lived through a whole
   // device-day would outlast the young generation and make the garbage collector the bottleneck.
   const batch: Batch = { records: [] };
-  for (let day = onlyDay ?? 0; day < (onlyDay ?? settings.days - 1) + 1; day++) {
+  const [firstDay, endDay] = onlyDay === undefined ? [0, settings.days] : [onlyDay, onlyDay + 1];
+  for (let day = firstDay; day < endDay; day++) {
     for (const user of users) {
       const plan = user.days[day]!;
       const forced = rate > 0 && day === 0 && user.index === 0 ? FORCED_READING_FAULTS : undefined;
@@ -150,25 +151,30 @@ function countSmallSources(records: readonly SimRecord[], tally: Tally): void {
     const counts = tally.sources[r.kind === 'csv' ? r.source : r.stream];
     counts.records++;
     switch (r.fault) {
-      case null:
       case 'stop_before_start':
+        // The stop delivered before its start is still a good record.
+        tally.imperfections.stop_before_start++;
         counts.distinct++;
-        if (r.fault === 'stop_before_start') tally.imperfections.stop_before_start++;
+        break;
+      case null:
+        counts.distinct++;
         if (r.kind === 'stream' && r.stream === 'user_info') profileUsers.add(r.key);
         break;
       case 'duplicate':
+        tally.imperfections.duplicate++;
         counts.duplicates++;
         break;
       case 'truncated_json':
+        tally.imperfections.truncated_json++;
         counts.truncated++;
         break;
       case 'csv_missing_field':
+        tally.imperfections.csv_missing_field++;
         counts.missingField++;
         break;
       default:
         throw new Error(`a small source's record cannot carry the fault ${r.fault}`);
     }
-    if (r.fault !== null && r.fault !== 'stop_before_start') tally.imperfections[r.fault]++;
   }
   tally.profileUsers += profileUsers.size;
 }
