@@ -109,10 +109,11 @@ export const simulateCommand: Command = {
 
     let simulation;
     try {
+      const days = wholeNumber(values.days, '--days', 1);
       simulation = createSimulation({
         users: wholeNumber(values.users, '--users', 20),
-        days: wholeNumber(values.days, '--days', 1),
-        ...(values.day !== undefined ? { onlyDay: dayOfPeriod(values.day, wholeNumber(values.days, '--days', 1)) } : {}),
+        days,
+        ...(values.day !== undefined ? { onlyDay: dayOfPeriod(values.day, days) } : {}),
         seed: wholeNumber(values.seed, '--seed', 42),
         imperfections: decimal(values.imperfections, '--imperfections', 0.01),
         wearHours: decimal(values['wear-hours'], '--wear-hours', 14),
