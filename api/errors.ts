@@ -17,6 +17,14 @@ export const ErrorCode = {
   depthLimit: 'QUERY_TOO_DEEP',
   /** The query's estimated cost is above the limit. */
   costLimit: 'QUERY_TOO_COSTLY',
+  /** The document selects the same response names again and again. */
+  repeatedSelections: 'QUERY_TOO_REPETITIVE',
+  /** A mutation or subscription: the API serves queries only (HTTP 400). */
+  operationNotSupported: 'OPERATION_NOT_SUPPORTED',
+  /** The request body is not JSON, or not a GraphQL request (HTTP 400). */
+  badRequest: 'BAD_REQUEST',
+  /** The client sent too many requests (HTTP 429, Retry-After says when to try again). */
+  rateLimited: 'RATE_LIMITED',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

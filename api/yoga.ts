@@ -1,22 +1,26 @@
 /**
- * Builds the API (started by server.ts): the yoga server (schema and resolvers, authentication at the
- * HTTP edge, depth and cost limits, masked errors, graphql-jit execution, `/healthz` and `/readyz`, and
- * in production no GraphiQL and no introspection) and the node:http handler that puts the response
- * cache in front of it (http-handler.ts).
+ * Builds the API (started by server.ts): the yoga server (schema and resolvers, authentication, query
+ * limits, masked errors, graphql-jit execution, `/healthz` and `/readyz`, and in production no GraphiQL,
+ * no introspection and no field suggestions) and the node:http handler in front of it (http-handler.ts:
+ * exact routes, authentication and rate limit before the body is read, body cap, response cache).
  */
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { createYoga, useReadinessCheck, type LogLevel, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
-import type { ApiMode, JwtSettings } from '../config/api-settings.ts';
+import { createYoga, maskError, useReadinessCheck, type LogLevel, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { DEFAULT_TOKEN_LIFETIMES, type ApiMode, type JwtSettings, type TokenLifetimes } from '../config/api-settings.ts';
 import { useAuth, viewerOf } from './auth/use-auth.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
+import { boundedDocumentCaches, DEFAULT_DOCUMENT_CACHE_BYTES } from './cache/document-cache.ts';
 import { DEFAULT_RESPONSE_CACHE_BYTES, ResponseCache } from './cache/response-cache.ts';
 import { useCacheVerdict, type CacheVerdictContext } from './cache/use-cache-verdict.ts';
 import type { ApiContext } from './context.ts';
 import type { LakeData } from './data/lake-data.ts';
 import { createHttpHandler, type HttpHandler } from './http-handler.ts';
+import { RateLimiter, type RateLimiterOptions } from './http/rate-limiter.ts';
 import { useProductionHardening } from './limits/use-production-hardening.ts';
-import { useQueryLimits, type QueryLimits } from './limits/use-limits.ts';
+import { useQueryLimits, type QueryCostContext, type QueryLimits } from './limits/use-limits.ts';
 import { buildApiSchema } from './schema.ts';
+import { ErrorCode } from './errors.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 export const HEALTH_ENDPOINT = '/healthz';
@@ -30,42 +34,81 @@ export interface ApiOptions {
   limits?: QueryLimits;
   /** yoga's logging (masked errors are logged with their cause here). @default true */
   logging?: boolean | YogaLogger | LogLevel;
-  /** Clock for token expiry and freshness (ms). @default Date.now */
+  /** Clock for token expiry, rate limits and freshness (ms). @default Date.now */
   now?: () => number;
   /** Memory bound of the response cache (keys and bodies); 0 turns the cache off. @default 64 MiB */
   responseCacheBytes?: number;
+  /** Estimated memory of the parsed and validated documents kept. @default 16 MiB */
+  documentCacheBytes?: number;
+  /** Per-client request budgets; false turns the rate limit off. @default DEFAULT_RATE_LIMITS */
+  rateLimit?: Omit<RateLimiterOptions, 'now'> | false;
+  /** Longest token lifetime per role, seconds. @default 24 h for users, 30 days for analysts */
+  tokenLifetimes?: TokenLifetimes;
 }
 
-export type ApiServer = YogaServerInstance<CacheVerdictContext, ApiContext>;
+export type ApiServer = YogaServerInstance<CacheVerdictContext & QueryCostContext, ApiContext>;
 
 export interface Api {
-  /** The GraphQL server itself (`yoga.fetch` answers without a socket and without the response cache). */
+  /** The GraphQL server itself (`yoga.fetch` answers without a socket, the rate limit and the response cache). */
   readonly yoga: ApiServer;
-  /** The node:http handler: the response cache, then yoga; yoga alone when the cache is off. */
+  /** The node:http handler: routes, authentication, rate limit, body cap and response cache, then yoga. */
   readonly handler: HttpHandler;
   /** Undefined when the cache is off. */
   readonly cache: ResponseCache | undefined;
 }
 
-/** Queries are small; larger bodies get 413. */
-const MAX_REQUEST_BODY_BYTES = 1_000_000;
+/** Queries are small (the longest query text allowed is 16,000 characters); larger bodies get 413. */
+export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 
 const json = (body: unknown, status: number) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
 
-export function createApi({ data, jwt, mode, limits, logging = true, now = Date.now, responseCacheBytes = DEFAULT_RESPONSE_CACHE_BYTES }: ApiOptions): Api {
+/**
+ * yoga's masking, and then no `originalError` in extensions even where yoga puts one itself (an invalid
+ * JSON body carries the JSON parser's message there), and a request yoga could not read (code
+ * BAD_REQUEST: invalid JSON, no query) is 400 for every client, not 200 for application/json ones.
+ * The error is changed in place: yoga logs every error its masking replaced, and a client's mistake is
+ * nothing to log.
+ */
+function maskRequestErrors(error: unknown, message: string, isDev?: boolean): Error {
+  const masked = maskError(error, message, isDev);
+  if (!(masked instanceof GraphQLError)) return masked;
+  const extensions = masked.extensions as Record<string, unknown> & { http?: Record<string, unknown> };
+  delete extensions.originalError;
+  if (extensions.code === ErrorCode.badRequest) extensions.http = { ...extensions.http, status: 400, spec: false };
+  return masked;
+}
+
+export function createApi({
+  data,
+  jwt,
+  mode,
+  limits,
+  logging = true,
+  now = Date.now,
+  responseCacheBytes = DEFAULT_RESPONSE_CACHE_BYTES,
+  documentCacheBytes = DEFAULT_DOCUMENT_CACHE_BYTES,
+  rateLimit = {},
+  tokenLifetimes = DEFAULT_TOKEN_LIFETIMES,
+}: ApiOptions): Api {
   const development = mode === 'development';
-  // One verifier for yoga and the cache in front of it: a token verified once is remembered by both.
-  const verify = createTokenVerifier(jwt, { now });
-  const yoga: ApiServer = createYoga<CacheVerdictContext, ApiContext>({
+  // One verifier for yoga and the HTTP layer in front of it: a token verified once is remembered by both.
+  const verify = createTokenVerifier(jwt, { now, maxLifetimes: tokenLifetimes });
+  const onRejected = (reason: string) => yoga.logger.debug(`refused: ${reason}`);
+  const publicEndpoints = [HEALTH_ENDPOINT, READY_ENDPOINT];
+  const executedBefore = new WeakSet<object>();
+  const yoga: ApiServer = createYoga<CacheVerdictContext & QueryCostContext, ApiContext>({
     schema: buildApiSchema(),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: HEALTH_ENDPOINT,
     landingPage: false,
     cors: false,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+    parserAndValidationCache: boundedDocumentCaches({ maxBytes: documentCacheBytes }),
+    // One operation per request: a batch would multiply every limit.
+    batching: false,
     logging,
     // isDev false: the original error never travels in extensions, whatever NODE_ENV says.
-    maskedErrors: { isDev: false },
+    maskedErrors: { isDev: false, maskError: maskRequestErrors },
     graphiql: development
       ? {
           title: 'fitlake',
@@ -75,12 +118,7 @@ export function createApi({ data, jwt, mode, limits, logging = true, now = Date.
       : false,
     context: ({ request }) => ({ viewer: viewerOf(request), data, now }),
     plugins: [
-      useAuth({
-        verify,
-        graphqlEndpoint: GRAPHQL_ENDPOINT,
-        graphiql: development,
-        onRejected: (reason) => yoga.logger.debug(`401: ${reason}`),
-      }),
+      useAuth({ verify, graphqlEndpoint: GRAPHQL_ENDPOINT, publicEndpoints, graphiql: development, onRejected }),
       useReadinessCheck({
         endpoint: READY_ENDPOINT,
         check: async () => {
@@ -91,13 +129,16 @@ export function createApi({ data, jwt, mode, limits, logging = true, now = Date.
           }
         },
       }),
-      useQueryLimits(limits),
+      ...useQueryLimits(limits),
       ...(development ? [] : [useProductionHardening()]),
-      useGraphQlJit({}, { onError: () => {} }),
+      // graphql-jit compiles a document on its second execution: compiling costs more than running once
+      // (30 aliased pages took 58 ms to compile), so one-off documents, hostile or not, run on graphql-js.
+      useGraphQlJit({}, { onError: () => {}, enableIf: ({ document }) => executedBefore.has(document) || (executedBefore.add(document), false) }),
       useCacheVerdict(),
     ],
   });
-  if (responseCacheBytes === 0) return { yoga, handler: yoga, cache: undefined };
-  const cache = new ResponseCache({ maxBytes: responseCacheBytes });
-  return { yoga, cache, handler: createHttpHandler({ yoga, data, verify, cache, graphqlEndpoint: GRAPHQL_ENDPOINT, maxBodyBytes: MAX_REQUEST_BODY_BYTES }) };
+  const cache = responseCacheBytes === 0 ? undefined : new ResponseCache({ maxBytes: responseCacheBytes });
+  const limiter = rateLimit === false ? undefined : new RateLimiter({ ...rateLimit, now });
+  const handler = createHttpHandler({ yoga, data, verify, cache, limiter, graphqlEndpoint: GRAPHQL_ENDPOINT, publicEndpoints, graphiql: development, maxBodyBytes: MAX_REQUEST_BODY_BYTES, onRejected });
+  return { yoga, cache, handler };
 }

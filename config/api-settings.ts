@@ -1,6 +1,6 @@
 /**
  * Settings of the GraphQL API (`fitlake serve`, `fitlake token`), read once at process entry from
- * flags, then the environment, then the fitlake.config file's `api` object (port, host, mode, cacheMb),
+ * flags, then the environment, then the fitlake.config file's `api` object (port, host, mode, cacheMb, rateLimit),
  * then defaults. The JWT secret has no default anywhere in the code, nor a place in the config file: a
  * server or a token without a configured secret is a configuration error, in every mode.
  */
@@ -19,6 +19,16 @@ export interface JwtSettings {
   audience: string;
 }
 
+/** The longest lifetime (`exp - iat`, seconds) the API accepts for a token of each role. */
+export interface TokenLifetimes {
+  /** @default 24 h (FITLAKE_TOKEN_MAX_TTL_USER) */
+  readonly user: number;
+  /** @default 30 days (FITLAKE_TOKEN_MAX_TTL_ANALYST) */
+  readonly analyst: number;
+}
+
+export const DEFAULT_TOKEN_LIFETIMES: TokenLifetimes = { user: 24 * 3600, analyst: 30 * 24 * 3600 };
+
 export interface ApiSettings {
   /** @default 4000 (FITLAKE_API_PORT) */
   port: number;
@@ -29,6 +39,10 @@ export interface ApiSettings {
   jwt: JwtSettings;
   /** Memory bound of the response cache in MiB; 0 turns it off. @default 64 (--cache-mb, FITLAKE_API_CACHE_MB, api.cacheMb) */
   responseCacheMb: number;
+  /** Longest token lifetimes accepted. */
+  tokenLifetimes: TokenLifetimes;
+  /** Requests a second each client may send on average (twice that at once); 0 turns the limit off. @default 100 (FITLAKE_API_RATE_LIMIT) */
+  rateLimit: number;
   /** Lake root, as in Settings (FITLAKE_LAKE). */
   lake: string;
   azureConnectionString?: string;
@@ -39,12 +53,15 @@ export interface ApiSettingFlags {
   host?: string;
   lake?: string;
   cacheMb?: string;
+  rateLimit?: string;
 }
 
 /** The shortest secret accepted: 32 characters, 256 bits when random, HS256's key size. */
 export const MIN_SECRET_LENGTH = 32;
 export const DEFAULT_API_PORT = 4000;
 export const DEFAULT_RESPONSE_CACHE_MB = 64;
+/** Requests a second per client. */
+export const DEFAULT_RATE_LIMIT = 100;
 
 /** JWT settings from the environment; ConfigError when the secret is absent or too short. */
 export function loadJwtSettings(env: NodeJS.ProcessEnv): JwtSettings {
@@ -60,6 +77,32 @@ export function loadJwtSettings(env: NodeJS.ProcessEnv): JwtSettings {
     throw new ConfigError(`FITLAKE_JWT_SECRET is ${secret.length} characters long; it needs at least ${MIN_SECRET_LENGTH}`, { setting: 'FITLAKE_JWT_SECRET' });
   }
   return { secret, issuer: env.FITLAKE_JWT_ISSUER || 'fitlake', audience: 'fitlake-api' };
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+function lifetime(setting: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const m = /^\s*(\d+)\s*(s|m|h|d)?\s*$/.exec(text);
+  const seconds = m ? Number(m[1]) * UNIT_SECONDS[m[2] ?? 's']! : NaN;
+  if (!(seconds >= 60) || seconds > 365 * 86_400) throw new ConfigError(`${setting} '${text}' is not a lifetime between 1 minute and 1 year (examples: 12h, 7d)`, { setting, value: text });
+  return seconds;
+}
+
+/** Token lifetimes from the environment (FITLAKE_TOKEN_MAX_TTL_USER, FITLAKE_TOKEN_MAX_TTL_ANALYST: 12h, 7d, …). */
+export function loadTokenLifetimes(env: NodeJS.ProcessEnv): TokenLifetimes {
+  return {
+    user: lifetime('FITLAKE_TOKEN_MAX_TTL_USER', env.FITLAKE_TOKEN_MAX_TTL_USER, DEFAULT_TOKEN_LIFETIMES.user),
+    analyst: lifetime('FITLAKE_TOKEN_MAX_TTL_ANALYST', env.FITLAKE_TOKEN_MAX_TTL_ANALYST, DEFAULT_TOKEN_LIFETIMES.analyst),
+  };
+}
+
+function rateLimit(text: string | number): number {
+  const n = Number(text);
+  if ((typeof text === 'string' && !/^\s*\d+\s*$/.test(text)) || !Number.isSafeInteger(n) || n < 0) {
+    throw new ConfigError(`rate limit '${text}' is not a whole number of requests per second (0 turns it off)`, { setting: 'FITLAKE_API_RATE_LIMIT', value: String(text) });
+  }
+  return n;
 }
 
 /** development or production, from FITLAKE_API_MODE over the config file's api.mode over NODE_ENV. */
@@ -101,6 +144,8 @@ export function loadApiSettings(env: NodeJS.ProcessEnv, flags: ApiSettingFlags =
     mode: apiMode(env, file),
     jwt: loadJwtSettings(env),
     responseCacheMb: cacheMb(flags.cacheMb ?? env.FITLAKE_API_CACHE_MB ?? file.api?.cacheMb ?? DEFAULT_RESPONSE_CACHE_MB),
+    tokenLifetimes: loadTokenLifetimes(env),
+    rateLimit: rateLimit(flags.rateLimit ?? env.FITLAKE_API_RATE_LIMIT ?? file.api?.rateLimit ?? DEFAULT_RATE_LIMIT),
     lake: base.lake,
     ...(base.azureConnectionString ? { azureConnectionString: base.azureConnectionString } : {}),
   };

@@ -17,12 +17,12 @@ export interface ConfigFile {
   kafka?: string | string[];
   /** Worker threads for parsing and encoding (0: none). */
   threads?: number;
-  /** cacheMb: the API's response cache bound in MiB (0: off). */
-  api?: { port?: number; host?: string; mode?: 'development' | 'production'; cacheMb?: number };
+  /** cacheMb: the API's response cache bound in MiB (0: off); rateLimit: requests a second per client (0: off). */
+  api?: { port?: number; host?: string; mode?: 'development' | 'production'; cacheMb?: number; rateLimit?: number };
 }
 
 const STRING_KEYS = ['temporalAddress', 'namespace', 'taskQueue', 'lake', 'landing'] as const;
-const API_KEYS = { port: 'number', host: 'string', mode: 'string', cacheMb: 'number' } as const;
+const API_KEYS = { port: 'number', host: 'string', mode: 'string', cacheMb: 'number', rateLimit: 'number' } as const;
 
 /** Parse and validate config file text; `source` names the file in messages. */
 export function parseConfigFile(text: string, source: string): ConfigFile {

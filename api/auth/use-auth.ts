@@ -1,12 +1,14 @@
 /**
- * Authentication at the HTTP edge: every request to the GraphQL endpoint needs a valid bearer token,
- * checked before the body is parsed. Missing, malformed, badly signed, expired or foreign tokens all get
- * the same HTTP 401 with a JSON GraphQL error and no detail (the reason goes to the log only). The
- * GraphiQL page itself (a browser GET for HTML, development only) is served without a token; the
- * queries it sends need one like any other.
+ * Authentication inside yoga, for requests that reach it without the HTTP layer (`yoga.fetch`) and as a
+ * second line behind it: only the exact GraphQL endpoint and the public health endpoints are served
+ * (yoga itself would answer GraphQL at any path ending in /graphql, such as /graphql/ or /x/graphql),
+ * and every GraphQL request needs a valid bearer token, checked before the body is parsed. Missing,
+ * malformed, badly signed, expired or foreign tokens all get the same HTTP 401 with a JSON GraphQL error
+ * and no detail (the reason goes to the log only). The GraphiQL page itself (a browser GET for HTML,
+ * development only) is served without a token; the queries it sends need one like any other.
  */
 import { shouldRenderGraphiQL, type Plugin } from 'graphql-yoga';
-import { ErrorCode } from '../errors.ts';
+import { NOT_FOUND, UNAUTHORIZED, type PlainResponse } from '../http/responses.ts';
 import { bearerToken, type TokenVerifier } from './verify-token.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -19,21 +21,27 @@ export function viewerOf(request: Request): Viewer {
   return viewer;
 }
 
-const UNAUTHORIZED_BODY = JSON.stringify({ errors: [{ message: 'Unauthorized: a valid bearer token is required', extensions: { code: ErrorCode.unauthenticated } }] });
-
 export interface AuthOptions {
   verify: TokenVerifier;
   graphqlEndpoint: string;
+  /** Paths served without a token (health and readiness). */
+  publicEndpoints: readonly string[];
   /** Whether GraphiQL is served (development). */
   graphiql: boolean;
   /** Why a token was refused, for the log. */
   onRejected?: (reason: string) => void;
 }
 
-export function useAuth({ verify, graphqlEndpoint, graphiql, onRejected }: AuthOptions): Plugin {
+const toFetchResponse = (fetchAPI: { Response: typeof Response }, { status, headers, body }: PlainResponse) => new fetchAPI.Response(new Uint8Array(body), { status, headers: headers as [string, string][] });
+
+export function useAuth({ verify, graphqlEndpoint, publicEndpoints, graphiql, onRejected }: AuthOptions): Plugin {
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== graphqlEndpoint) return;
+      if (publicEndpoints.includes(url.pathname)) return;
+      if (url.pathname !== graphqlEndpoint) {
+        endResponse(toFetchResponse(fetchAPI, NOT_FOUND));
+        return;
+      }
       if (graphiql && shouldRenderGraphiQL(request)) return;
       const token = bearerToken(request.headers.get('authorization'));
       let viewer: Viewer | undefined;
@@ -46,7 +54,7 @@ export function useAuth({ verify, graphqlEndpoint, graphiql, onRejected }: AuthO
         }
       }
       if (!viewer) {
-        endResponse(new fetchAPI.Response(UNAUTHORIZED_BODY, { status: 401, headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer' } }));
+        endResponse(toFetchResponse(fetchAPI, UNAUTHORIZED));
         return;
       }
       viewers.set(request, viewer);

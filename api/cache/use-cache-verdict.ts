@@ -26,17 +26,21 @@ export function isCacheableOperation(document: DocumentNode, operationName?: str
   const operation = getOperationAST(document, operationName);
   if (!operation || operation.operation !== 'query') return false;
   const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
-  const visiting = new Set<string>();
+  // Each fragment judged once (false while being judged: a cycle), however often it is spread.
+  const judged = new Map<string, boolean>();
   const allCacheable = (set: SelectionSetNode): boolean =>
     set.selections.every((selection) => {
       if (selection.kind === Kind.FIELD) return CACHEABLE_ROOT_FIELDS.has(selection.name.value);
       if (selection.kind === Kind.INLINE_FRAGMENT) return allCacheable(selection.selectionSet);
-      const fragment = fragments.get(selection.name.value);
-      // An unknown or cyclic fragment fails validation; refuse rather than reason about it.
-      if (!fragment || visiting.has(fragment.name.value)) return false;
-      visiting.add(fragment.name.value);
-      const ok = allCacheable(fragment.selectionSet);
-      visiting.delete(fragment.name.value);
+      const name = selection.name.value;
+      let ok = judged.get(name);
+      if (ok === undefined) {
+        const fragment = fragments.get(name);
+        // An unknown or cyclic fragment fails validation; refuse rather than reason about it.
+        judged.set(name, false);
+        ok = fragment !== undefined && allCacheable(fragment.selectionSet);
+        judged.set(name, ok);
+      }
       return ok;
     });
   return allCacheable(operation.selectionSet);

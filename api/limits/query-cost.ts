@@ -11,7 +11,8 @@
  *
  * So a page of 100 summaries with every field costs about 1,400, one of 500 about 7,000, and a page of
  * pages (`workoutBpmSummaries(first: 500) { … node { user { workouts(first: 500) … } } }`) about 750,000.
- * Introspection fields cost nothing here; the depth rule bounds them.
+ * Introspection fields cost nothing here; the depth rule bounds them. Each fragment is costed once per
+ * connection it is spread in, so fragments spread many times cost linear time, not exponential.
  */
 import {
   getNamedType,
@@ -99,9 +100,12 @@ export function queryCost(
   const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
   if (!root) return 0;
 
+  const fragmentCosts = new Map<string, number>();
   const walk = (set: SelectionSetNode, parent: GraphQLNamedType, sized: { fields: readonly string[] | undefined; size: number } | undefined, visiting: Set<string>): number => {
     if (!isObjectType(parent) && !isInterfaceType(parent)) return 0;
     let total = 0;
+    // Execution merges a fragment spread twice into one selection set once: so does the cost.
+    const spread = new Set<string>();
     for (const selection of set.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
@@ -111,10 +115,18 @@ export function queryCost(
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
         const type = fragment && schema.getType(fragment.typeCondition.name.value);
-        if (!fragment || !type || visiting.has(fragment.name.value)) continue;
-        visiting.add(fragment.name.value);
-        total += walk(fragment.selectionSet, type, sized, visiting);
-        visiting.delete(fragment.name.value);
+        if (!fragment || !type || visiting.has(fragment.name.value) || spread.has(fragment.name.value)) continue;
+        spread.add(fragment.name.value);
+        // A fragment's cost depends only on the connection it sits in: computed once per such context.
+        const key = `${fragment.name.value}\n${sized ? `${sized.size}:${sized.fields?.join(',') ?? '*'}` : ''}`;
+        let cost = fragmentCosts.get(key);
+        if (cost === undefined) {
+          visiting.add(fragment.name.value);
+          cost = walk(fragment.selectionSet, type, sized, visiting);
+          visiting.delete(fragment.name.value);
+          fragmentCosts.set(key, cost);
+        }
+        total += cost;
         continue;
       }
       const name = selection.name.value;

@@ -6,12 +6,14 @@ import { parseArgs } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
 
-const usage = `Usage: fitlake serve [--port 4000] [--host 127.0.0.1] [--lake DIR|URI] [--cache-mb 64]
+const usage = `Usage: fitlake serve [--port 4000] [--host 127.0.0.1] [--lake DIR|URI] [--cache-mb 64] [--rate-limit 100]
 
 Serves the gold tables (workout_bpm_summary, gym_summary), coach aggregates, users' own views and the
 pipeline status over GraphQL at /graphql, reading the latest committed table versions (looked for at
 most once a second per table). Health: /healthz (process up); readiness: /readyz (gold tables open).
-Every GraphQL request needs Authorization: Bearer <token> (see fitlake token).
+Every GraphQL request needs Authorization: Bearer <token> (see fitlake token); any other path is 404.
+Bounded: bodies of 64 KiB, queries of 16,000 characters and 1,000 tokens, depth 8, 30 aliases, cost
+25,000; each client (a token's subject, or an address without a valid token) has a request budget.
 
 Options:
   --port N          TCP port (FITLAKE_API_PORT, default 4000; 0 picks a free one)
@@ -19,6 +21,8 @@ Options:
   --lake DIR|URI    lake root (FITLAKE_LAKE, default .data/lake)
   --cache-mb N      memory for cached answers, in MiB (FITLAKE_API_CACHE_MB or api.cacheMb in
                     fitlake.config, default 64; 0 turns the response cache off)
+  --rate-limit N    requests a second per client on average, twice that at once; costly queries
+                    count more (FITLAKE_API_RATE_LIMIT or api.rateLimit, default 100; 0: off)
   --json            print the address as JSON
 
 Environment:
@@ -26,6 +30,8 @@ Environment:
   FITLAKE_JWT_ISSUER   token issuer (default fitlake); the audience is fitlake-api
   FITLAKE_API_MODE     development (GraphiQL, introspection) or production (neither);
                        default from NODE_ENV (production when NODE_ENV=production)
+  FITLAKE_TOKEN_MAX_TTL_USER, FITLAKE_TOKEN_MAX_TTL_ANALYST
+                       longest token lifetime accepted (default 24h and 30d)
 
 Examples:
   export FITLAKE_JWT_SECRET=$(openssl rand -base64 48)
@@ -45,6 +51,7 @@ export const serveCommand: Command = {
         host: { type: 'string' },
         lake: { type: 'string' },
         'cache-mb': { type: 'string' },
+        'rate-limit': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -58,10 +65,18 @@ export const serveCommand: Command = {
       ...(values.host !== undefined ? { host: values.host } : {}),
       ...(values.lake !== undefined ? { lake: values.lake } : {}),
       ...(values['cache-mb'] !== undefined ? { cacheMb: values['cache-mb'] } : {}),
+      ...(values['rate-limit'] !== undefined ? { rateLimit: values['rate-limit'] } : {}),
     });
     const root = openObjectStore(settings.lake, settings.azureConnectionString ? { azureConnectionString: settings.azureConnectionString } : {});
     const data = new LakeData(root);
-    const built = createApi({ data, jwt: settings.jwt, mode: settings.mode, responseCacheBytes: Math.round(settings.responseCacheMb * 1024 * 1024) });
+    const built = createApi({
+      data,
+      jwt: settings.jwt,
+      mode: settings.mode,
+      responseCacheBytes: Math.round(settings.responseCacheMb * 1024 * 1024),
+      tokenLifetimes: settings.tokenLifetimes,
+      rateLimit: settings.rateLimit === 0 ? false : { authenticated: { perSecond: settings.rateLimit, burst: 2 * settings.rateLimit } },
+    });
     let api;
     try {
       api = await startApiServer(built, { host: settings.host, port: settings.port });

@@ -1,5 +1,5 @@
 /** `fitlake token`: a signed API token for local use (HS256 with FITLAKE_JWT_SECRET). */
-import { loadJwtSettings } from '../../config/api-settings.ts';
+import { loadJwtSettings, loadTokenLifetimes } from '../../config/api-settings.ts';
 import { parseUserId, signToken } from '../../api/index.ts';
 import { parseArgs, parseDuration } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
@@ -13,14 +13,13 @@ Prints a JWT for the API (fitlake serve), signed with FITLAKE_JWT_SECRET, issuer
 Options:
   --role analyst|user   required
   --user-id N           the user's id (required for --role user)
-  --ttl DURATION        lifetime, e.g. 15m, 1h, 12h (default 1h, at most 30 days)
+  --ttl DURATION        lifetime, e.g. 15m, 1h, 12h (default 1h; at most 24h for users and 720h for analysts,
+                        unless FITLAKE_TOKEN_MAX_TTL_USER / _ANALYST say otherwise)
   --subject NAME        an analyst token's subject, for logs (default analyst)
 
 Examples:
   fitlake token --role analyst
   fitlake token --role user --user-id 12474 --ttl 15m`;
-
-const MAX_TTL_SECONDS = 30 * 86_400;
 
 export const tokenCommand: Command = {
   name: 'token',
@@ -52,7 +51,9 @@ export const tokenCommand: Command = {
       throw new CliError('--user-id is for --role user; an analyst token reads every user', ExitCode.usage);
     }
     const ttlSeconds = parseDuration(values.ttl, '--ttl');
-    if (!(ttlSeconds >= 1) || ttlSeconds > MAX_TTL_SECONDS) throw new CliError('--ttl must be between 1s and 30 days', ExitCode.usage);
+    // The API refuses tokens that live longer than its maximum for the role: never sign one.
+    const maxSeconds = loadTokenLifetimes(process.env)[role];
+    if (!(ttlSeconds >= 1) || ttlSeconds > maxSeconds) throw new CliError(`--ttl must be between 1s and ${maxSeconds / 3600} h for a${role === 'user' ? ' user' : 'n analyst'} token (FITLAKE_TOKEN_MAX_TTL_${role.toUpperCase()})`, ExitCode.usage);
     const jwt = loadJwtSettings(process.env);
     console.log(await signToken(jwt, { role, ...(userId !== undefined ? { userId } : {}), ...(values.subject ? { subject: values.subject } : {}), ttlSeconds }));
     return ExitCode.ok;

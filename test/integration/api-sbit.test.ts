@@ -363,8 +363,18 @@ describe('the GraphQL API over the SBIT lake', { concurrency: false }, () => {
       assert.ok(s.freshnessSeconds >= 0 && s.freshnessSeconds < 3600, `${s.path} freshness ${s.freshnessSeconds}`);
       assert.ok(Math.abs(Date.parse(s.lastCommitAt) - Date.now()) < 3_600_000, s.lastCommitAt);
     }
-    const asUser = await query<{ pipelineStatus: { rowCount: string | null; version: number }[] }>(`{ pipelineStatus { version rowCount } }`, undefined, await userToken(12474));
-    assert.ok(asUser.pipelineStatus.every((s) => s.rowCount === null && s.version >= 0));
+    // A user sees how fresh the tables of its own views are, nothing of the others, and no versions,
+    // commit times or row counts.
+    const asUser = await query<{ pipelineStatus: { path: string; version: number | null; rowCount: string | null; lastCommitAt: string | null; freshnessSeconds: number }[] }>(
+      `{ pipelineStatus { path version rowCount lastCommitAt freshnessSeconds } }`,
+      undefined,
+      await userToken(12474),
+    );
+    assert.deepEqual(asUser.pipelineStatus.map((s) => s.path), ['silver/users', 'silver/completed_workouts', 'gold/workout_bpm_summary', 'gold/gym_summary'].filter((p) => byPath.has(p)).sort((a, b) => statuses.findIndex((s) => s.path === a) - statuses.findIndex((s) => s.path === b)));
+    for (const s of asUser.pipelineStatus) {
+      assert.deepEqual([s.version, s.rowCount, s.lastCommitAt], [null, null, null], s.path);
+      assert.ok(Math.abs(s.freshnessSeconds - byPath.get(s.path)!.freshnessSeconds) < 60, s.path);
+    }
   });
 
   // Last: it changes the shared lake.

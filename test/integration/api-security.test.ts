@@ -10,33 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import { completedWorkouts, gymSummary, users, workoutBpmSummary } from '../../schema/tables.ts';
-import { parseDate, parseTimestamp } from '../../lakehouse/time.ts';
-import { analystToken, appendRows, startTestApi, TEST_JWT, testToken, userToken, type TestApi } from '../support/api-helpers.ts';
-
-const DAY = parseDate('2024-05-04');
-
-/** Two users, three workouts, three gym rows. */
-async function writeSmallLake(dir: string): Promise<void> {
-  await appendRows(dir, users, [
-    { user_id: 1001, device_id: 501, mac_address: 'aa:aa:aa:aa:aa:01', registration_timestamp: parseTimestamp('2024-05-01T10:00:00Z') },
-    { user_id: 1002, device_id: 502, mac_address: 'aa:aa:aa:aa:aa:02', registration_timestamp: parseTimestamp('2024-05-01T11:00:00Z') },
-  ]);
-  await appendRows(dir, completedWorkouts, [
-    { user_id: 1001, workout_id: 1, session_id: 1, start_time: parseTimestamp('2024-05-04T08:00:00Z'), end_time: parseTimestamp('2024-05-04T09:00:00Z') },
-    { user_id: 1001, workout_id: 2, session_id: 1, start_time: parseTimestamp('2024-05-05T08:00:00Z'), end_time: parseTimestamp('2024-05-05T08:30:00Z') },
-    { user_id: 1002, workout_id: 1, session_id: 1, start_time: parseTimestamp('2024-05-04T18:00:00Z'), end_time: parseTimestamp('2024-05-04T19:00:00Z') },
-  ]);
-  const summary = (user_id: number, workout_id: number, avg: number, n: number, gender: string) => ({
-    workout_id, session_id: 1, user_id, age: '35-45', gender, city: 'Pasadena', state: 'CA', min_bpm: avg - 20, avg_bpm: avg, max_bpm: avg + 30, num_recordings: n,
-  });
-  await appendRows(dir, workoutBpmSummary, [summary(1001, 1, 120, 3600, 'F'), summary(1001, 2, 100, 1800, 'F'), summary(1002, 1, 130, 3600, 'M')]);
-  await appendRows(dir, gymSummary, [
-    { date: DAY, gym: 1, mac_address: 'aa:aa:aa:aa:aa:01', workout_id: 1, session_id: 1, minutes_in_gym: 80, minutes_exercising: 60 },
-    { date: DAY + 1, gym: 1, mac_address: 'aa:aa:aa:aa:aa:01', workout_id: 2, session_id: 1, minutes_in_gym: 40, minutes_exercising: 30 },
-    { date: DAY, gym: 2, mac_address: 'aa:aa:aa:aa:aa:02', workout_id: 1, session_id: 1, minutes_in_gym: 70, minutes_exercising: 60 },
-  ]);
-}
+import { analystToken, startTestApi, TEST_JWT, testToken, userToken, writeSmallLake, type TestApi } from '../support/api-helpers.ts';
 
 /** A token signed with the test secret but with chosen claims and header, via jose directly. */
 async function craftedToken(claims: Record<string, unknown>, { secret = TEST_JWT.secret, issuer = TEST_JWT.issuer, audience = TEST_JWT.audience, exp = Math.floor(Date.now() / 1000) + 600 } = {}): Promise<string> {
@@ -44,6 +18,7 @@ async function craftedToken(claims: Record<string, unknown>, { secret = TEST_JWT
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(issuer)
     .setAudience(audience)
+    .setIssuedAt()
     .setExpirationTime(exp)
     .sign(new TextEncoder().encode(secret));
 }

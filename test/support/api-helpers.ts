@@ -16,7 +16,10 @@ import { signToken, type TokenRequest } from '../../api/auth/sign-token.ts';
 import { LakeData } from '../../api/data/lake-data.ts';
 import type { QueryLimits } from '../../api/limits/use-limits.ts';
 import { startApiServer } from '../../api/server.ts';
-import { createApi } from '../../api/yoga.ts';
+import { createApi, type ApiOptions } from '../../api/yoga.ts';
+import type { YogaLogger } from 'graphql-yoga';
+import { completedWorkouts, gymSummary, users, workoutBpmSummary } from '../../schema/tables.ts';
+import { parseDate, parseTimestamp } from '../../lakehouse/time.ts';
 import { makeTestLake, type TestLake } from './pipeline.ts';
 import { landSbitSet, sbitDir } from './sbit.ts';
 
@@ -42,12 +45,16 @@ export interface TestApiOptions {
   limits?: QueryLimits;
   /** Table refresh interval. @default 1000 */
   intervalMs?: number;
+  /** yoga's logger. @default no logging */
+  logger?: YogaLogger;
+  /** @default the API's default per-client limits */
+  rateLimit?: ApiOptions['rateLimit'];
 }
 
 /** The API over the lake at `lakeDir` (the folder holding bronze/, silver/, gold/). */
-export async function startTestApi(lakeDir: string, { mode = 'development', limits, intervalMs = 1000 }: TestApiOptions = {}): Promise<TestApi> {
+export async function startTestApi(lakeDir: string, { mode = 'development', limits, intervalMs = 1000, logger, rateLimit }: TestApiOptions = {}): Promise<TestApi> {
   const data = new LakeData(new LocalObjectStore(lakeDir), { intervalMs });
-  const yoga = createApi({ data, jwt: TEST_JWT, mode, logging: false, ...(limits ? { limits } : {}) });
+  const yoga = createApi({ data, jwt: TEST_JWT, mode, logging: logger ?? false, ...(limits ? { limits } : {}), ...(rateLimit !== undefined ? { rateLimit } : {}) });
   const running = await startApiServer(yoga, { host: '127.0.0.1', port: 0 });
   const url = `${running.origin}/graphql`;
   return {
@@ -110,4 +117,27 @@ export async function appendRows(lakeDir: string, def: TableDef, rows: readonly 
   const table = await DeltaTable.createIfAbsent(prefixedStore(new LocalObjectStore(lakeDir), tablePath(def)), def);
   if (rows.length > 0) await table.append(batchFromRows(def.columns, rows));
   return table;
+}
+
+/** A small gold lake (no SBIT needed): two users, three workouts, three gym rows. */
+export async function writeSmallLake(dir: string): Promise<void> {
+  const day = parseDate('2024-05-04');
+  await appendRows(dir, users, [
+    { user_id: 1001, device_id: 501, mac_address: 'aa:aa:aa:aa:aa:01', registration_timestamp: parseTimestamp('2024-05-01T10:00:00Z') },
+    { user_id: 1002, device_id: 502, mac_address: 'aa:aa:aa:aa:aa:02', registration_timestamp: parseTimestamp('2024-05-01T11:00:00Z') },
+  ]);
+  await appendRows(dir, completedWorkouts, [
+    { user_id: 1001, workout_id: 1, session_id: 1, start_time: parseTimestamp('2024-05-04T08:00:00Z'), end_time: parseTimestamp('2024-05-04T09:00:00Z') },
+    { user_id: 1001, workout_id: 2, session_id: 1, start_time: parseTimestamp('2024-05-05T08:00:00Z'), end_time: parseTimestamp('2024-05-05T08:30:00Z') },
+    { user_id: 1002, workout_id: 1, session_id: 1, start_time: parseTimestamp('2024-05-04T18:00:00Z'), end_time: parseTimestamp('2024-05-04T19:00:00Z') },
+  ]);
+  const summary = (user_id: number, workout_id: number, avg: number, n: number, gender: string) => ({
+    workout_id, session_id: 1, user_id, age: '35-45', gender, city: 'Pasadena', state: 'CA', min_bpm: avg - 20, avg_bpm: avg, max_bpm: avg + 30, num_recordings: n,
+  });
+  await appendRows(dir, workoutBpmSummary, [summary(1001, 1, 120, 3600, 'F'), summary(1001, 2, 100, 1800, 'F'), summary(1002, 1, 130, 3600, 'M')]);
+  await appendRows(dir, gymSummary, [
+    { date: day, gym: 1, mac_address: 'aa:aa:aa:aa:aa:01', workout_id: 1, session_id: 1, minutes_in_gym: 80, minutes_exercising: 60 },
+    { date: day + 1, gym: 1, mac_address: 'aa:aa:aa:aa:aa:01', workout_id: 2, session_id: 1, minutes_in_gym: 40, minutes_exercising: 30 },
+    { date: day, gym: 2, mac_address: 'aa:aa:aa:aa:aa:02', workout_id: 1, session_id: 1, minutes_in_gym: 70, minutes_exercising: 60 },
+  ]);
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { getIntrospectionQuery, parse, validate, specifiedRules, Kind, type OperationDefinitionNode, type FragmentDefinitionNode } from 'graphql';
+import { getIntrospectionQuery, parse } from 'graphql';
+import { documentShape } from '../../api/limits/document-shape.ts';
 import { queryCost } from '../../api/limits/query-cost.ts';
-import { depthLimitRule, selectionDepths } from '../../api/limits/query-depth.ts';
 import { buildApiSchema } from '../../api/schema.ts';
 import { signToken } from '../../api/auth/sign-token.ts';
 import { LakeData } from '../../api/data/lake-data.ts';
@@ -15,14 +15,11 @@ import path from 'node:path';
 const schema = buildApiSchema();
 
 function depths(text: string) {
-  const doc = parse(text);
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-  return selectionDepths(op.selectionSet, fragments);
+  const { depth, introspectionDepth } = documentShape(parse(text)).operations[0]!;
+  return { depth, introspectionDepth };
 }
 
-describe('query depth', () => {
+describe('document shape', () => {
   it('counts nested fields through fragments, and introspection apart', () => {
     assert.deepEqual(depths('{ me { userId } }'), { depth: 2, introspectionDepth: 0 });
     assert.equal(depths('{ me { ...V } } fragment V on UserView { workouts { edges { node { ... on WorkoutBpmSummary { avgBpm } } } } }').depth, 5);
@@ -32,14 +29,32 @@ describe('query depth', () => {
     assert.equal(depths('{ me { ...A } } fragment A on UserView { userId ...B } fragment B on UserView { ...A }').depth, 2);
   });
 
-  it('lets GraphiQL introspect and refuses a ninth level', () => {
-    const rule = depthLimitRule({ maxDepth: 8 });
-    assert.deepEqual(validate(schema, parse(getIntrospectionQuery()), [...specifiedRules, rule]), []);
-    const deep = parse('{ workoutBpmSummaries { edges { node { user { workouts { edges { node { user { userId } } } } } } } } }');
-    const errors = validate(schema, deep, [rule]);
-    assert.equal(errors.length, 1);
-    assert.equal(errors[0]!.extensions.code, 'QUERY_TOO_DEEP');
-    assert.match(errors[0]!.message, /9 levels deep; the limit is 8/);
+  it('lets GraphiQL introspect within the default limits: 15 levels, nothing repeated', () => {
+    const shape = documentShape(parse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true })));
+    assert.equal(shape.operations[0]!.introspectionDepth, 15);
+    assert.equal(shape.operations[0]!.depth, 0);
+    assert.equal(shape.repeatedSelections, 0);
+  });
+
+  it('counts repeated response names per selection set, fragments merged once per set', () => {
+    assert.equal(documentShape(parse('{ me { userId userId userId } }')).repeatedSelections, 2);
+    assert.equal(documentShape(parse('{ a: me { userId } a: me { userId } }')).repeatedSelections, 1);
+    assert.equal(documentShape(parse('{ me { userId ...F ...F } } fragment F on UserView { userId }')).repeatedSelections, 1);
+    assert.equal(documentShape(parse('{ me { userId } user(id: 1) { userId } }')).repeatedSelections, 0);
+    // Unused fragments are validated too, so their repeats count.
+    assert.equal(documentShape(parse('{ me { userId } } fragment U on UserView { userId userId }')).repeatedSelections, 1);
+  });
+
+  it('measures fragments spread twice per level in linear time', () => {
+    let fragments = 'fragment F0 on Query { me { userId } }';
+    for (let i = 1; i <= 200; i++) fragments += ` fragment F${i} on Query { ...F${i - 1} ...F${i - 1} }`;
+    const started = performance.now();
+    const shape = documentShape(parse(`{ ...F200 } ${fragments}`));
+    assert.ok(performance.now() - started < 200, 'linear, not 2^200');
+    assert.equal(shape.operations[0]!.depth, 2);
+    assert.equal(shape.repeatedSelections, 0);
+    const cost = queryCost(schema, parse(`{ ...F200 } ${fragments}`));
+    assert.equal(cost, 1 + 5 + 1);
   });
 });
 

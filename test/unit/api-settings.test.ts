@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { apiMode, loadApiSettings, loadJwtSettings } from '../../config/api-settings.ts';
+import { apiMode, loadApiSettings, loadJwtSettings, loadTokenLifetimes } from '../../config/api-settings.ts';
 import { ConfigError } from '../../lakehouse/errors.ts';
 
 const SECRET = 's'.repeat(32);
@@ -22,6 +22,22 @@ describe('API settings', () => {
     assert.equal(loadApiSettings({ ...env, FITLAKE_API_CACHE_MB: '0' }, {}, { api: { cacheMb: 16 } }).responseCacheMb, 0);
     assert.equal(loadApiSettings({ ...env, FITLAKE_API_CACHE_MB: '0' }, { cacheMb: '128' }, { api: { cacheMb: 16 } }).responseCacheMb, 128);
     for (const bad of ['-1', 'lots', '', '1e9']) assert.throws(() => loadApiSettings({ ...env, FITLAKE_API_CACHE_MB: bad }, {}, {}), ConfigError, bad);
+  });
+
+  it('bound token lifetimes at 24 h for users and 30 days for analysts unless the environment says otherwise', () => {
+    assert.deepEqual(loadTokenLifetimes({}), { user: 86_400, analyst: 30 * 86_400 });
+    assert.deepEqual(loadTokenLifetimes({ FITLAKE_TOKEN_MAX_TTL_USER: '12h', FITLAKE_TOKEN_MAX_TTL_ANALYST: '7d' }), { user: 12 * 3600, analyst: 7 * 86_400 });
+    assert.equal(loadTokenLifetimes({ FITLAKE_TOKEN_MAX_TTL_USER: '900' }).user, 900);
+    for (const bad of ['forever', '30s', '2y', '-1h', '400d']) assert.throws(() => loadTokenLifetimes({ FITLAKE_TOKEN_MAX_TTL_USER: bad }), ConfigError, bad);
+  });
+
+  it('set the per-client rate limit from --rate-limit over FITLAKE_API_RATE_LIMIT over api.rateLimit, default 100, 0 = off', () => {
+    const env = { FITLAKE_JWT_SECRET: SECRET, FITLAKE_LAKE: '/tmp/lake' };
+    assert.equal(loadApiSettings(env, {}, {}).rateLimit, 100);
+    assert.equal(loadApiSettings(env, {}, { api: { rateLimit: 20 } }).rateLimit, 20);
+    assert.equal(loadApiSettings({ ...env, FITLAKE_API_RATE_LIMIT: '0' }, {}, { api: { rateLimit: 20 } }).rateLimit, 0);
+    assert.equal(loadApiSettings({ ...env, FITLAKE_API_RATE_LIMIT: '0' }, { rateLimit: '500' }, {}).rateLimit, 500);
+    for (const bad of ['-1', 'fast', '2.5']) assert.throws(() => loadApiSettings({ ...env, FITLAKE_API_RATE_LIMIT: bad }, {}, {}), ConfigError, bad);
   });
 
   it('take port, host and mode from the config file under the environment and flags', () => {
