@@ -20,9 +20,13 @@ export function minutesBetween(fromMicros: number, toMicros: number): number {
   return hundredths / 100;
 }
 
-/** The summary rows of one MAC address's visits and its users' completed workouts. */
+/**
+ * The summary rows of one MAC address's visits and its users' completed workouts, one per key: when a
+ * workout's start lies within several visits at one gym with logins on the same date, the visit with the
+ * earliest login counts (../shared/sbit/README.md), whatever order the visits come in.
+ */
 export function gymRows(mac: string, visits: readonly Row[], sessions: readonly Row[]): Row[] {
-  const rows: Row[] = [];
+  const rows = new Map<string, { row: Row; login: number }>();
   for (const visit of visits) {
     const login = visit.login as number;
     const logout = visit.logout as number | null;
@@ -30,7 +34,7 @@ export function gymRows(mac: string, visits: readonly Row[], sessions: readonly 
     for (const w of sessions) {
       const start = w.start_time as number;
       if (start < login || start > logout) continue;
-      rows.push({
+      const row: Row = {
         date: dayOfMicros(login),
         gym: visit.gym!,
         mac_address: mac,
@@ -38,10 +42,13 @@ export function gymRows(mac: string, visits: readonly Row[], sessions: readonly 
         session_id: w.session_id!,
         minutes_in_gym: minutesBetween(login, logout),
         minutes_exercising: minutesBetween(start, w.end_time as number),
-      });
+      };
+      const key = keyOf(row, gymSummary.primaryKey);
+      const have = rows.get(key);
+      if (have === undefined || login < have.login) rows.set(key, { row, login });
     }
   }
-  return rows;
+  return [...rows.values()].map((r) => r.row);
 }
 
 export const goldGymSummary: Step = {

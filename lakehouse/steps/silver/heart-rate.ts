@@ -1,6 +1,7 @@
 /**
  * Silver heart_rate: one reading per (device_id, time); valid = 0 < heartrate < 300 (invalid ones are
- * kept, flagged). Of two readings with one key the lower heart rate stays: an order-independent choice,
+ * kept, flagged). Of two readings with one key a valid one beats an invalid one, then the lower heart
+ * rate stays (rules/heart-rate-reading.ts): an order-independent choice,
  * so the new bronze records can be taken in chunks of files, each deduplicated in itself and merged on
  * its own (see incremental-step.ts): a key repeated in a later chunk meets the stored row in the merge.
  * Readings are kept column by column, never as one object per row. Payloads are read file by file from
@@ -24,6 +25,7 @@ import { dataFileBytes } from '../../table/scan.ts';
 import { workerPool } from '../../threads/pool.ts';
 import type { TaskOutput } from '../../threads/tasks.ts';
 import type { Row } from '../../table/operations/merge.ts';
+import { isValidHeartRate, replacesReading } from '../../rules/heart-rate-reading.ts';
 import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
 import { inOrder } from '../in-order.ts';
 import type { Step } from '../step.ts';
@@ -68,8 +70,8 @@ class ReadingChunk {
       this.heartrate[row] = heartrate;
     } else {
       this.duplicates++;
-      // The lower heart rate of the two; on a tie the first stays.
-      if (heartrate < this.heartrate[have]!) this.heartrate[have] = heartrate;
+      // The spec's choice (rules/heart-rate-reading.ts): valid over invalid, then the lower; a tie keeps the first.
+      if (replacesReading(this.heartrate[have]!, heartrate)) this.heartrate[have] = heartrate;
     }
   }
 
@@ -77,7 +79,7 @@ class ReadingChunk {
     const n = this.keys.size;
     const heartrate = this.heartrate.subarray(0, n);
     const valid = new Array<Cell>(n);
-    for (let i = 0; i < n; i++) valid[i] = heartrate[i]! > 0 && heartrate[i]! < 300;
+    for (let i = 0; i < n; i++) valid[i] = isValidHeartRate(heartrate[i]!);
     const batch: ColumnBatch = {
       numRows: n,
       columns: new Map<string, readonly Cell[]>([
@@ -215,6 +217,6 @@ export const silverHeartRate: Step = {
         }
         yield { ...chunk.output(), final: true };
       },
-      whenMatched: (target: Row, source: Row) => ((source.heartrate as number) < (target.heartrate as number) ? source : undefined),
+      whenMatched: (target: Row, source: Row) => (replacesReading(target.heartrate as number, source.heartrate as number) ? source : undefined),
     }),
 };
