@@ -3,7 +3,7 @@
  * open a lake, a landing zone, a Kafka source; the clock) are injected once by the worker.
  */
 import { activityInfo, heartbeat } from '@temporalio/activity';
-import { allTables } from '../schema/tables.ts';
+import { allTables, quarantineRecords } from '../schema/tables.ts';
 import { tablePath } from '../schema/types.ts';
 import { downstreamOf, STEPS, stages, stepByName } from '../lakehouse/steps/graph.ts';
 import { nothingToRead, planUpstream } from '../lakehouse/steps/incremental.ts';
@@ -102,8 +102,9 @@ export function createActivities(deps: ActivityDeps) {
             backlogRows = Infinity;
             return true;
           }
-          const target = await lake.table(step.writes[0]!);
-          const ranges = await Promise.all(step.reads.map((def) => planUpstream(lake, step.name, target, def as Exclude<typeof def, string>)));
+          const target = (await lake.table(step.writes[0]!)).snapshot;
+          const quarantine = (await lake.table(quarantineRecords)).snapshot;
+          const ranges = await Promise.all(step.reads.map((def) => planUpstream(lake, step.name, target, quarantine, def as Exclude<typeof def, string>)));
           if (nothingToRead(ranges)) return false;
           for (const r of ranges) if (r.since === undefined || r.until > r.since) backlogRows += rowsOf(r.files);
           return true;

@@ -15,7 +15,10 @@
  */
 import type { TableDef } from '../../schema/types.ts';
 import { batchFromRows, type ColumnBatch } from '../table/column-batch.ts';
-import type { DeltaTable } from '../table/delta-table.ts';
+import { quarantineRecords } from '../../schema/tables.ts';
+import { CommitConflictError } from '../table/errors.ts';
+import type { Snapshot } from '../table/snapshot.ts';
+import { TargetTransaction } from './target-transaction.ts';
 import type { EncodedDataFile } from '../table/write-files.ts';
 import { toWire } from '../threads/batch-wire.ts';
 import { workerPool } from '../threads/pool.ts';
@@ -27,7 +30,8 @@ import type { StepContext, StepResult } from './step.ts';
 
 export interface ComputeInput {
   ctx: StepContext;
-  target: DeltaTable;
+  /** The step's writes to its target, judged against the snapshot it planned from. */
+  target: TargetTransaction;
   /** One range per upstream table, in the order of `upstream`. */
   ranges: UpstreamRange[];
   quarantine: QuarantineBuffer;
@@ -65,73 +69,102 @@ export interface IncrementalSpec {
 /** Run an incremental step to completion; see the module comment. */
 export async function runIncremental(ctx: StepContext, spec: IncrementalSpec): Promise<StepResult> {
   const result: StepResult = { step: spec.step, recordsIn: 0, rowsWritten: 0, quarantined: 0, duplicates: 0, versions: {}, changed: false };
+  let conflicts = 0;
   for (let round = 0; round < 100; round++) {
-    const target = await ctx.lake.table(spec.target);
-    result.versions[spec.target.name] = target.version;
+    // The plan: checkpoints read from one snapshot of the target and one of quarantine, taken now; every
+    // commit of this round is judged against them (target-transaction.ts).
+    const table = await ctx.lake.table(spec.target);
+    const target = new TargetTransaction(table, table.snapshot);
+    const quarantinePlanned = (await ctx.lake.table(quarantineRecords)).snapshot;
+    result.versions[spec.target.name] = target.planned.version;
     const ranges: UpstreamRange[] = [];
-    for (const def of spec.upstream) ranges.push(await planUpstream(ctx.lake, spec.step, target, def));
+    for (const def of spec.upstream) ranges.push(await planUpstream(ctx.lake, spec.step, target.planned, quarantinePlanned, def));
     if (nothingToRead(ranges)) break;
-    const quarantine = new QuarantineBuffer(spec.step, spec.target.name, ctx.now);
-    const txn = checkpointTxns(ranges);
-    const operationParameters = { step: spec.step, upstream: JSON.stringify(ranges.map((r) => ({ table: r.def.name, from: r.since ?? null, to: r.until }))) };
-    // The file the last chunk's inserts went to, with its rows: the next chunk's merge probes it in memory.
-    let lastWritten: Map<string, ColumnBatch> | undefined;
-    const mergeChunk = async (batch: ColumnBatch, withCheckpoints: boolean, uniqueSource = false) => {
-      faultPoint(`${spec.target.layer}.merge`, { step: spec.step, table: spec.target.name });
-      const encodeFiles = encoderFor(target, spec.target.name, batch);
-      const merged = await target.merge(batch, {
-        key: spec.target.primaryKey,
-        whenMatched: spec.whenMatched,
-        uniqueSource,
-        ...(encodeFiles ? { encodeFiles } : {}),
-        ...(lastWritten ? { knownFiles: lastWritten } : {}),
-        ...(withCheckpoints ? { txn } : {}),
-        now: ctx.now,
-        operationParameters,
-      });
-      lastWritten = merged.written ? new Map([[merged.written.path, merged.written.rows]]) : undefined;
-      if (merged.committed) {
-        result.rowsWritten += merged.metrics.inserted + merged.metrics.updated;
-        result.duplicates += merged.metrics.unchanged;
-        result.changed ||= merged.metrics.inserted + merged.metrics.updated > 0;
-      }
-    };
-    const input: ComputeInput = { ctx, target, ranges, quarantine };
-    let final: { batch: ColumnBatch; uniqueKeys: boolean } | undefined;
-    // The merge of the chunk before, running while the next is computed (see the module comment).
-    let merging: Promise<void> | undefined;
-    for await (const out of chunksOf(spec, input)) {
-      if (final) throw new Error(`step ${spec.step} computed a chunk after its final one`);
-      const batch = out.batch ?? batchFromRows(spec.target.columns, out.rows ?? []);
-      // Reading and computing can take seconds, and so can the merge: heartbeat between the two.
-      ctx.progress?.({ records: result.recordsIn + out.recordsIn, detail: `${spec.target.name}: ${batch.numRows} row(s) to merge` });
-      result.recordsIn += out.recordsIn;
-      result.duplicates += out.duplicates ?? 0;
-      if (out.final) {
-        final = { batch, uniqueKeys: out.uniqueKeys ?? false };
-      } else {
-        await merging;
-        merging = mergeChunk(batch, false, out.uniqueKeys);
-        // Awaited before the next merge or after the last chunk; a failure meanwhile is not unhandled.
-        merging.catch(() => undefined);
-      }
+    try {
+      if (await runRound(ctx, spec, target, ranges, quarantinePlanned, result)) break;
+    } catch (e) {
+      // Another runner of this step (a manual run beside a scheduled one, a retried attempt whose first
+      // is still going) committed since the plan: plan again from what it left.
+      if (!(e instanceof CommitConflictError) || ++conflicts > MAX_REPLANS) throw e;
+      ctx.progress?.({ records: result.recordsIn, detail: `${spec.target.name}: planning again after a concurrent commit (${e.reason})` });
     }
-    await merging;
-    result.quarantined += quarantine.size;
-    await quarantine.flush(ctx.lake, txn);
-    await mergeChunk(final?.batch ?? batchFromRows(spec.target.columns, []), true, final?.uniqueKeys);
-    result.versions[spec.target.name] = target.version;
-    ctx.progress?.({ records: result.recordsIn, detail: `${spec.target.name} v${target.version}` });
-    if (ranges.every((r) => r.latest)) break;
   }
   return result;
+}
+
+/** Conflicts with concurrent runners a step plans again after before giving up (the activity then retries). */
+const MAX_REPLANS = 5;
+
+/** One planned round: compute, quarantine, merge with the checkpoints; true when no catch-up is left. */
+async function runRound(ctx: StepContext, spec: IncrementalSpec, target: TargetTransaction, ranges: UpstreamRange[], quarantinePlanned: Snapshot, total: StepResult): Promise<boolean> {
+  // Counted apart and added to the step's result only when the round commits: a round that conflicts
+  // is planned again and counted then.
+  const result: StepResult = { ...total, recordsIn: 0, rowsWritten: 0, quarantined: 0, duplicates: 0 };
+  const quarantine = new QuarantineBuffer(spec.step, spec.target.name, ctx.now);
+  const txn = checkpointTxns(ranges);
+  const operationParameters = { step: spec.step, upstream: JSON.stringify(ranges.map((r) => ({ table: r.def.name, from: r.since ?? null, to: r.until }))) };
+  // The file the last chunk's inserts went to, with its rows: the next chunk's merge probes it in memory.
+  let lastWritten: Map<string, ColumnBatch> | undefined;
+  const mergeChunk = async (batch: ColumnBatch, withCheckpoints: boolean, uniqueSource = false) => {
+    faultPoint(`${spec.target.layer}.merge`, { step: spec.step, table: spec.target.name });
+    const encodeFiles = encoderFor(target, spec.target.name, batch);
+    const merged = await target.merge(batch, {
+      key: spec.target.primaryKey,
+      whenMatched: spec.whenMatched,
+      uniqueSource,
+      ...(encodeFiles ? { encodeFiles } : {}),
+      ...(lastWritten ? { knownFiles: lastWritten } : {}),
+      ...(withCheckpoints ? { txn } : {}),
+      now: ctx.now,
+      operationParameters,
+    });
+    lastWritten = merged.written ? new Map([[merged.written.path, merged.written.rows]]) : undefined;
+    if (merged.committed) {
+      result.rowsWritten += merged.metrics.inserted + merged.metrics.updated;
+      result.duplicates += merged.metrics.unchanged;
+      result.changed ||= merged.metrics.inserted + merged.metrics.updated > 0;
+    }
+  };
+  const input: ComputeInput = { ctx, target, ranges, quarantine };
+  let final: { batch: ColumnBatch; uniqueKeys: boolean } | undefined;
+  // The merge of the chunk before, running while the next is computed (see the module comment).
+  let merging: Promise<void> | undefined;
+  for await (const out of chunksOf(spec, input)) {
+    if (final) throw new Error(`step ${spec.step} computed a chunk after its final one`);
+    const batch = out.batch ?? batchFromRows(spec.target.columns, out.rows ?? []);
+    // Reading and computing can take seconds, and so can the merge: heartbeat between the two.
+    ctx.progress?.({ records: result.recordsIn + out.recordsIn, detail: `${spec.target.name}: ${batch.numRows} row(s) to merge` });
+    result.recordsIn += out.recordsIn;
+    result.duplicates += out.duplicates ?? 0;
+    if (out.final) {
+      final = { batch, uniqueKeys: out.uniqueKeys ?? false };
+    } else {
+      await merging;
+      merging = mergeChunk(batch, false, out.uniqueKeys);
+      // Awaited before the next merge or after the last chunk; a failure meanwhile is not unhandled.
+      merging.catch(() => undefined);
+    }
+  }
+  await merging;
+  const quarantined = quarantine.size;
+  await quarantine.flush(ctx.lake, txn, quarantinePlanned);
+  await mergeChunk(final?.batch ?? batchFromRows(spec.target.columns, []), true, final?.uniqueKeys);
+  result.quarantined += quarantined;
+  ctx.progress?.({ records: total.recordsIn + result.recordsIn, detail: `${spec.target.name} v${target.snapshot.version}` });
+  total.recordsIn += result.recordsIn;
+  total.rowsWritten += result.rowsWritten;
+  total.quarantined += result.quarantined;
+  total.duplicates += result.duplicates;
+  total.changed ||= result.changed;
+  total.versions[spec.target.name] = target.snapshot.version;
+  return ranges.every((r) => r.latest);
 }
 
 /** From this many rows on, a merge's data files are encoded on a worker thread (when there are any). */
 const OFF_THREAD_ENCODE_ROWS = 50_000;
 
 /** encodeFiles for a merge of `batch` into `target` on a worker thread, or undefined to encode in-thread. */
-function encoderFor(target: DeltaTable, table: string, batch: ColumnBatch): ((rows: ColumnBatch) => Promise<EncodedDataFile[]>) | undefined {
+function encoderFor(target: TargetTransaction, table: string, batch: ColumnBatch): ((rows: ColumnBatch) => Promise<EncodedDataFile[]>) | undefined {
   const pool = batch.numRows >= OFF_THREAD_ENCODE_ROWS ? workerPool() : undefined;
   if (!pool) return undefined;
   const snapshot = target.snapshot;

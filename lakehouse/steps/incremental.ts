@@ -9,7 +9,6 @@
  * the retry must then redo exactly the interrupted range (not a larger one), so the quarantine commit
  * is recognised as done and the target catches up.
  */
-import { quarantineRecords } from '../../schema/tables.ts';
 import type { TableDef } from '../../schema/types.ts';
 import type { AddAction } from '../table/actions.ts';
 import type { DeltaTable } from '../table/delta-table.ts';
@@ -36,17 +35,21 @@ export interface UpstreamRange {
 
 export const checkpointId = (step: string, upstream: TableDef) => `${step}<-${upstream.layer}/${upstream.name}`;
 
-/** Plan what to read from one upstream table; see the module comment. */
-export async function planUpstream(lake: Lake, step: string, target: DeltaTable, def: TableDef): Promise<UpstreamRange> {
+/**
+ * Plan what to read from one upstream table; see the module comment. Checkpoints are read from the given
+ * snapshots of the target and of quarantine (the ones the step's commits will be judged against), never
+ * from the shared table objects, which other activities refresh.
+ */
+export async function planUpstream(lake: Lake, step: string, target: Snapshot, quarantine: Snapshot, def: TableDef): Promise<UpstreamRange> {
   const table = await lake.table(def);
+  const latestSnapshot = table.snapshot;
   const appId = checkpointId(step, def);
-  const since = target.txnVersion(appId);
-  const quarantine = await lake.table(quarantineRecords);
-  const quarantined = quarantine.txnVersion(`${appId}#quarantine`);
-  let until = table.version;
+  const since = target.txns.get(appId);
+  const quarantined = quarantine.txns.get(`${appId}#quarantine`);
+  let until = latestSnapshot.version;
   if (quarantined !== undefined && (since === undefined || quarantined > since) && quarantined < until) until = quarantined;
-  const snapshot = until === table.version ? table.snapshot : await table.snapshotAt(until);
-  return { def, table, appId, since, until, snapshot, files: filesAddedSince(snapshot, since), latest: until === table.version };
+  const snapshot = until === latestSnapshot.version ? latestSnapshot : await table.snapshotAt(until);
+  return { def, table, appId, since, until, snapshot, files: filesAddedSince(snapshot, since), latest: until === latestSnapshot.version };
 }
 
 /** True when none of the ranges has anything unread. */

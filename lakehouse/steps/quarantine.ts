@@ -5,6 +5,7 @@
  */
 import { quarantineRecords, type QuarantineRow } from '../../schema/tables.ts';
 import { batchFromRows } from '../table/column-batch.ts';
+import type { Snapshot } from '../table/snapshot.ts';
 import type { Txn } from '../table/transaction.ts';
 import type { Lake } from './lake.ts';
 
@@ -25,11 +26,15 @@ export class QuarantineBuffer {
     return this.rows.length;
   }
 
-  /** Append the buffered rows with the step's txns (no-op when those txns are already there). */
-  async flush(lake: Lake, txn: readonly Txn[]): Promise<number | undefined> {
+  /**
+   * Append the buffered rows with the step's txns (no-op when those txns are already there). `planned`:
+   * the quarantine snapshot the step read its quarantine checkpoints from; the append is judged against
+   * every commit since (see target-transaction.ts), so a second runner never quarantines a range twice.
+   */
+  async flush(lake: Lake, txn: readonly Txn[], planned?: Snapshot): Promise<number | undefined> {
     if (this.rows.length === 0) return undefined;
     const table = await lake.table(quarantineRecords);
-    const result = await table.append(batchFromRows(quarantineRecords.columns, this.rows), { txn: txn.map((t) => ({ ...t, appId: `${t.appId}#quarantine` })) });
+    const result = await table.append(batchFromRows(quarantineRecords.columns, this.rows), { txn: txn.map((t) => ({ ...t, appId: `${t.appId}#quarantine` })) }, planned);
     this.rows.length = 0;
     return result.version;
   }

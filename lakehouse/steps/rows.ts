@@ -4,7 +4,6 @@ import type { Row } from '../table/operations/merge.ts';
 import type { UpstreamRange } from './incremental.ts';
 import type { Predicate } from '../table/predicate.ts';
 import { rowsFromBatch } from '../table/column-batch.ts';
-import type { DeltaTable } from '../table/delta-table.ts';
 
 /** Keep one row per key; `prefer(a, b)` returns the row to keep of two with the same key. */
 export function dedupe<T>(rows: Iterable<T>, key: (row: T) => string | number, prefer: (a: T, b: T) => T): { kept: T[]; duplicates: number } {
@@ -49,10 +48,13 @@ export function keyOf(row: Record<string, Cell>, columns: readonly string[]): st
   return k;
 }
 
-/** Every matching row of a table's current snapshot. */
-export async function readTableRows(table: DeltaTable, options: { columns?: readonly string[]; predicates?: readonly Predicate[] } = {}): Promise<Row[]> {
+/**
+ * Every matching row of an upstream table at the version the step reads up to (the range's snapshot,
+ * never the shared table object's, which other activities refresh meanwhile).
+ */
+export async function readTableRows(range: UpstreamRange, options: { columns?: readonly string[]; predicates?: readonly Predicate[] } = {}): Promise<Row[]> {
   const out: Row[] = [];
-  for await (const batch of table.scan(options)) for (const row of rowsFromBatch(batch)) out.push(row);
+  for await (const batch of range.table.scan({ ...options, snapshot: range.snapshot })) for (const row of rowsFromBatch(batch)) out.push(row);
   return out;
 }
 

@@ -89,16 +89,22 @@ export class DeltaTable {
     return n;
   }
 
-  async append(batch: ColumnBatch, options?: AppendOptions): Promise<CommitResult> {
-    return this.track(await append(this.store, await this.refresh(), batch, options));
+  /*
+   * The writing verbs work on `planned` when given: the snapshot the caller planned its work from (its
+   * checkpoints read there), so the commit is judged against everything committed after it (see
+   * transaction.ts). Without it they work on the newest version, for callers that planned nothing.
+   */
+
+  async append(batch: ColumnBatch, options?: AppendOptions, planned?: Snapshot): Promise<CommitResult> {
+    return this.track(await append(this.store, planned ?? (await this.refresh()), batch, options));
   }
 
-  async merge(source: ColumnBatch, spec: MergeSpec): Promise<MergeResult> {
-    return this.track(await merge(this.store, await this.refresh(), source, spec));
+  async merge(source: ColumnBatch, spec: MergeSpec, planned?: Snapshot): Promise<MergeResult> {
+    return this.track(await merge(this.store, planned ?? (await this.refresh()), source, spec));
   }
 
-  async deleteRows(spec: DeleteSpec): Promise<DeleteResult> {
-    return this.track(await deleteRows(this.store, await this.refresh(), spec));
+  async deleteRows(spec: DeleteSpec, planned?: Snapshot): Promise<DeleteResult> {
+    return this.track(await deleteRows(this.store, planned ?? (await this.refresh()), spec));
   }
 
   async overwrite(batch: ColumnBatch, options?: OverwriteOptions): Promise<CommitResult> {

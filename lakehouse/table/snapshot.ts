@@ -143,10 +143,11 @@ async function replay(store: ObjectStore, state: MutableState, from: number, to:
 }
 
 /**
- * The snapshot advanced to the newest version (or returned as is when nothing is newer). Probes the
- * next commit file directly instead of listing the log, so a refresh costs one request when idle.
+ * The snapshot advanced to the newest version, or to `upTo` at most (returned as is when nothing is
+ * newer). Probes the next commit file directly instead of listing the log, so a refresh costs one
+ * request when idle.
  */
-export async function refreshSnapshot(store: ObjectStore, snapshot: Snapshot): Promise<Snapshot> {
+export async function refreshSnapshot(store: ObjectStore, snapshot: Snapshot, upTo = Infinity): Promise<Snapshot> {
   const state: MutableState = {
     version: snapshot.version,
     protocol: snapshot.protocol,
@@ -158,7 +159,7 @@ export async function refreshSnapshot(store: ObjectStore, snapshot: Snapshot): P
     timestamp: snapshot.timestamp,
   };
   let advanced = false;
-  for (;;) {
+  while (state.version < upTo) {
     let actions: Action[];
     try {
       actions = await readCommit(store, state.version + 1);

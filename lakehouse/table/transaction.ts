@@ -10,6 +10,11 @@
  * `txn` makes a commit exactly-once: when the table already holds a txn version for the same appId at or
  * past ours, the commit is a no-op. A step that crashed after committing and runs again therefore never
  * duplicates its output.
+ *
+ * The read snapshot must be the one the operation planned from (its checkpoints included), never one
+ * refreshed since: every commit after it is judged here, a txn of the same application among them, so a
+ * second runner of a step that planned the same range either finds it committed (no-op) or conflicts
+ * and plans again. A snapshot refreshed in between would hide the other runner's commit from the check.
  */
 import type { ObjectStore } from '../storage/object-store.ts';
 import { encodeCommit, type Action, type AddAction, type CommitInfoAction } from './actions.ts';
@@ -117,7 +122,9 @@ export async function commit(store: ObjectStore, request: CommitRequest): Promis
     // The commit point: exclusive creation of the next log file.
     faultPoint('commit.before', { location: store.url });
     if (await store.putIfAbsent(commitKey(version), encodeCommit(actions))) {
-      return { version, committed: true, snapshot: await refreshSnapshot(store, snapshot), attempts: attempt };
+      // The snapshot of exactly this version: every commit before it was judged above. One made after it
+      // was not, so an operation going on from here (the next chunk of a step) must not start past it.
+      return { version, committed: true, snapshot: await refreshSnapshot(store, snapshot, version), attempts: attempt };
     }
 
     // Lost the race: judge every commit that got in first, then rebase onto the newest state.

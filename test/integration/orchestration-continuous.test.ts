@@ -15,7 +15,6 @@ import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { startPipeline } from '../../cli/start-pipeline.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
-import { readTableRows } from '../../lakehouse/steps/rows.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
 import { gymSummary, heartRate, registeredUsersBz, users, workoutBpmSummary } from '../../schema/tables.ts';
 import type { PipelineInput } from '../../workflows/types.ts';
@@ -42,7 +41,7 @@ test('a continuous run picks up a landing file and Kafka records arriving while 
   const settings = testSettings(address, uniqueName('continuous'), here, brokers);
   const lake = new Lake(new LocalObjectStore(settings.lake));
   const rowsOf = async (def: TableDef, column: string, value: number | string) =>
-    readTableRows(await lake.table(def), { predicates: [{ column, op: '=', value }] });
+    (await lake.table(def)).rows({ predicates: [{ column, op: '=', value }] });
 
   const producer = new Kafka({ clientId: 'fitlake-test-producer', brokers, logLevel: logLevel.NOTHING }).producer();
   await producer.connect();

@@ -36,3 +36,13 @@ export async function tableCounts(lake: Lake): Promise<Record<string, number>> {
   for (const def of allTables) out[`${def.layer}/${def.name}`] = await (await lake.table(def)).count();
   return out;
 }
+
+/** Every column of a table but its load time (the time of the run, which differs between two lakes). */
+export const comparedColumns = (def: TableDef): string[] => def.columns.map((c) => c.name).filter((c) => c !== 'load_time');
+
+/** Each table of the lake (bronze and quarantine included) as its sorted lines without load times, by path. */
+export async function lakeLines(lake: Lake): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const def of allTables) out.set(`${def.layer}/${def.name}`, await tableLines(lake, def, comparedColumns(def)));
+  return out;
+}

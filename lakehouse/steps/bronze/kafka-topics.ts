@@ -16,7 +16,8 @@ import { commit, type Txn } from '../../table/transaction.ts';
 import { writeDataFiles } from '../../table/write-files.ts';
 import { quarantineRecords } from '../../../schema/tables.ts';
 import { QuarantineBuffer } from '../quarantine.ts';
-import type { Step, StepResult } from '../step.ts';
+import type { Step, StepContext, StepResult } from '../step.ts';
+import { CommitConflictError } from '../../table/errors.ts';
 import type { PartitionRange } from './kafka-source.ts';
 import { bronzeKafkaRow } from './kafka-record.ts';
 
@@ -31,69 +32,86 @@ export const bronzeKafkaTopics: Step = {
   reads: KNOWN_TOPICS.map((t) => `kafka:${t}`),
   writes: [kafkaMultiplexBz],
   async run(ctx): Promise<StepResult> {
-    const table = await ctx.lake.table(kafkaMultiplexBz);
-    const result: StepResult = { step: STEP, recordsIn: 0, rowsWritten: 0, quarantined: 0, duplicates: 0, versions: { [kafkaMultiplexBz.name]: table.version }, changed: false };
-    if (!ctx.kafka) return { ...result, detail: 'no Kafka source configured' };
-    const quarantineTable = await ctx.lake.table(quarantineRecords);
-    const ranges: PartitionRange[] = [];
-    // Records the broker deleted (retention) before this lake read them: they cannot be ingested, but the
-    // result says so instead of looking like an idle topic.
-    const expired: string[] = [];
-    for (const w of await ctx.kafka.watermarks(KNOWN_TOPICS)) {
-      const id = partitionTxnId(w.topic, w.partition);
-      const checkpoint = table.txnVersion(id) ?? 0;
-      if (w.low > checkpoint) expired.push(`${w.topic}/${w.partition} ${checkpoint}..${w.low - 1}`);
-      const from = Math.max(checkpoint, w.low);
-      // A quarantine commit ahead of the bronze one marks an interrupted run: redo exactly its range.
-      const q = quarantineTable.txnVersion(`${id}#quarantine`);
-      const to = q !== undefined && q > from ? Math.min(q, w.high) : w.high;
-      if (to > from) ranges.push({ topic: w.topic, partition: w.partition, from, to });
-    }
-    const expiredNote = expired.length > 0 ? `; expired before ingestion (log start beyond checkpoint): ${expired.join(', ')}` : '';
-    if (ranges.length === 0) return { ...result, detail: `no new records${expiredNote}` };
-
-    const quarantine = new QuarantineBuffer(STEP, kafkaMultiplexBz.name, ctx.now);
-    const loadTime = ctx.now();
-    const adds: AddAction[] = [];
-    let pending: KafkaMultiplexBzRow[] = [];
-    const flush = async () => {
-      if (pending.length === 0) return;
-      adds.push(...(await writeDataFiles(table.store, kafkaMultiplexBz.name, table.snapshot.columns, table.snapshot.partitionColumns, batchFromRows(kafkaMultiplexBz.columns, pending), { now: ctx.now })));
-      result.rowsWritten += pending.length;
-      pending = [];
-    };
-    await ctx.kafka.read(ranges, async (records) => {
-      for (const r of records) {
-        result.recordsIn++;
-        const source = `kafka:${r.topic}/${r.partition}@${r.offset}`;
-        if (r.value === null) {
-          quarantine.add(source, null, 'record has no value (tombstone)');
-          continue;
-        }
-        pending.push(bronzeKafkaRow({ key: r.key, value: r.value, topic: r.topic, partition: r.partition, offset: r.offset, timestampMicros: r.timestampMs * 1000 }, loadTime, `kafka:${r.topic}`));
+    for (let conflicts = 0; ; conflicts++) {
+      try {
+        return await ingestOnce(ctx);
+      } catch (e) {
+        // Another runner committed some of these offsets since the plan (commit judges every commit
+        // since the planned snapshot): plan again from the offsets it left.
+        if (!(e instanceof CommitConflictError) || conflicts >= MAX_REPLANS) throw e;
       }
-      if (pending.length >= ROWS_PER_FILE) await flush();
-      ctx.progress?.({ records: result.recordsIn, detail: `${records[0]!.topic}/${records[0]!.partition}@${records[records.length - 1]!.offset}` });
-    });
-    await flush();
-    const txn: Txn[] = ranges.map((r) => ({ appId: partitionTxnId(r.topic, r.partition), version: r.to }));
-    result.quarantined = quarantine.size;
-    await quarantine.flush(ctx.lake, txn);
-    const committed = await commit(table.store, {
-      readSnapshot: table.snapshot,
-      actions: adds.map((add) => ({ add })),
-      operation: 'STREAMING UPDATE',
-      operationParameters: { mode: 'Append', source: 'kafka', ranges: JSON.stringify(ranges) },
-      operationMetrics: { numFiles: adds.length, numOutputRows: result.rowsWritten },
-      readSet: { readsAdded: false },
-      txn,
-      now: ctx.now,
-    });
-    await table.refresh();
-    if (!committed.committed) result.rowsWritten = 0;
-    result.changed = committed.committed;
-    result.versions[kafkaMultiplexBz.name] = table.version;
-    result.detail = ranges.map((r) => `${r.topic}/${r.partition} ${r.from}..${r.to - 1}`).join(', ') + expiredNote;
-    return result;
+    }
   },
 };
+
+/** Conflicts with concurrent runners the step plans again after before giving up (the activity then retries). */
+const MAX_REPLANS = 5;
+
+/** One planned read of the new offsets: checkpoints from one snapshot each of bronze and quarantine, commits judged against them. */
+async function ingestOnce(ctx: StepContext): Promise<StepResult> {
+  const table = await ctx.lake.table(kafkaMultiplexBz);
+  const planned = table.snapshot;
+  const result: StepResult = { step: STEP, recordsIn: 0, rowsWritten: 0, quarantined: 0, duplicates: 0, versions: { [kafkaMultiplexBz.name]: planned.version }, changed: false };
+  if (!ctx.kafka) return { ...result, detail: 'no Kafka source configured' };
+  const quarantinePlanned = (await ctx.lake.table(quarantineRecords)).snapshot;
+  const ranges: PartitionRange[] = [];
+  // Records the broker deleted (retention) before this lake read them: they cannot be ingested, but the
+  // result says so instead of looking like an idle topic.
+  const expired: string[] = [];
+  for (const w of await ctx.kafka.watermarks(KNOWN_TOPICS)) {
+    const id = partitionTxnId(w.topic, w.partition);
+    const checkpoint = planned.txns.get(id) ?? 0;
+    if (w.low > checkpoint) expired.push(`${w.topic}/${w.partition} ${checkpoint}..${w.low - 1}`);
+    const from = Math.max(checkpoint, w.low);
+    // A quarantine commit ahead of the bronze one marks an interrupted run: redo exactly its range.
+    const q = quarantinePlanned.txns.get(`${id}#quarantine`);
+    const to = q !== undefined && q > from ? Math.min(q, w.high) : w.high;
+    if (to > from) ranges.push({ topic: w.topic, partition: w.partition, from, to });
+  }
+  const expiredNote = expired.length > 0 ? `; expired before ingestion (log start beyond checkpoint): ${expired.join(', ')}` : '';
+  if (ranges.length === 0) return { ...result, detail: `no new records${expiredNote}` };
+
+  const quarantine = new QuarantineBuffer(STEP, kafkaMultiplexBz.name, ctx.now);
+  const loadTime = ctx.now();
+  const adds: AddAction[] = [];
+  let pending: KafkaMultiplexBzRow[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    adds.push(...(await writeDataFiles(table.store, kafkaMultiplexBz.name, planned.columns, planned.partitionColumns, batchFromRows(kafkaMultiplexBz.columns, pending), { now: ctx.now })));
+    result.rowsWritten += pending.length;
+    pending = [];
+  };
+  await ctx.kafka.read(ranges, async (records) => {
+    for (const r of records) {
+      result.recordsIn++;
+      const source = `kafka:${r.topic}/${r.partition}@${r.offset}`;
+      if (r.value === null) {
+        quarantine.add(source, null, 'record has no value (tombstone)');
+        continue;
+      }
+      pending.push(bronzeKafkaRow({ key: r.key, value: r.value, topic: r.topic, partition: r.partition, offset: r.offset, timestampMicros: r.timestampMs * 1000 }, loadTime, `kafka:${r.topic}`));
+    }
+    if (pending.length >= ROWS_PER_FILE) await flush();
+    ctx.progress?.({ records: result.recordsIn, detail: `${records[0]!.topic}/${records[0]!.partition}@${records[records.length - 1]!.offset}` });
+  });
+  await flush();
+  const txn: Txn[] = ranges.map((r) => ({ appId: partitionTxnId(r.topic, r.partition), version: r.to }));
+  result.quarantined = quarantine.size;
+  await quarantine.flush(ctx.lake, txn, quarantinePlanned);
+  const committed = await commit(table.store, {
+    readSnapshot: planned,
+    actions: adds.map((add) => ({ add })),
+    operation: 'STREAMING UPDATE',
+    operationParameters: { mode: 'Append', source: 'kafka', ranges: JSON.stringify(ranges) },
+    operationMetrics: { numFiles: adds.length, numOutputRows: result.rowsWritten },
+    readSet: { readsAdded: false },
+    txn,
+    now: ctx.now,
+  });
+  await table.refresh();
+  if (!committed.committed) result.rowsWritten = 0;
+  result.changed = committed.committed;
+  result.versions[kafkaMultiplexBz.name] = committed.version;
+  result.detail = ranges.map((r) => `${r.topic}/${r.partition} ${r.from}..${r.to - 1}`).join(', ') + expiredNote;
+  return result;
+}

@@ -62,7 +62,7 @@ export const goldGymSummary: Step = {
       target: gymSummary,
       upstream: [gymLogs, completedWorkouts, users],
       async compute({ ranges: [visitsRange, workoutsRange, usersRange] }) {
-        const allUsers = await readTableRows(usersRange!.table, { columns: ['user_id', 'mac_address'] });
+        const allUsers = await readTableRows(usersRange!, { columns: ['user_id', 'mac_address'] });
         const macOfUser = new Map(allUsers.map((u) => [u.user_id as number, u.mac_address as string]));
         const newVisits = await readNewRows(visitsRange!, { columns: ['mac_address'] });
         const newWorkouts = await readNewRows(workoutsRange!, { columns: ['user_id'] });
@@ -79,8 +79,8 @@ export const goldGymSummary: Step = {
         const macList = [...macs];
         const usersOfMac = groupBy(allUsers.filter((u) => macs.has(u.mac_address as string)), (u) => u.mac_address as string);
         const userIds = allUsers.filter((u) => macs.has(u.mac_address as string)).map((u) => u.user_id as number);
-        const visitsOfMac = groupBy(await readTableRows(visitsRange!.table, { predicates: [{ column: 'mac_address', op: 'in', values: macList }] }), (v) => v.mac_address as string);
-        const sessions = userIds.length === 0 ? [] : await readTableRows(workoutsRange!.table, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
+        const visitsOfMac = groupBy(await readTableRows(visitsRange!, { predicates: [{ column: 'mac_address', op: 'in', values: macList }] }), (v) => v.mac_address as string);
+        const sessions = userIds.length === 0 ? [] : await readTableRows(workoutsRange!, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
         const sessionsOfUser = groupBy(sessions, (w) => w.user_id as number);
         const out = new Map<string, Row>();
         for (const mac of macList) {

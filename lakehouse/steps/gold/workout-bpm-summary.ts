@@ -125,12 +125,12 @@ export const goldWorkoutBpmSummary: Step = {
         const binUsers = new Set(freshBins.map((b) => b.user_id as number));
         const userIds = [...new Set([...fresh.users, ...binUsers, ...changedWorkouts.map((w) => w.user_id as number)])];
         if (userIds.length === 0) return { rows: [], recordsIn: 0 };
-        const binsOf = new Map((await readTableRows(bins!.table, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] })).map((b) => [b.user_id as number, b]));
+        const binsOf = new Map((await readTableRows(bins!, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] })).map((b) => [b.user_id as number, b]));
         // Every row of the affected groups, aggregated as it streams by; groups in first-seen order.
         const aggregates = new Map<string, Aggregate>();
         const columns = [...GROUP, 'start_time', 'heartrate'];
         const keys = new GroupKeys();
-        for await (const batch of bpm!.table.scan({ columns, predicates: [{ column: 'user_id', op: 'in', values: userIds }], batchRows: 65_536, numberArrays: true })) {
+        for await (const batch of bpm!.table.scan({ snapshot: bpm!.snapshot, columns, predicates: [{ column: 'user_id', op: 'in', values: userIds }], batchRows: 65_536, numberArrays: true })) {
           const hr = batch.columns.get('heartrate') as readonly number[];
           const start = batch.columns.get('start_time')!;
           forEachGroupRun(keys, batch, (key, from, to) => {

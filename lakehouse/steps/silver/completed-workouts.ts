@@ -40,7 +40,7 @@ export const silverCompletedWorkouts: Step = {
         const sessions = new Set(fresh.map((e) => keyOf(e, SESSION_KEY)));
         const userIds = [...new Set(fresh.map((e) => e.user_id as number))];
         // Both halves of a pair may be in older data: read every event of the users concerned.
-        const all = userIds.length === 0 ? [] : await readTableRows(events!.table, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
+        const all = userIds.length === 0 ? [] : await readTableRows(events!, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
         const rows: Row[] = [];
         for (const [key, group] of groupBy(all, (e) => keyOf(e, SESSION_KEY))) {
           if (!sessions.has(key as string)) continue;

@@ -17,7 +17,7 @@ import type { Cell, ColumnDef } from '../../../schema/types.ts';
 import { completedWorkouts, heartRate, users, workoutBpm } from '../../../schema/tables.ts';
 import type { AddAction } from '../../table/actions.ts';
 import { concatBatches, numberColumn, type ColumnBatch } from '../../table/column-batch.ts';
-import type { DeltaTable } from '../../table/delta-table.ts';
+import type { TargetTransaction } from '../target-transaction.ts';
 import type { Row } from '../../table/operations/merge.ts';
 import { decodeParquetBatches } from '../../table/parquet-read.ts';
 import { fileMayMatch } from '../../table/predicate.ts';
@@ -168,7 +168,7 @@ async function* joinFiles(readings: UpstreamRange, files: readonly AddAction[], 
  * it): without this, readings of the old window would stay. Committed on its own, before the merges:
  * a retry of the step finds nothing more to delete and merges the same rows.
  */
-async function deleteOutsideWindows(target: DeltaTable, workouts: readonly Row[], now: () => number): Promise<void> {
+async function deleteOutsideWindows(target: TargetTransaction, workouts: readonly Row[], now: () => number): Promise<void> {
   if (workouts.length === 0) return;
   const windowOf = new Map(workouts.map((w) => [keyOf(w, completedWorkouts.primaryKey), w]));
   await target.deleteRows({
@@ -197,8 +197,8 @@ export const silverWorkoutBpm: Step = {
         // New and changed completed workouts: a changed one first loses its readings outside its new window.
         const changedWorkouts = await readNewRows(workoutsRange!);
         await deleteOutsideWindows(target, changedWorkouts, ctx.now);
-        const allUsers = await readTableRows(usersRange!.table, { columns: ['user_id', 'device_id'] });
-        const allWorkouts = await readTableRows(workoutsRange!.table);
+        const allUsers = await readTableRows(usersRange!, { columns: ['user_id', 'device_id'] });
+        const allWorkouts = await readTableRows(workoutsRange!);
         const userOfDevice = new Map(allUsers.map((u) => [u.device_id as number, u.user_id as number]));
         const deviceOfUser = new Map(allUsers.map((u) => [u.user_id as number, u.device_id as number]));
         const workoutsOfUser = groupBy(allWorkouts, (w) => w.user_id as number);

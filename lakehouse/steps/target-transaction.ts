@@ -1,0 +1,45 @@
+/**
+ * A step's writes to its target table, all judged against the snapshot the step planned from.
+ *
+ * The step reads its checkpoints in one snapshot of the target; every commit it then makes (deletes,
+ * chunk merges, the final merge with the new checkpoints) starts from that snapshot or from the step's
+ * own previous commit, never from a snapshot refreshed in between (the Lake's table objects are shared
+ * by every activity of a worker, and another step's refresh moves them). So each commit is checked
+ * against every commit another runner made since the plan, and a second runner of the same step either
+ * finds its range committed (a no-op) or conflicts and plans again; it never writes its range twice.
+ */
+import type { ColumnBatch } from '../table/column-batch.ts';
+import type { DeltaTable } from '../table/delta-table.ts';
+import type { DeleteResult, DeleteSpec } from '../table/operations/delete.ts';
+import type { MergeResult, MergeSpec } from '../table/operations/merge.ts';
+import type { Snapshot } from '../table/snapshot.ts';
+
+export class TargetTransaction {
+  private current: Snapshot;
+
+  constructor(
+    readonly table: DeltaTable,
+    /** The snapshot the step read its checkpoints from. */
+    readonly planned: Snapshot,
+  ) {
+    this.current = planned;
+  }
+
+  /** The planned snapshot with this transaction's own commits so far. */
+  get snapshot(): Snapshot {
+    return this.current;
+  }
+
+  async deleteRows(spec: DeleteSpec): Promise<DeleteResult> {
+    return this.advance(await this.table.deleteRows(spec, this.current));
+  }
+
+  async merge(source: ColumnBatch, spec: MergeSpec): Promise<MergeResult> {
+    return this.advance(await this.table.merge(source, spec, this.current));
+  }
+
+  private advance<T extends { committed: boolean; snapshot: Snapshot }>(result: T): T {
+    if (result.committed) this.current = result.snapshot;
+    return result;
+  }
+}
