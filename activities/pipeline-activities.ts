@@ -8,6 +8,7 @@ import { tablePath } from '../schema/types.ts';
 import { downstreamOf, STEPS, stages, stepByName } from '../lakehouse/steps/graph.ts';
 import { nothingToRead, planUpstream } from '../lakehouse/steps/incremental.ts';
 import { Lake } from '../lakehouse/steps/lake.ts';
+import { compactConsumed } from '../lakehouse/steps/maintenance.ts';
 import { resetSteps, withCoWriters } from '../lakehouse/steps/reset.ts';
 import type { KafkaSource } from '../lakehouse/steps/bronze/kafka-source.ts';
 import type { Step, StepContext } from '../lakehouse/steps/step.ts';
@@ -181,8 +182,9 @@ export function createActivities(deps: ActivityDeps) {
       const def = allTables.find((t) => tablePath(t) === input.table);
       if (!def) throw toActivityFailure(new ConfigError(`no table ${input.table}`, { setting: 'table', value: input.table }));
       try {
-        const table = await lakeAt(input.lake).table(def);
-        const compacted = await table.compact({ now });
+        const lake = lakeAt(input.lake);
+        const compacted = await compactConsumed(lake, def, { now });
+        const table = await lake.table(def);
         const vacuumed = await table.vacuum({ retentionHours: input.retentionHours, now });
         return { filesRemoved: compacted.filesRemoved, filesAdded: compacted.filesAdded, vacuumed: vacuumed.deleted.length };
       } catch (e) {

@@ -46,14 +46,29 @@ interface MutableState {
   timestamp: number;
 }
 
+/**
+ * The version a file added without changing data (compaction, dataChange = false) counts as added at:
+ * the newest version among the files the same commit removed without changing data, whose rows it
+ * holds. So its rows keep the version that first added them, and an incremental reader whose checkpoint
+ * is past them never reads them again as new. (Without such removes, the commit's own version.)
+ */
+function rearrangedVersion(state: MutableState, version: number, actions: readonly Action[]): number {
+  let newest = -1;
+  for (const action of actions) {
+    if ('remove' in action && action.remove.dataChange === false) newest = Math.max(newest, state.fileVersions.get(action.remove.path) ?? -1);
+  }
+  return newest >= 0 ? newest : version;
+}
+
 /** Fold one commit into the state (log replay order: later actions win). */
 function applyCommit(state: MutableState, version: number, actions: readonly Action[], fileTime: number): void {
   state.version = version;
   state.timestamp = fileTime;
+  const rearranged = actions.some((a) => 'add' in a && a.add.dataChange === false) ? rearrangedVersion(state, version, actions) : version;
   for (const action of actions) {
     if ('add' in action) {
       state.files.set(action.add.path, action.add);
-      state.fileVersions.set(action.add.path, version);
+      state.fileVersions.set(action.add.path, action.add.dataChange === false ? rearranged : version);
       state.tombstones.delete(action.add.path);
     } else if ('remove' in action) {
       state.files.delete(action.remove.path);

@@ -1,7 +1,9 @@
 /**
  * Compaction: small files of a partition are rewritten as fewer, larger ones. The rows do not change, so
  * the commit says dataChange = false and does not conflict with concurrent appends; it conflicts only if
- * another writer removed one of the files it rewrites.
+ * another writer removed one of the files it rewrites. The new files count as added at the newest version
+ * of the files they replace (snapshot.ts), and `maxFileVersion` keeps to files that every incremental
+ * reader has read already (steps/maintenance.ts), so compaction never feeds a reader rows it had.
  */
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { AddAction } from '../actions.ts';
@@ -18,6 +20,8 @@ export interface CompactOptions {
   targetFileRows?: number;
   /** Files with fewer rows than this are small. @default targetFileRows / 2 */
   smallFileRows?: number;
+  /** Only files added at or before this version are compacted (those every reader has read). @default all */
+  maxFileVersion?: number;
   now?: () => number;
 }
 
@@ -29,10 +33,11 @@ export interface CompactResult {
 
 /** Rewrite the small files of each partition that has at least two of them. */
 export async function compact(store: ObjectStore, snapshot: Snapshot, options: CompactOptions = {}): Promise<CompactResult> {
-  const { targetFileRows = 1_000_000, now = Date.now } = options;
+  const { targetFileRows = 1_000_000, now = Date.now, maxFileVersion = Infinity } = options;
   const smallFileRows = options.smallFileRows ?? Math.floor(targetFileRows / 2);
   const byPartition = new Map<string, AddAction[]>();
   for (const add of snapshot.files.values()) {
+    if (snapshot.fileVersions.get(add.path)! > maxFileVersion) continue;
     const rows = statsOf(add, snapshot.columns, snapshot.partitionColumns).numRecords;
     if (rows === undefined || rows >= smallFileRows) continue;
     const key = JSON.stringify(snapshot.partitionColumns.map((c) => add.partitionValues[c] ?? null));

@@ -1,0 +1,33 @@
+/**
+ * Table maintenance that keeps the pipeline exactly-once: compaction of only what every incremental
+ * reader of a table has read already, so a reader never meets the compacted rows again as new input,
+ * whatever its checkpoint.
+ */
+import type { TableDef } from '../../schema/types.ts';
+import { tablePath } from '../../schema/types.ts';
+import type { CompactOptions, CompactResult } from '../table/operations/compact.ts';
+import { STEPS } from './graph.ts';
+import { checkpointId } from './incremental.ts';
+import type { Lake } from './lake.ts';
+
+/**
+ * The newest version of `def` that every step reading it has consumed (the lowest of their
+ * checkpoints; -1 when one has read nothing yet), or undefined when no step reads it.
+ */
+export async function consumedVersion(lake: Lake, def: TableDef): Promise<number | undefined> {
+  const path = tablePath(def);
+  let lowest: number | undefined;
+  for (const step of STEPS) {
+    if (!step.reads.some((r) => typeof r !== 'string' && tablePath(r) === path)) continue;
+    const checkpoint = (await lake.table(step.writes[0]!)).snapshot.txns.get(checkpointId(step.name, def)) ?? -1;
+    lowest = lowest === undefined ? checkpoint : Math.min(lowest, checkpoint);
+  }
+  return lowest;
+}
+
+/** Compact `def`'s small files among those its readers have all consumed. */
+export async function compactConsumed(lake: Lake, def: TableDef, options: Omit<CompactOptions, 'maxFileVersion'> = {}): Promise<CompactResult> {
+  const consumed = await consumedVersion(lake, def);
+  const table = await lake.table(def);
+  return table.compact({ ...options, ...(consumed !== undefined ? { maxFileVersion: consumed } : {}) });
+}
