@@ -10,7 +10,7 @@ import { CliError, ExitCode } from '../exit-codes.ts';
 import { followRun, summaryTable } from '../follow.ts';
 import type { Command } from '../main.ts';
 import { connectClient } from '../temporal-client.ts';
-import { startPipeline } from '../start-pipeline.ts';
+import { runningPipelineOn, startPipeline } from '../start-pipeline.ts';
 
 const usage = `Usage: fitlake run [--once | --continuous --every 5s] [options]
 
@@ -76,8 +76,14 @@ export async function runAndFollow(settings: Settings, input: PipelineInput, opt
   const { client, close } = await connectClient(settings);
   const print = options.json ? () => {} : (text: string) => console.log(text);
   try {
-    const handle = await startPipeline(client, settings, input);
-    print(`run ${handle.workflowId} started (${input.mode}); lake ${input.lake}`);
+    // One run per lake: a once run going on it is followed (its result is this command's); a continuous
+    // one would never end, so it is named instead.
+    const running = await runningPipelineOn(client, input.lake);
+    if (running && (running.mode === 'continuous' || input.mode === 'continuous')) {
+      throw new CliError(`a ${running.mode} run, ${running.workflowId}, is going on lake ${input.lake}: stop it first (fitlake status lists runs)`, ExitCode.failed);
+    }
+    const handle = running ? client.workflow.getHandle(running.workflowId) : await startPipeline(client, settings, input);
+    print(running ? `run ${handle.workflowId} is already going on lake ${input.lake}: following it` : `run ${handle.workflowId} started (${input.mode}); lake ${input.lake}`);
     // Ctrl-C in continuous mode: stop after the current cycle instead of abandoning the run.
     const onSigint = () => {
       print('stopping after the current cycle (Ctrl-C again to leave it running)');

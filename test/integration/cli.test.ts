@@ -7,6 +7,13 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { projectRoot } from '../../devstack/paths.ts';
 import { runCli } from '../support/cli.ts';
+import { runningPipelineOn } from '../../cli/start-pipeline.ts';
+import { Lake } from '../../lakehouse/steps/lake.ts';
+import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { generate, land } from '../support/generated-landing.ts';
+import { lakeLines, makeTestLake } from '../support/pipeline.ts';
+import { connectTestClient, waitFor } from '../support/temporal-helpers.ts';
 import { temporalAddress, uniqueName } from '../support/stack.ts';
 
 test('--help lists every command with a summary; no command is a usage error', async () => {
@@ -107,4 +114,31 @@ test('run --once completes a real run (exit 0, JSON summary) and a failing run e
   const failed = await runCli(['run', '--once', '--lake', notADir, '--landing', landing], env);
   assert.equal(failed.code, 1, failed.stdout + failed.stderr);
   assert.match(failed.stderr, /failed/);
+});
+
+test('one run per lake: a second run --once follows the one going, and runs started together give a single run\'s tables', async (t) => {
+  const address = temporalAddress(t);
+  if (!address) return;
+  const data = generate(21);
+  const here = await makeTestLake('fitlake-cli-twice-');
+  t.after(() => rm(here.dir, { recursive: true, force: true }));
+  await land(here.landingDir, 'all', data);
+  const lakeDir = path.join(here.dir, 'lake');
+  const env = { FITLAKE_TEMPORAL_ADDRESS: address, FITLAKE_TASK_QUEUE: uniqueName('cli-twice') };
+  const args = ['run', '--once', '--lake', lakeDir, '--landing', here.landingDir];
+  const { client, close } = await connectTestClient(address);
+  t.after(close);
+  const first = runCli(args, env);
+  const running = await waitFor('the first run', () => runningPipelineOn(client, lakeDir), 60_000);
+  // Two more at once: each either follows the run going or (after it ended) starts its own.
+  const [second, third] = await Promise.all([runCli(args, env), runCli(args, env)]);
+  const firstRun = await first;
+  for (const run of [firstRun, second, third]) assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.ok([second, third].some((r) => r.stdout.includes(`run ${running.workflowId} is already going on lake ${lakeDir}: following it`)), second.stdout + third.stdout);
+
+  const once = await makeTestLake('fitlake-cli-once-');
+  t.after(() => rm(once.dir, { recursive: true, force: true }));
+  await land(once.landingDir, 'all', data);
+  await runPipeline(once.ctx);
+  assert.deepEqual(await lakeLines(new Lake(new LocalObjectStore(lakeDir))), await lakeLines(once.lake));
 });
