@@ -24,7 +24,7 @@ import type { StepContext } from '../../lakehouse/steps/step.ts';
 import { STEPS } from '../../lakehouse/steps/graph.ts';
 import { allTables } from '../../schema/tables.ts';
 import { silverHeartRate } from '../../lakehouse/steps/silver/heart-rate.ts';
-import type { ObjectInfo, ObjectStore } from '../../lakehouse/storage/object-store.ts';
+import { StoreWrapper } from '../support/delta-helpers.ts';
 import { generate, increments, land, random } from '../support/generated-landing.ts';
 import { lakeLines, makeTestLake } from '../support/pipeline.ts';
 
@@ -78,14 +78,8 @@ const runner = new AsyncLocalStorage<string>();
 type HoldPoint = 'commit' | 'read';
 
 /** A store that holds a chosen runner at a chosen point until the test opens the gate; all else passes. */
-class GatedStore implements ObjectStore {
+class GatedStore extends StoreWrapper {
   private readonly gates = new Map<string, { at: HoldPoint; reached: () => void; opened: Promise<void>; passed: boolean }>();
-
-  constructor(private readonly inner: ObjectStore) {}
-
-  get url(): string {
-    return this.inner.url;
-  }
 
   /** Hold the runner `who` the first time it comes to `at`; `reached` resolves once it is held there. */
   hold(who: string, at: HoldPoint): { reached: Promise<void>; open: () => void } {
@@ -106,29 +100,17 @@ class GatedStore implements ObjectStore {
     await gate.opened;
   }
 
-  async putIfAbsent(key: string, data: Uint8Array): Promise<boolean> {
+  override async putIfAbsent(key: string, data: Uint8Array): Promise<boolean> {
     await this.pass('commit', key);
     return this.inner.putIfAbsent(key, data);
   }
-  async get(key: string): Promise<Uint8Array> {
+  override async get(key: string): Promise<Uint8Array> {
     await this.pass('read', key);
     return this.inner.get(key);
   }
-  async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+  override async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
     await this.pass('read', key);
     return this.inner.getRange(key, offset, length);
-  }
-  head(key: string): Promise<ObjectInfo | undefined> {
-    return this.inner.head(key);
-  }
-  put(key: string, data: Uint8Array): Promise<void> {
-    return this.inner.put(key, data);
-  }
-  list(prefix: string): Promise<ObjectInfo[]> {
-    return this.inner.list(prefix);
-  }
-  delete(key: string): Promise<void> {
-    return this.inner.delete(key);
   }
 }
 

@@ -101,7 +101,7 @@ export async function nonCommitLogKeys(store: ObjectStore): Promise<string[]> {
 }
 
 /** A view of a store that delegates everything, for wrappers that change one method. */
-abstract class StoreWrapper implements ObjectStore {
+export abstract class StoreWrapper implements ObjectStore {
   constructor(readonly inner: ObjectStore) {}
   get url(): string {
     return this.inner.url;
