@@ -8,7 +8,7 @@ import { completedWorkouts, gymLogs, gymSummary, users } from '../../../schema/t
 import type { Row } from '../../table/operations/merge.ts';
 import { dayOfMicros } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
-import { groupBy, keyOf, readNewRows, readTableRows, sameRow } from '../rows.ts';
+import { dedupe, groupBy, keyOf, readNewRows, readTableRows, sameRow } from '../rows.ts';
 import type { Step } from '../step.ts';
 
 const STEP = 'gold_gym_summary';
@@ -26,7 +26,7 @@ export function minutesBetween(fromMicros: number, toMicros: number): number {
  * earliest login counts (../shared/sbit/README.md), whatever order the visits come in.
  */
 export function gymRows(mac: string, visits: readonly Row[], sessions: readonly Row[]): Row[] {
-  const rows = new Map<string, { row: Row; login: number }>();
+  const candidates: { row: Row; login: number }[] = [];
   for (const visit of visits) {
     const login = visit.login as number;
     const logout = visit.logout as number | null;
@@ -34,21 +34,22 @@ export function gymRows(mac: string, visits: readonly Row[], sessions: readonly 
     for (const w of sessions) {
       const start = w.start_time as number;
       if (start < login || start > logout) continue;
-      const row: Row = {
-        date: dayOfMicros(login),
-        gym: visit.gym!,
-        mac_address: mac,
-        workout_id: w.workout_id!,
-        session_id: w.session_id!,
-        minutes_in_gym: minutesBetween(login, logout),
-        minutes_exercising: minutesBetween(start, w.end_time as number),
-      };
-      const key = keyOf(row, gymSummary.primaryKey);
-      const have = rows.get(key);
-      if (have === undefined || login < have.login) rows.set(key, { row, login });
+      candidates.push({
+        login,
+        row: {
+          date: dayOfMicros(login),
+          gym: visit.gym!,
+          mac_address: mac,
+          workout_id: w.workout_id!,
+          session_id: w.session_id!,
+          minutes_in_gym: minutesBetween(login, logout),
+          minutes_exercising: minutesBetween(start, w.end_time as number),
+        },
+      });
     }
   }
-  return [...rows.values()].map((r) => r.row);
+  const { kept } = dedupe(candidates, (c) => keyOf(c.row, gymSummary.primaryKey), (a, b) => (b.login < a.login ? b : a));
+  return kept.map((c) => c.row);
 }
 
 export const goldGymSummary: Step = {
@@ -82,12 +83,13 @@ export const goldGymSummary: Step = {
         const visitsOfMac = groupBy(await readTableRows(visitsRange!, { predicates: [{ column: 'mac_address', op: 'in', values: macList }] }), (v) => v.mac_address as string);
         const sessions = userIds.length === 0 ? [] : await readTableRows(workoutsRange!, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
         const sessionsOfUser = groupBy(sessions, (w) => w.user_id as number);
-        const out = new Map<string, Row>();
+        // One row per key: gymRows keeps one per key of its MAC, and the key holds the MAC.
+        const rows: Row[] = [];
         for (const mac of macList) {
           const ownSessions = (usersOfMac.get(mac) ?? []).flatMap((u) => sessionsOfUser.get(u.user_id as number) ?? []);
-          for (const row of gymRows(mac, visitsOfMac.get(mac) ?? [], ownSessions)) out.set(keyOf(row, gymSummary.primaryKey), row);
+          for (const row of gymRows(mac, visitsOfMac.get(mac) ?? [], ownSessions)) rows.push(row);
         }
-        return { rows: [...out.values()], recordsIn: newVisits.length + newWorkouts.length + newUsers.length };
+        return { rows, recordsIn: newVisits.length + newWorkouts.length + newUsers.length };
       },
       whenMatched: (target, source) => (sameRow(source, target) ? undefined : source),
     }),
