@@ -22,7 +22,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiServer } from './yoga.ts';
-import { bearerToken, type TokenVerifier } from './auth/verify-token.ts';
+import { viewerOfHeader, type TokenVerifier } from './auth/verify-token.ts';
 import type { Viewer } from './auth/viewer.ts';
 import type { CacheVerdict } from './cache/use-cache-verdict.ts';
 import type { ResponseCache } from './cache/response-cache.ts';
@@ -110,22 +110,8 @@ export function createHttpHandler({ yoga, data, verify, cache, limiter, graphqlE
     return fresh;
   };
 
-  const authenticate = async (req: IncomingMessage): Promise<Viewer | undefined> => {
-    const token = bearerToken(req.headers.authorization ?? null);
-    if (token === undefined) {
-      onRejected?.('no bearer token');
-      return undefined;
-    }
-    try {
-      return await verify(token);
-    } catch (e) {
-      onRejected?.((e as Error).message);
-      return undefined;
-    }
-  };
-
   const graphql = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const viewer = await authenticate(req);
+    const viewer = await viewerOfHeader(req.headers.authorization ?? null, verify, onRejected);
     const client = clientKey(viewer, req);
     const limits = limiter && (viewer ? limiter.authenticated : limiter.anonymous);
     let budget: Budget | undefined;

@@ -9,7 +9,7 @@
  */
 import { shouldRenderGraphiQL, type Plugin } from 'graphql-yoga';
 import { NOT_FOUND, UNAUTHORIZED, type PlainResponse } from '../http/responses.ts';
-import { bearerToken, type TokenVerifier } from './verify-token.ts';
+import { viewerOfHeader, type TokenVerifier } from './verify-token.ts';
 import type { Viewer } from './viewer.ts';
 
 const viewers = new WeakMap<Request, Viewer>();
@@ -43,16 +43,7 @@ export function useAuth({ verify, graphqlEndpoint, publicEndpoints, graphiql, on
         return;
       }
       if (graphiql && shouldRenderGraphiQL(request)) return;
-      const token = bearerToken(request.headers.get('authorization'));
-      let viewer: Viewer | undefined;
-      if (token === undefined) onRejected?.('no bearer token');
-      else {
-        try {
-          viewer = await verify(token);
-        } catch (e) {
-          onRejected?.((e as Error).message);
-        }
-      }
+      const viewer = await viewerOfHeader(request.headers.get('authorization'), verify, onRejected);
       if (!viewer) {
         endResponse(toFetchResponse(fetchAPI, UNAUTHORIZED));
         return;

@@ -69,3 +69,21 @@ export function bearerToken(header: string | null): string | undefined {
   const m = /^Bearer[ ]+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*$/i.exec(header);
   return m?.[1];
 }
+
+/**
+ * The viewer of an `Authorization` header's bearer token, or undefined when there is none or it does not
+ * verify; `onRejected` hears why (for the log only: every refusal looks the same to the client).
+ */
+export async function viewerOfHeader(header: string | null, verify: TokenVerifier, onRejected?: (reason: string) => void): Promise<Viewer | undefined> {
+  const token = bearerToken(header);
+  if (token === undefined) {
+    onRejected?.('no bearer token');
+    return undefined;
+  }
+  try {
+    return await verify(token);
+  } catch (e) {
+    onRejected?.((e as Error).message);
+    return undefined;
+  }
+}
