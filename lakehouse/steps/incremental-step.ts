@@ -16,9 +16,8 @@
 import type { TableDef } from '../../schema/types.ts';
 import { batchFromRows, type ColumnBatch } from '../table/column-batch.ts';
 import { quarantineRecords } from '../../schema/tables.ts';
-import { CommitConflictError } from '../table/errors.ts';
 import type { Snapshot } from '../table/snapshot.ts';
-import { TargetTransaction } from './target-transaction.ts';
+import { shouldPlanAgain, TargetTransaction } from './target-transaction.ts';
 import type { EncodedDataFile } from '../table/write-files.ts';
 import { toWire } from '../threads/batch-wire.ts';
 import { workerPool } from '../threads/pool.ts';
@@ -85,15 +84,12 @@ export async function runIncremental(ctx: StepContext, spec: IncrementalSpec): P
     } catch (e) {
       // Another runner of this step (a manual run beside a scheduled one, a retried attempt whose first
       // is still going) committed since the plan: plan again from what it left.
-      if (!(e instanceof CommitConflictError) || ++conflicts > MAX_REPLANS) throw e;
+      if (!shouldPlanAgain(e, conflicts++)) throw e;
       ctx.progress?.({ records: result.recordsIn, detail: `${spec.target.name}: planning again after a concurrent commit (${e.reason})` });
     }
   }
   return result;
 }
-
-/** Conflicts with concurrent runners a step plans again after before giving up (the activity then retries). */
-const MAX_REPLANS = 5;
 
 /** One planned round: compute, quarantine, merge with the checkpoints; true when no catch-up is left. */
 async function runRound(ctx: StepContext, spec: IncrementalSpec, target: TargetTransaction, ranges: UpstreamRange[], quarantinePlanned: Snapshot, total: StepResult): Promise<boolean> {

@@ -9,6 +9,7 @@
  * finds its range committed (a no-op) or conflicts and plans again; it never writes its range twice.
  */
 import type { ColumnBatch } from '../table/column-batch.ts';
+import { CommitConflictError } from '../table/errors.ts';
 import type { DeltaTable } from '../table/delta-table.ts';
 import type { DeleteResult, DeleteSpec } from '../table/operations/delete.ts';
 import type { MergeResult, MergeSpec } from '../table/operations/merge.ts';
@@ -42,4 +43,15 @@ export class TargetTransaction {
     if (result.committed) this.current = result.snapshot;
     return result;
   }
+}
+
+/** Conflicts with concurrent runners a step plans again after before giving up (its activity then retries). */
+const MAX_REPLANS = 5;
+
+/**
+ * Whether a step that failed with `error` after `replans` earlier replans should plan again: a commit of
+ * another runner of the step landed since its plan (a CommitConflictError), and it has replans left.
+ */
+export function shouldPlanAgain(error: unknown, replans: number): error is CommitConflictError {
+  return error instanceof CommitConflictError && replans < MAX_REPLANS;
 }

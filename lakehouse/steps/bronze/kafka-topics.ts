@@ -17,7 +17,7 @@ import { writeDataFiles } from '../../table/write-files.ts';
 import { quarantineRecords } from '../../../schema/tables.ts';
 import { QuarantineBuffer } from '../quarantine.ts';
 import type { Step, StepContext, StepResult } from '../step.ts';
-import { CommitConflictError } from '../../table/errors.ts';
+import { shouldPlanAgain } from '../target-transaction.ts';
 import type { PartitionRange } from './kafka-source.ts';
 import { bronzeKafkaRow } from './kafka-record.ts';
 
@@ -38,14 +38,11 @@ export const bronzeKafkaTopics: Step = {
       } catch (e) {
         // Another runner committed some of these offsets since the plan (commit judges every commit
         // since the planned snapshot): plan again from the offsets it left.
-        if (!(e instanceof CommitConflictError) || conflicts >= MAX_REPLANS) throw e;
+        if (!shouldPlanAgain(e, conflicts)) throw e;
       }
     }
   },
 };
-
-/** Conflicts with concurrent runners the step plans again after before giving up (the activity then retries). */
-const MAX_REPLANS = 5;
 
 /** One planned read of the new offsets: checkpoints from one snapshot each of bronze and quarantine, commits judged against them. */
 async function ingestOnce(ctx: StepContext): Promise<StepResult> {
