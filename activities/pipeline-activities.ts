@@ -98,13 +98,14 @@ export function createActivities(deps: ActivityDeps) {
         const lake = lakeAt(input.lake);
         const chosen = input.steps.map(stepByName);
         let backlogRows = 0;
+        // One quarantine snapshot for every step's plan: its checkpoints of all steps are in it.
+        const quarantine = (await lake.table(quarantineRecords)).snapshot;
         const hasNewInput = async (step: Step): Promise<boolean> => {
           if (step.writes.length !== 1 || step.reads.some((r) => typeof r === 'string')) {
             backlogRows = Infinity;
             return true;
           }
           const target = (await lake.table(step.writes[0]!)).snapshot;
-          const quarantine = (await lake.table(quarantineRecords)).snapshot;
           const ranges = await Promise.all(step.reads.map((def) => planUpstream(lake, step.name, target, quarantine, def as Exclude<typeof def, string>)));
           if (nothingToRead(ranges)) return false;
           for (const r of ranges) if (r.since === undefined || r.until > r.since) backlogRows += rowsOf(r.files);

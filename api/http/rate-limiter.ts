@@ -4,8 +4,9 @@
  * slow query (http-handler.ts charges a unit per 1,000 of estimated cost or per 5 ms it took, whichever
  * is more) and for one refused before it ran (4: parse, validation and limit errors are what hostile
  * clients send), so a client asking for aggregates or sending floods of bad documents is slowed sooner
- * than one paging through summaries, and every client slows down sooner when the server is busy. Balances may go below zero by such a late charge;
- * the client then waits until the bucket refills to one unit.
+ * than one paging through summaries, and every client slows down sooner when the server is busy.
+ * Balances may go below zero by such a late charge; the client then waits until the bucket refills to
+ * one unit.
  *
  * Buckets live in a bounded LRU: a flood of new client keys evicts idle buckets (a full bucket, which is
  * what a new key gets anyway), not memory.

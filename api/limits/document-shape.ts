@@ -5,7 +5,7 @@
  *
  * Why before validation: graphql-js's OverlappingFieldsCanBeMerged rule compares every pair of fields
  * that share a response name, so `{ a a a … }` costs the square of its length (990 copies of one field
- * took 258 ms on this machine kind, well inside a 2,000-token limit), and the depth rule that used to run
+ * took 258 ms on this machine kind, inside the 1,000-token limit), and the depth rule that used to run
  * beside it walked a fragment again at every spread, so fragments spread twice per level cost 2^levels.
  * Here every fragment is measured once, whatever the number of its spreads: the whole walk is linear in
  * the document's size, and a document refused here never reaches the quadratic rule.
