@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import os, { setPriority } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
@@ -379,8 +379,14 @@ describe('fitlake serve under a hostile flood', { skip: process.platform !== 'li
     const serve = await startServe(dir, []);
     t.after(() => void serve.child.kill('SIGTERM'));
     const tokens = [await analystToken(), await userToken(1001), await userToken(1002), undefined];
-    await flood(serve.origin, 20, [await userToken(1003)]);
+    // Warm up as the test above does, each shape a dozen times (module loading, the first compilation of
+    // every path), from clients of their own so the measured clients start with full budgets.
+    await flood(serve.origin, 60, [await userToken(1003), await userToken(1004), await userToken(1005)]);
     const health = probeHealth(serve.origin);
+    // The attackers run on this machine, not on another as they would: this thread (the four clients)
+    // yields the cores to the server and the probe thread (started before, at normal priority). Nice 10
+    // is only ever lowered, and only for this thread, the last of this file's tests.
+    setPriority(0, 10);
     const statuses = await flood(serve.origin, 2_000, tokens);
     const worstHealth = await health.stop();
     t.diagnostic(`statuses ${JSON.stringify([...statuses])}; slowest /healthz ${worstHealth.toFixed(1)} ms`);
