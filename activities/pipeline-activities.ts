@@ -8,7 +8,7 @@ import { tablePath } from '../schema/types.ts';
 import { downstreamOf, STEPS, stages, stepByName } from '../lakehouse/steps/graph.ts';
 import { nothingToRead, planUpstream } from '../lakehouse/steps/incremental.ts';
 import { Lake } from '../lakehouse/steps/lake.ts';
-import { compactConsumed } from '../lakehouse/steps/maintenance.ts';
+import { compactConsumed, vacuumConsumed } from '../lakehouse/steps/maintenance.ts';
 import { resetSteps, withCoWriters } from '../lakehouse/steps/reset.ts';
 import type { KafkaSource } from '../lakehouse/steps/bronze/kafka-source.ts';
 import type { Step, StepContext } from '../lakehouse/steps/step.ts';
@@ -185,8 +185,7 @@ export function createActivities(deps: ActivityDeps) {
       try {
         const lake = lakeAt(input.lake);
         const compacted = await compactConsumed(lake, def, { now });
-        const table = await lake.table(def);
-        const vacuumed = await table.vacuum({ retentionHours: input.retentionHours, now });
+        const vacuumed = await vacuumConsumed(lake, def, { retentionHours: input.retentionHours, now });
         return { filesRemoved: compacted.filesRemoved, filesAdded: compacted.filesAdded, vacuumed: vacuumed.deleted.length };
       } catch (e) {
         throw toActivityFailure(e);

@@ -1,11 +1,12 @@
 /**
  * Table maintenance that keeps the pipeline exactly-once: compaction of only what every incremental
  * reader of a table has read already, so a reader never meets the compacted rows again as new input,
- * whatever its checkpoint.
+ * whatever its checkpoint; vacuum that keeps the change data its readers have still to read.
  */
 import type { TableDef } from '../../schema/types.ts';
 import { tablePath } from '../../schema/types.ts';
 import type { CompactOptions, CompactResult } from '../table/operations/compact.ts';
+import type { VacuumOptions, VacuumResult } from '../table/operations/vacuum.ts';
 import { STEPS } from './graph.ts';
 import { checkpointId } from './incremental.ts';
 import type { Lake } from './lake.ts';
@@ -30,4 +31,11 @@ export async function compactConsumed(lake: Lake, def: TableDef, options: Omit<C
   const consumed = await consumedVersion(lake, def);
   const table = await lake.table(def);
   return table.compact({ ...options, ...(consumed !== undefined ? { maxFileVersion: consumed } : {}) });
+}
+
+/** Vacuum `def`, keeping the change data files and removed files its readers have not read yet. */
+export async function vacuumConsumed(lake: Lake, def: TableDef, options: Omit<VacuumOptions, 'keepChangesAfter'> = {}): Promise<VacuumResult> {
+  const consumed = await consumedVersion(lake, def);
+  const table = await lake.table(def);
+  return table.vacuum({ ...options, ...(consumed !== undefined ? { keepChangesAfter: consumed } : {}) });
 }

@@ -4,6 +4,7 @@ import type { Row } from '../table/operations/merge.ts';
 import type { UpstreamRange } from './incremental.ts';
 import type { Predicate } from '../table/predicate.ts';
 import { rowsFromBatch } from '../table/column-batch.ts';
+import { rowsRemovedBetween } from '../table/change-data.ts';
 
 /** Keep one row per key; `prefer(a, b)` returns the row to keep of two with the same key. */
 export function dedupe<T>(rows: Iterable<T>, key: (row: T) => string | number, prefer: (a: T, b: T) => T): { kept: T[]; duplicates: number } {
@@ -36,6 +37,18 @@ export function sameRow(a: Row, b: Row): boolean {
 export async function readNewRows(range: UpstreamRange, options: { columns?: readonly string[]; predicates?: readonly Predicate[] } = {}): Promise<Row[]> {
   const out: Row[] = [];
   for await (const batch of range.table.scan({ snapshot: range.snapshot, files: range.files, ...options })) {
+    for (const row of rowsFromBatch(batch)) out.push(row);
+  }
+  return out;
+}
+
+/**
+ * The rows that left the upstream table within the range: pre-images of updated rows and deleted rows
+ * (see change-data.ts). With readNewRows, every key whose upstream state changed since the checkpoint.
+ */
+export async function readRemovedRows(range: UpstreamRange, options: { columns?: readonly string[] } = {}): Promise<Row[]> {
+  const out: Row[] = [];
+  for await (const batch of rowsRemovedBetween(range.table.store, range.snapshot, range.since, range.until, options.columns)) {
     for (const row of rowsFromBatch(batch)) out.push(row);
   }
   return out;

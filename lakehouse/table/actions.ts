@@ -1,5 +1,5 @@
 /**
- * The actions of a Delta Lake commit (protocol reader 1 / writer 2), as they appear in
+ * The actions of a Delta Lake commit (protocol reader 1 / writer 4), as they appear in
  * `_delta_log/<version>.json`: one JSON object per line, each with a single key naming the action.
  * See the Delta transaction log protocol; field names follow it exactly so that Spark, Databricks and
  * delta-rs read what fitlake writes.
@@ -44,6 +44,21 @@ export interface RemoveAction {
   size?: number;
 }
 
+/**
+ * A change data file (the change data feed, writer version 4): rows a commit updated or deleted, with
+ * the table's columns and `_change_type` (insert, update_preimage, update_postimage, delete). A commit
+ * with cdc files lists all its changes there; one without lists them as its adds and removes.
+ */
+export interface CdcAction {
+  /** URI-encoded path relative to the table root, under `_change_data/`. */
+  path: string;
+  partitionValues: Record<string, string | null>;
+  size: number;
+  /** Always false: change files add no rows to the table. */
+  dataChange: false;
+  tags?: Record<string, string> | null;
+}
+
 /** An application's progress marker: the exactly-once mechanism of fitlake's step checkpoints. */
 export interface TxnAction {
   appId: string;
@@ -68,6 +83,7 @@ export type Action =
   | { add: AddAction }
   | { remove: RemoveAction }
   | { txn: TxnAction }
+  | { cdc: CdcAction }
   | { commitInfo: CommitInfoAction };
 
 /** Serialize actions as the newline-delimited JSON of one commit file. */
@@ -76,7 +92,7 @@ export function encodeCommit(actions: readonly Action[]): Uint8Array {
 }
 
 /**
- * Parse a commit file. Unknown action kinds (cdc, domainMetadata, …, written by other engines) are
+ * Parse a commit file. Unknown action kinds (domainMetadata, …, written by other engines) are
  * skipped: reader version 1 tables may carry actions this reader does not need.
  */
 export function decodeCommit(bytes: Uint8Array): Action[] {
@@ -84,7 +100,7 @@ export function decodeCommit(bytes: Uint8Array): Action[] {
   for (const line of new TextDecoder().decode(bytes).split('\n')) {
     if (line.trim() === '') continue;
     const parsed = JSON.parse(line) as Record<string, unknown>;
-    if ('protocol' in parsed || 'metaData' in parsed || 'add' in parsed || 'remove' in parsed || 'txn' in parsed || 'commitInfo' in parsed) {
+    if ('protocol' in parsed || 'metaData' in parsed || 'add' in parsed || 'remove' in parsed || 'txn' in parsed || 'cdc' in parsed || 'commitInfo' in parsed) {
       actions.push(parsed as Action);
     }
   }

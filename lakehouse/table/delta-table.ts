@@ -26,7 +26,8 @@ export class DeltaTable {
 
   /** Open the table at the store's root, creating it from the declaration when absent. */
   static async createIfAbsent(store: ObjectStore, spec: TableSpec | TableDef): Promise<DeltaTable> {
-    const tableSpec: TableSpec = 'layer' in spec ? { name: spec.name, columns: spec.columns, partitionBy: spec.partitionBy, description: spec.description } : spec;
+    // Every table of the lake keeps a change data feed: its readers downstream follow updates and deletes.
+    const tableSpec: TableSpec = 'layer' in spec ? { name: spec.name, columns: spec.columns, partitionBy: spec.partitionBy, description: spec.description, changeDataFeed: true } : spec;
     return new DeltaTable(store, await createTableIfAbsent(store, tableSpec));
   }
 

@@ -13,7 +13,15 @@ import { commitKey, LOG_DIR, versionOfCommitKey } from './log-paths.ts';
 
 /** The highest protocol versions this implementation reads and writes. */
 export const READER_VERSION = 1;
-export const WRITER_VERSION = 2;
+export const WRITER_VERSION = 4;
+
+/** The table property that turns on the change data feed (cdc files for updates and deletes). */
+export const CHANGE_DATA_FEED = 'delta.enableChangeDataFeed';
+
+/** True when commits to the table must record their updates and deletes in cdc files. */
+export function changeDataFeedEnabled(snapshot: Snapshot): boolean {
+  return snapshot.metadata.configuration[CHANGE_DATA_FEED]?.toLowerCase() === 'true';
+}
 
 export interface Snapshot {
   /** Where the table is, for messages. */

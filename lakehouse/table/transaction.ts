@@ -141,14 +141,18 @@ export async function commit(store: ObjectStore, request: CommitRequest): Promis
 
 /**
  * Refuse commits the table's protocol forbids to this writer: a higher minWriterVersion asks for
- * features fitlake does not implement (CHECK constraints, generated columns, change data feed…), which
- * a commit would silently break; and writer version 2's `delta.appendOnly` forbids removing data
- * (rearranging it, dataChange = false, stays allowed).
+ * features fitlake does not implement (column mapping, identity columns…), which a commit would silently
+ * break, and so do two features of versions 3 and 4 it does not check (CHECK constraints, generated
+ * columns); writer version 2's `delta.appendOnly` forbids removing data (rearranging it, dataChange =
+ * false, stays allowed). The change data feed of version 4 fitlake writes (change-data.ts).
  */
 function assertWritable(location: string, snapshot: Snapshot, actions: readonly Action[]): void {
   if (snapshot.protocol.minWriterVersion > WRITER_VERSION) {
     throw new TableFormatError(location, `needs Delta writer version ${snapshot.protocol.minWriterVersion}; fitlake writes version ${WRITER_VERSION}`);
   }
+  const constraints = Object.keys(snapshot.metadata.configuration).filter((k) => k.startsWith('delta.constraints.'));
+  if (constraints.length > 0) throw new TableFormatError(location, `the table has CHECK constraints (${constraints.join(', ')}), which fitlake does not enforce`);
+  if (snapshot.metadata.schemaString.includes('delta.generationExpression')) throw new TableFormatError(location, 'the table has generated columns, which fitlake does not compute');
   if (snapshot.metadata.configuration['delta.appendOnly']?.toLowerCase() === 'true' && actions.some((a) => 'remove' in a && a.remove.dataChange)) {
     throw new TableFormatError(location, 'the table is append-only (delta.appendOnly = true): data cannot be removed or rewritten');
   }

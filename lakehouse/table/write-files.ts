@@ -21,6 +21,8 @@ export interface WriteFilesOptions {
   dataChange?: boolean;
   /** @default Date.now */
   now?: () => number;
+  /** A folder of the table to write into, ahead of the partition folders (`_change_data` for cdc files). */
+  folder?: string;
 }
 
 /** Check that the batch carries exactly the table's columns; missing nullable columns are filled with null. */
@@ -101,8 +103,8 @@ export async function storeDataFiles(store: ObjectStore, partitionColumns: reado
   const adds: AddAction[] = [];
   for (const file of files) {
     const dir = partitionColumns.map((name) => partitionDirName(name, file.partitionValues[name] ?? null)).join('/');
-    const name = `part-${String(adds.length).padStart(5, '0')}-${randomUUID()}.snappy.parquet`;
-    const key = dir ? `${dir}/${name}` : name;
+    const name = `${options.folder ? 'cdc' : 'part'}-${String(adds.length).padStart(5, '0')}-${randomUUID()}.snappy.parquet`;
+    const key = [options.folder, dir, name].filter(Boolean).join('/');
     await store.put(key, file.bytes);
     adds.push({ path: keyToUriPath(key), partitionValues: file.partitionValues, size: file.bytes.byteLength, modificationTime: now(), dataChange, stats: file.stats });
   }

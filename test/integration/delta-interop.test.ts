@@ -13,6 +13,8 @@ import { describe, test } from 'node:test';
 import type { ColumnDef } from '../../schema/types.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
 import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
+import { rowsRemovedBetween } from '../../lakehouse/table/change-data.ts';
+import { rowsFromBatch } from '../../lakehouse/table/column-batch.ts';
 import { TableFormatError } from '../../lakehouse/table/errors.ts';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -94,6 +96,11 @@ elif mode == 'filter':
     # delta-rs prunes files by their statistics before reading: wrong statistics lose rows here.
     t = DeltaTable(path)
     print(json.dumps(sorted(r['id'] for r in t.to_pyarrow_table(filters=[(sys.argv[3], '=', sys.argv[4])]).to_pylist())))
+elif mode == 'cdf':
+    # The change data feed from a version on, as delta-rs reads it.
+    data = pa.table(DeltaTable(path).load_cdf(starting_version=int(sys.argv[3])))
+    rows = [{k: cell(v) for k, v in row.items() if k != '_commit_timestamp'} for row in data.to_pylist()]
+    print(json.dumps(sorted(rows, key=lambda r: (r['_commit_version'], r['_change_type'], json.dumps(r, sort_keys=True)))))
 elif mode == 'write-config':
     # A table with one table property set, e.g. one that raises the writer protocol.
     write_deltalake(path, pa.table({'id': pa.array([1, 2], pa.int64())}), configuration={sys.argv[3]: sys.argv[4]})
@@ -258,16 +265,55 @@ describe('interop with delta-rs', () => {
     assert.deepEqual(sortRows(after.latest.rows, ['id']), sortRows([...py.latest.rows, added], ['id']));
   });
 
-  test('fitlake reads but refuses to write delta-rs tables whose writer protocol or properties it does not implement', { timeout: 120_000 }, async (t) => {
+  test('the change data feed fitlake writes (updates, deletes, partitions) reads the same in delta-rs, and fitlake keeps the feed of a delta-rs table', { timeout: 120_000 }, async (t) => {
     const exe = deltaPython(t);
     if (!exe) return;
-    const { dir: cdf } = await scratchStore(t, 'cdf');
-    python(exe, ['write-config', cdf, 'delta.enableChangeDataFeed', 'true']);
-    const cdfTable = await DeltaTable.open(new LocalObjectStore(cdf));
-    assert.equal(cdfTable.snapshot.protocol.minWriterVersion, 4);
-    assert.equal(await cdfTable.count(), 2);
-    await assert.rejects(cdfTable.append(batch(cdfTable.snapshot.columns, [{ id: 3 }])), (e: unknown) => e instanceof TableFormatError && /writer version 4/.test(e.message));
+    const { dir, store } = await scratchStore(t, 'cdf-fitlake');
+    const columns: ColumnDef[] = [
+      { name: 'id', type: 'long', nullable: false },
+      { name: 'grp', type: 'string', nullable: false },
+      { name: 'v', type: 'double', nullable: true },
+    ];
+    const table = await DeltaTable.createIfAbsent(store, { name: 'changes', columns, partitionBy: ['grp'], changeDataFeed: true });
+    const rows = [1, 2, 3, 4].map((id) => ({ id, grp: id % 2 ? 'odd' : 'even', v: id / 4 }));
+    await table.append(batch(columns, rows));
+    await table.merge(batch(columns, [{ id: 1, grp: 'odd', v: 10.5 }, { id: 3, grp: 'odd', v: 0.75 }, { id: 5, grp: 'odd', v: null }]), { key: ['id'], whenMatched: (stored, next) => (stored.v === next.v ? undefined : next) });
+    await table.deleteRows({ where: [{ column: 'id', op: '=', value: 2 }], matches: (b, i) => b.columns.get('id')![i] === 2 });
+    assert.ok((await table.compact()).filesRemoved > 1, 'compaction rearranged files');
+    const change = (version: number, type: string, id: number, v: number | null) => ({ id, grp: id % 2 ? 'odd' : 'even', v, _change_type: type, _commit_version: version });
+    const expected = [
+      ...rows.map((r) => change(1, 'insert', r.id, r.v)),
+      change(2, 'insert', 5, null),
+      change(2, 'update_postimage', 1, 10.5),
+      change(2, 'update_preimage', 1, 0.25),
+      change(3, 'delete', 2, 0.5),
+    ];
+    const sorted = (list: Row[]) => [...list].sort((a, b) => JSON.stringify([a['_commit_version'], a['_change_type'], a['id']]).localeCompare(JSON.stringify([b['_commit_version'], b['_change_type'], b['id']])));
+    assert.deepEqual(sorted(JSON.parse(python(exe, ['cdf', dir, '1'])) as Row[]), sorted(expected), 'delta-rs reads the feed fitlake wrote (compaction adds no change)');
+    // fitlake's own reader of what left the table: the pre-image of the update and the deleted row.
+    const left: Row[] = [];
+    for await (const b of rowsRemovedBetween(store, table.snapshot, 0, table.version)) left.push(...rowsFromBatch(b));
+    assert.deepEqual(sortRows(left, ['id']), [{ id: 1, grp: 'odd', v: 0.25 }, { id: 2, grp: 'even', v: 0.5 }]);
 
+    // A table delta-rs made with the feed on: fitlake writes it (writer version 4) and records its changes.
+    const { dir: foreign } = await scratchStore(t, 'cdf-delta-rs');
+    python(exe, ['write-config', foreign, 'delta.enableChangeDataFeed', 'true']);
+    const theirs = await DeltaTable.open(new LocalObjectStore(foreign));
+    assert.equal(theirs.snapshot.protocol.minWriterVersion, 4);
+    await theirs.merge(batch(theirs.snapshot.columns, [{ id: 2 }, { id: 3 }]), { key: ['id'], whenMatched: () => undefined });
+    await theirs.deleteRows({ where: [], matches: (b, i) => b.columns.get('id')![i] === 1 });
+    assert.deepEqual(
+      (JSON.parse(python(exe, ['cdf', foreign, '1'])) as Row[]).map((r) => [r['_commit_version'], r['_change_type'], r['id']]),
+      [
+        [1, 'insert', 3],
+        [2, 'delete', 1],
+      ],
+    );
+  });
+
+  test('fitlake reads but refuses to write delta-rs tables whose writer properties it does not implement', { timeout: 120_000 }, async (t) => {
+    const exe = deltaPython(t);
+    if (!exe) return;
     const { dir: appendOnly } = await scratchStore(t, 'append-only');
     python(exe, ['write-config', appendOnly, 'delta.appendOnly', 'true']);
     const aoTable = await DeltaTable.open(new LocalObjectStore(appendOnly));

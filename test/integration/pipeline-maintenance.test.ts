@@ -2,7 +2,8 @@
  * Maintenance never feeds the pipeline again (issue 16): compaction rewrites files with dataChange =
  * false, and those rows keep the version that first added them, so an incremental reader never reads
  * them as new. Between increments every table is compacted (the maintenance path: only what every
- * reader has consumed, here while bronze is a stage ahead of silver) and vacuumed with no retention;
+ * reader has consumed, here while each layer is a stage ahead of the next) and vacuumed with no
+ * retention, keeping the change data files readers have still to read;
  * after every increment each table equals that of a lake given the same files without maintenance.
  * No services needed, only the disk.
  */
@@ -11,14 +12,15 @@ import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
 import { allTables, kafkaMultiplexBz, quarantineRecords } from '../../schema/tables.ts';
 import { STEPS } from '../../lakehouse/steps/graph.ts';
-import { compactConsumed } from '../../lakehouse/steps/maintenance.ts';
+import { compactConsumed, vacuumConsumed } from '../../lakehouse/steps/maintenance.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { generate, increments, land, random } from '../support/generated-landing.ts';
 import { lakeLines, makeTestLake } from '../support/pipeline.ts';
 
 const PARTS = 4;
 const BRONZE = STEPS.filter((s) => s.layer === 'bronze');
-const LATER = STEPS.filter((s) => s.layer !== 'bronze');
+const SILVER = STEPS.filter((s) => s.layer === 'silver');
+const GOLD = STEPS.filter((s) => s.layer === 'gold');
 
 for (const seed of [11, 12]) {
   test(`seed ${seed}: compaction and vacuum between increments change no table`, async () => {
@@ -33,15 +35,18 @@ for (const seed of [11, 12]) {
       for (const def of allTables) {
         // Every file of these small tables is small (under half of a million rows).
         compactedFiles += (await compactConsumed(maintained.lake, def, { targetFileRows: 1_000_000 })).filesRemoved;
-        await (await maintained.lake.table(def)).vacuum({ retentionHours: 0 });
+        await vacuumConsumed(maintained.lake, def, { retentionHours: 0 });
       }
     };
     for (let i = 0; i < PARTS; i++) {
       for (const lake of [maintained, plain]) await land(lake.landingDir, `part-${i}`, part(i));
-      // Bronze a stage ahead of silver while maintenance runs: bronze's newest files are unread.
+      // Each layer a stage ahead of the next while maintenance runs: bronze's newest files are unread by
+      // silver, then silver's changes (cdc files, rewritten files) by gold.
       await runPipeline(maintained.ctx, BRONZE);
       await maintain();
-      await runPipeline(maintained.ctx, LATER);
+      await runPipeline(maintained.ctx, SILVER);
+      await maintain();
+      await runPipeline(maintained.ctx, GOLD);
       await maintain();
       await runPipeline(plain.ctx);
       assert.deepEqual(await lakeLines(maintained.lake), await lakeLines(plain.lake), `increment ${i}`);

@@ -1,8 +1,11 @@
 /**
- * Generated landing zones for property tests: a few users with registrations (some repeated), profiles
- * (with an update older than the stored one), workouts (with stops that re-pair and stops beyond the
- * bound), overlapping gym visits and readings with conflicting values of one instant (valid, 0 and -1);
- * cut into shuffled increments with duplicates. Seeded: the same seed gives the same files.
+ * Generated landing zones for property tests: a few users with registrations (some repeated, one
+ * replaced by an earlier registration of another device and MAC, so that a user's device changes when
+ * that one lands last), profiles (with an update older than the stored one), workouts (with stops that
+ * re-pair, stops beyond the bound and a late earlier start that moves a workout out of its gym visit),
+ * overlapping gym visits and readings with conflicting values of one instant (valid, 0 and -1), from both
+ * of a re-registered user's devices; cut into shuffled increments with duplicates. Seeded: the same seed
+ * gives the same files.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -41,6 +44,10 @@ export function generate(seed: number): DataSet {
     data.registrations.push(`${userId},${device},${mac},${registered}`);
     // A second registration of the same user, later: it must lose whatever order it arrives in.
     if (u % 2 === 0) data.registrations.push(`${userId},${device + 90_000},02:00:00:00:99:${String(10 + u).padStart(2, '0')},${registered + 600}`);
+    // User 1 first registered another device and MAC, ten minutes earlier: that registration wins. When it
+    // lands after the other, the user's device and MAC change, and so must everything built from them.
+    const earlier = u === 1 ? { device: device + 70_000, mac: `02:00:00:00:77:${String(10 + u).padStart(2, '0')}` } : undefined;
+    if (earlier) data.registrations.push(`${userId},${earlier.device},${earlier.mac},${registered - 600}`);
     const dob = `0${1 + u}/15/${1950 + 15 * u}`;
     const profile = (kind: string, at: number, city: string) => ({ user_id: userId, update_type: kind, timestamp: at, dob, sex: 'F', gender: 'F', first_name: `U${u}`, last_name: 'Test', address: { street_address: '1 Main St', city, state: 'CA', zip: 90000 + u } });
     data.kafka.push(dump('user_info', userId, profile('new', registered, 'Los Angeles'), offset++, registered));
@@ -52,6 +59,7 @@ export function generate(seed: number): DataSet {
       const stop = start + 1800 + Math.floor(rnd() * 3600);
       const gym = 1 + Math.floor(rnd() * 3);
       data.gymLogins.push(`${mac},${gym},${start - 300},${stop + 600}`);
+      if (earlier) data.gymLogins.push(`${earlier.mac},${gym},${start - 240},${stop + 300}`);
       // Now and then a second visit at the same gym on the same date that also holds the start, with a
       // later login: the earlier login counts, whichever lands first.
       if (rnd() < 0.5) data.gymLogins.push(`${mac},${gym},${start - 120},${stop + 900}`);
@@ -60,6 +68,9 @@ export function generate(seed: number): DataSet {
       // A second stop within the bound, later than the first: the workout ends at the first. When it
       // arrives first, the window is paired long and must shrink once the first stop lands.
       data.kafka.push(dump('workout', userId, { user_id: userId, workout_id: s, timestamp: stop + 900, action: 'stop', session_id: s }, offset++, stop + 900));
+      // In the second session of user 2, a start 20 minutes earlier, before the gym login: the workout
+      // starts then and lies in no visit; when this start lands last, its gym_summary row must go.
+      if (u === 2 && s === 2) data.kafka.push(dump('workout', userId, { user_id: userId, workout_id: s, timestamp: start - 1200, action: 'start', session_id: s }, offset++, start - 1200));
       // A stop beyond the 3-hour bound: never pairs, whenever it arrives.
       data.kafka.push(dump('workout', userId, { user_id: userId, workout_id: s, timestamp: start + 4 * 3600, action: 'stop', session_id: s }, offset++, start + 4 * 3600));
       for (let t = start - 600; t <= stop + 600; t += 7) {
@@ -71,6 +82,7 @@ export function generate(seed: number): DataSet {
           const glitch = kind < 0.5 ? 60 + 100 * rnd() : kind < 0.75 ? 0 : -1;
           data.kafka.push(dump('bpm', device, { device_id: device, time: t, heartrate: glitch }, offset++, t));
         }
+        if (earlier && rnd() < 0.5) data.kafka.push(dump('bpm', earlier.device, { device_id: earlier.device, time: t, heartrate: 60 + 100 * rnd() }, offset++, t));
       }
     }
   }

@@ -92,6 +92,7 @@ describe('commit files', () => {
       },
       { remove: { path: 'a.parquet', deletionTimestamp: 1_700_000_000_002, dataChange: true, extendedFileMetadata: true, partitionValues: {}, size: 10 } },
       { txn: { appId: 'bronze-ingest', version: 42, lastUpdated: 1_700_000_000_003 } },
+      { cdc: { path: '_change_data/cdc-00000-x.snappy.parquet', partitionValues: {}, size: 99, dataChange: false } },
     ];
     const bytes = encodeCommit(actions);
     const text = new TextDecoder().decode(bytes);
@@ -99,7 +100,7 @@ describe('commit files', () => {
     assert.equal(text.split('\n').length, actions.length + 1, 'one action per line');
     assert.deepEqual(decodeCommit(bytes), actions);
 
-    const withForeign = new TextEncoder().encode(`${text}{"cdc":{"path":"c.parquet"}}\n{"domainMetadata":{"domain":"d"}}\n\n`);
+    const withForeign = new TextEncoder().encode(`${text}{"domainMetadata":{"domain":"d"}}\n\n`);
     assert.deepEqual(decodeCommit(withForeign), actions);
   });
 
@@ -112,7 +113,9 @@ describe('commit files', () => {
     const v0 = await rawCommit(store, 0);
     assert.deepEqual(v0.map((a) => Object.keys(a)), [['commitInfo'], ['protocol'], ['metaData']]);
     assert.deepEqual(keysOf(v0[0]!['commitInfo']), ['engineInfo', 'isBlindAppend', 'operation', 'operationParameters', 'timestamp']);
-    assert.deepEqual(v0[1]!['protocol'], { minReaderVersion: 1, minWriterVersion: 2 });
+    // Tables of the lake keep a change data feed (writer version 4).
+    assert.deepEqual(v0[1]!['protocol'], { minReaderVersion: 1, minWriterVersion: 4 });
+    assert.deepEqual(v0[2]!['metaData']!['configuration'], { 'delta.enableChangeDataFeed': 'true' });
     const meta = v0[2]!['metaData']!;
     assert.deepEqual(keysOf(meta), ['configuration', 'createdTime', 'description', 'format', 'id', 'name', 'partitionColumns', 'schemaString']);
     assert.deepEqual(meta['format'], { provider: 'parquet', options: {} });
@@ -203,11 +206,19 @@ async function foreignTable(store: Parameters<typeof DeltaTable.open>[0], minWri
 describe('protocol limits of a writer', () => {
   test('a table that needs a newer writer version is read, never written', async (t) => {
     const { store } = await scratchStore(t);
-    await foreignTable(store, 4, { 'delta.enableChangeDataFeed': 'true' });
+    await foreignTable(store, 5, { 'delta.columnMapping.mode': 'name' });
     const table = await DeltaTable.open(store);
     assert.deepEqual(await table.rows(), []);
-    await assert.rejects(table.append(batch(heartRate.columns, heartRows(1, 2))), (e: unknown) => e instanceof TableFormatError && /writer version 4/.test(e.message));
+    await assert.rejects(table.append(batch(heartRate.columns, heartRows(1, 2))), (e: unknown) => e instanceof TableFormatError && /writer version 5/.test(e.message));
     await assert.rejects(table.append(batch(heartRate.columns, []), { txn: { appId: 'a', version: 1 } }), TableFormatError);
+    assert.deepEqual(await logVersions(store), [0]);
+  });
+
+  test('a table with CHECK constraints (writer version 3) is read, never written: fitlake does not enforce them', async (t) => {
+    const { store } = await scratchStore(t);
+    await foreignTable(store, 3, { 'delta.constraints.positive': 'heartrate > 0' });
+    const table = await DeltaTable.open(store);
+    await assert.rejects(table.append(batch(heartRate.columns, heartRows(1, 2))), (e: unknown) => e instanceof TableFormatError && /CHECK constraints/.test(e.message));
     assert.deepEqual(await logVersions(store), [0]);
   });
 

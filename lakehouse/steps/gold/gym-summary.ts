@@ -1,14 +1,18 @@
 /**
  * Gold gym_summary: each completed workout of a device's user whose start_time lies within [login,
  * logout] of a gym visit of that device's MAC address; date is the UTC date of the login, minutes are
- * rounded to 2 decimals. Recomputed only for the MAC addresses touched by new visits, workouts or
- * registrations.
+ * rounded to 2 decimals. Recomputed only for the MAC addresses touched by visits, workouts or
+ * registrations that arrived or left (change-data.ts): all rows of such a MAC are computed again, and
+ * its stored rows not among them are deleted (a workout whose start moved out of its visit, a user whose
+ * MAC changed).
  */
 import { completedWorkouts, gymLogs, gymSummary, users } from '../../../schema/tables.ts';
 import type { Row } from '../../table/operations/merge.ts';
+import type { ColumnBatch } from '../../table/column-batch.ts';
 import { dayOfMicros } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
-import { dedupe, groupBy, keyOf, readNewRows, readTableRows, sameRow } from '../rows.ts';
+import { dedupe, groupBy, keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';
+import { deleteUnproduced } from '../replace-scope.ts';
 import type { Step } from '../step.ts';
 
 const STEP = 'gold_gym_summary';
@@ -62,21 +66,23 @@ export const goldGymSummary: Step = {
       step: STEP,
       target: gymSummary,
       upstream: [gymLogs, completedWorkouts, users],
-      async compute({ ranges: [visitsRange, workoutsRange, usersRange] }) {
+      async compute({ ctx, target, ranges: [visitsRange, workoutsRange, usersRange] }) {
         const allUsers = await readTableRows(usersRange!, { columns: ['user_id', 'mac_address'] });
         const macOfUser = new Map(allUsers.map((u) => [u.user_id as number, u.mac_address as string]));
-        const newVisits = await readNewRows(visitsRange!, { columns: ['mac_address'] });
-        const newWorkouts = await readNewRows(workoutsRange!, { columns: ['user_id'] });
-        const newUsers = await readNewRows(usersRange!, { columns: ['mac_address'] });
+        const touchedVisits = [...(await readNewRows(visitsRange!, { columns: ['mac_address'] })), ...(await readRemovedRows(visitsRange!, { columns: ['mac_address'] }))];
+        const touchedWorkouts = [...(await readNewRows(workoutsRange!, { columns: ['user_id'] })), ...(await readRemovedRows(workoutsRange!, { columns: ['user_id'] }))];
+        // A registration that left brings its old MAC, whose rows of that user must go.
+        const touchedUsers = [...(await readNewRows(usersRange!, { columns: ['mac_address'] })), ...(await readRemovedRows(usersRange!, { columns: ['mac_address'] }))];
+        const recordsIn = touchedVisits.length + touchedWorkouts.length + touchedUsers.length;
         const macs = new Set<string>([
-          ...newVisits.map((v) => v.mac_address as string),
-          ...newUsers.map((u) => u.mac_address as string),
-          ...newWorkouts.flatMap((w) => {
+          ...touchedVisits.map((v) => v.mac_address as string),
+          ...touchedUsers.map((u) => u.mac_address as string),
+          ...touchedWorkouts.flatMap((w) => {
             const mac = macOfUser.get(w.user_id as number);
             return mac === undefined ? [] : [mac];
           }),
         ]);
-        if (macs.size === 0) return { rows: [], recordsIn: newVisits.length + newWorkouts.length + newUsers.length };
+        if (macs.size === 0) return { rows: [], recordsIn };
         const macList = [...macs];
         const usersOfMac = groupBy(allUsers.filter((u) => macs.has(u.mac_address as string)), (u) => u.mac_address as string);
         const userIds = allUsers.filter((u) => macs.has(u.mac_address as string)).map((u) => u.user_id as number);
@@ -89,7 +95,9 @@ export const goldGymSummary: Step = {
           const ownSessions = (usersOfMac.get(mac) ?? []).flatMap((u) => sessionsOfUser.get(u.user_id as number) ?? []);
           for (const row of gymRows(mac, visitsOfMac.get(mac) ?? [], ownSessions)) rows.push(row);
         }
-        return { rows, recordsIn: newVisits.length + newWorkouts.length + newUsers.length };
+        const scope = { where: [{ column: 'mac_address', op: 'in' as const, values: macList }], holds: (b: ColumnBatch, i: number) => macs.has(b.columns.get('mac_address')![i] as string) };
+        await deleteUnproduced(target, gymSummary.primaryKey, scope, rows, { step: STEP, reason: 'rows no longer supported by visits, workouts and registrations', now: ctx.now });
+        return { rows, recordsIn };
       },
       whenMatched: (target, source) => (sameRow(source, target) ? undefined : source),
     }),

@@ -1,18 +1,21 @@
 /**
  * Gold workout_bpm_summary: workout_bpm grouped by (user_id, workout_id, session_id) with the user's
  * demographics; the age bin is the age on the workout's start date, so it never drifts. Only the groups
- * touched by new readings, changed demographics or a re-paired workout are recomputed (a group left
- * without readings loses its summary), each from all of its rows, which are
+ * touched by workout_bpm rows that arrived or left (change-data.ts) and the groups of users whose
+ * demographics changed are recomputed (a group left without readings or demographics loses its
+ * summary), each from all of its rows, which are
  * streamed column by column into running aggregates (in scan order, so the sums are those summarize
  * would compute over the same rows).
  */
-import { completedWorkouts, userBins, workoutBpm, workoutBpmSummary } from '../../../schema/tables.ts';
+import { userBins, workoutBpm, workoutBpmSummary } from '../../../schema/tables.ts';
 import type { Cell } from '../../../schema/types.ts';
+import type { ColumnBatch } from '../../table/column-batch.ts';
 import type { Row } from '../../table/operations/merge.ts';
 import { ageBin, ageOn } from '../../rules/age-bin.ts';
 import { dayOfMicros } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
-import { keyOf, readNewRows, readTableRows, sameRow } from '../rows.ts';
+import { keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';
+import { cellsAt, deleteUnproduced } from '../replace-scope.ts';
 import type { UpstreamRange } from '../incremental.ts';
 import type { Step } from '../step.ts';
 
@@ -108,22 +111,22 @@ async function freshGroups(range: UpstreamRange): Promise<{ groups: Set<string>;
 export const goldWorkoutBpmSummary: Step = {
   name: STEP,
   layer: 'gold',
-  reads: [workoutBpm, userBins, completedWorkouts],
+  reads: [workoutBpm, userBins],
   writes: [workoutBpmSummary],
   run: (ctx) =>
     runIncremental(ctx, {
       step: STEP,
       target: workoutBpmSummary,
-      upstream: [workoutBpm, userBins, completedWorkouts],
-      async compute({ ctx, target, ranges: [bpm, bins, workoutsRange] }) {
+      upstream: [workoutBpm, userBins],
+      async compute({ ctx, target, ranges: [bpm, bins] }) {
         const fresh = await freshGroups(bpm!);
-        const freshBins = await readNewRows(bins!, { columns: ['user_id'] });
-        // A workout re-paired by a late event may have lost every reading (workout_bpm deletes those outside
-        // its new window): its group is recomputed too, and its summary deleted when no reading is left.
-        const changedWorkouts = await readNewRows(workoutsRange!, { columns: [...GROUP] });
-        const affectedGroups = new Set([...fresh.groups, ...changedWorkouts.map((w) => keyOf(w, GROUP))]);
-        const binUsers = new Set(freshBins.map((b) => b.user_id as number));
-        const userIds = [...new Set([...fresh.users, ...binUsers, ...changedWorkouts.map((w) => w.user_id as number)])];
+        // Rows that left workout_bpm (a replaced reading, a re-paired workout): their groups are recomputed
+        // too, and lose their summary when no reading is left.
+        const left = await readRemovedRows(bpm!, { columns: [...GROUP] });
+        const changedBins = [...(await readNewRows(bins!, { columns: ['user_id'] })), ...(await readRemovedRows(bins!, { columns: ['user_id'] }))];
+        const affectedGroups = new Set([...fresh.groups, ...left.map((r) => keyOf(r, GROUP))]);
+        const binUsers = new Set(changedBins.map((b) => b.user_id as number));
+        const userIds = [...new Set([...fresh.users, ...binUsers, ...left.map((r) => r.user_id as number)])];
         if (userIds.length === 0) return { rows: [], recordsIn: 0 };
         const binsOf = new Map((await readTableRows(bins!, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] })).map((b) => [b.user_id as number, b]));
         // Every row of the affected groups, aggregated as it streams by; groups in first-seen order.
@@ -150,17 +153,12 @@ export const goldWorkoutBpmSummary: Step = {
           // Without a profile yet the summary waits; the profile's arrival triggers it.
           if (demographics) rows.push(summaryOf(a, demographics));
         }
-        const emptied = new Set(changedWorkouts.map((w) => keyOf(w, GROUP)).filter((key) => !aggregates.has(key)));
-        if (emptied.size > 0) {
-          // Committed on its own before the merge; a retry finds nothing more to delete.
-          await target.deleteRows({
-            where: [{ column: 'user_id', op: 'in', values: [...new Set(changedWorkouts.map((w) => w.user_id as number))] }],
-            matches: (batch, i) => emptied.has(keyOf({ user_id: batch.columns.get('user_id')![i]!, workout_id: batch.columns.get('workout_id')![i]!, session_id: batch.columns.get('session_id')![i]! }, GROUP)),
-            now: ctx.now,
-            operationParameters: { step: STEP, reason: 'workouts left without readings' },
-          });
-        }
-        return { rows, recordsIn: fresh.rows + freshBins.length + changedWorkouts.length };
+        const scope = {
+          where: [{ column: 'user_id', op: 'in' as const, values: userIds }],
+          holds: (b: ColumnBatch, i: number) => binUsers.has(b.columns.get('user_id')![i] as number) || affectedGroups.has(keyOf(cellsAt(b, i, GROUP), GROUP)),
+        };
+        await deleteUnproduced(target, workoutBpmSummary.primaryKey, scope, rows, { step: STEP, reason: 'groups left without readings or demographics', now: ctx.now });
+        return { rows, recordsIn: fresh.rows + left.length + changedBins.length };
       },
       whenMatched: (target, source) => (sameRow(source, target) ? undefined : source),
     }),

@@ -1,13 +1,16 @@
 /**
  * Silver completed_workouts: a `start` and a `stop` of the same (user_id, workout_id, session_id), the
  * stop after the start and less than 3 hours after it. A stop whose start has not arrived waits in
- * workouts; when the start lands, the pair is made.
+ * workouts; when the start lands, the pair is made. Every session with a new or removed event is paired
+ * again from all of its events, and loses its row when it no longer makes a pair.
  */
 import { completedWorkouts, workouts } from '../../../schema/tables.ts';
 import type { Row } from '../../table/operations/merge.ts';
 import { MICROS_PER_SECOND } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
-import { groupBy, keyOf, readNewRows, readTableRows, sameRow } from '../rows.ts';
+import { groupBy, keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';
+import { cellsAt, deleteUnproduced } from '../replace-scope.ts';
+import type { ColumnBatch } from '../../table/column-batch.ts';
 import type { Step } from '../step.ts';
 
 const STEP = 'silver_completed_workouts';
@@ -35,10 +38,11 @@ export const silverCompletedWorkouts: Step = {
       step: STEP,
       target: completedWorkouts,
       upstream: [workouts],
-      async compute({ ranges: [events] }) {
+      async compute({ ctx, target, ranges: [events] }) {
         const fresh = await readNewRows(events!);
-        const sessions = new Set(fresh.map((e) => keyOf(e, SESSION_KEY)));
-        const userIds = [...new Set(fresh.map((e) => e.user_id as number))];
+        const touched = [...fresh, ...(await readRemovedRows(events!, { columns: [...SESSION_KEY] }))];
+        const sessions = new Set(touched.map((e) => keyOf(e, SESSION_KEY)));
+        const userIds = [...new Set(touched.map((e) => e.user_id as number))];
         // Both halves of a pair may be in older data: read every event of the users concerned.
         const all = userIds.length === 0 ? [] : await readTableRows(events!, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
         const rows: Row[] = [];
@@ -46,6 +50,10 @@ export const silverCompletedWorkouts: Step = {
           if (!sessions.has(key as string)) continue;
           const pair = pairSession(group);
           if (pair) rows.push(pair);
+        }
+        if (userIds.length > 0) {
+          const scope = { where: [{ column: 'user_id', op: 'in' as const, values: userIds }], holds: (b: ColumnBatch, i: number) => sessions.has(keyOf(cellsAt(b, i, SESSION_KEY), SESSION_KEY)) };
+          await deleteUnproduced(target, completedWorkouts.primaryKey, scope, rows, { step: STEP, reason: 'sessions that no longer pair', now: ctx.now });
         }
         return { rows, recordsIn: fresh.length };
       },

@@ -1,10 +1,15 @@
-/** Silver user_bins: demographics per user, kept current (SCD type 1). */
+/**
+ * Silver user_bins: demographics per user, kept current (SCD type 1): a changed profile arrives as a new
+ * row; a user whose profile left user_profile without a new one loses the bins.
+ */
 import { userBins, userProfile } from '../../../schema/tables.ts';
 import { ageBin, ageOn } from '../../rules/age-bin.ts';
 import { dayOfMicros } from '../../time.ts';
 import type { Row } from '../../table/operations/merge.ts';
 import { runIncremental } from '../incremental-step.ts';
-import { readNewRows, sameRow } from '../rows.ts';
+import { readNewRows, readRemovedRows, sameRow } from '../rows.ts';
+import { deleteUnproduced } from '../replace-scope.ts';
+import type { ColumnBatch } from '../../table/column-batch.ts';
 import type { Step } from '../step.ts';
 
 const STEP = 'silver_user_bins';
@@ -19,8 +24,9 @@ export const silverUserBins: Step = {
       step: STEP,
       target: userBins,
       upstream: [userProfile],
-      async compute({ ranges: [profiles] }) {
+      async compute({ ctx, target, ranges: [profiles] }) {
         const rows = await readNewRows(profiles!);
+        const left = new Set((await readRemovedRows(profiles!, { columns: ['user_id'] })).map((p) => p.user_id as number));
         const bins: Row[] = rows.map((p) => ({
           user_id: p.user_id!,
           // The bin at the profile's own update time: deterministic, never "today".
@@ -30,6 +36,10 @@ export const silverUserBins: Step = {
           state: p.state!,
           dob: p.dob!,
         }));
+        if (left.size > 0) {
+          const scope = { where: [{ column: 'user_id', op: 'in' as const, values: [...left] }], holds: (b: ColumnBatch, i: number) => left.has(b.columns.get('user_id')![i] as number) };
+          await deleteUnproduced(target, userBins.primaryKey, scope, bins, { step: STEP, reason: 'profiles removed', now: ctx.now });
+        }
         return { rows: bins, recordsIn: rows.length };
       },
       whenMatched: (target, source) => (sameRow(source, target) ? undefined : source),

@@ -2,7 +2,9 @@
  * Silver workout_bpm: every valid reading of a user's registered device with start_time < time <=
  * end_time of one of the user's completed workouts. Any of the three inputs may arrive last, so each is
  * a trigger: new readings join the known workouts, new workouts read the readings of their window, and a
- * newly registered user's device is joined with all of the user's workouts.
+ * newly registered user's device is joined with all of the user's workouts. What left an input (a
+ * replaced reading, a re-paired or removed workout, a changed registration: see change-data.ts) takes
+ * the rows it supported with it (deleteUnsupported).
  *
  * Readings are streamed file by file, column by column, and the output is merged in chunks (see
  * incremental-step.ts), so memory follows a chunk, not the number of readings. New readings (files added
@@ -28,7 +30,7 @@ import { workerPool } from '../../threads/pool.ts';
 import type { UpstreamRange } from '../incremental.ts';
 import { inOrder } from '../in-order.ts';
 import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
-import { groupBy, keyOf, readNewRows, readTableRows, sameRow } from '../rows.ts';
+import { groupBy, keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';
 import type { Step } from '../step.ts';
 
 const STEP = 'silver_workout_bpm';
@@ -162,24 +164,49 @@ async function* joinFiles(readings: UpstreamRange, files: readonly AddAction[], 
   for await (const joined of inOrder(files, 2 * pool.size, join)) yield { batch: fromWire(joined.rows), recordsIn: joined.recordsIn };
 }
 
+/** What left workout_bpm's inputs since the checkpoint (see change-data.ts), and the current windows. */
+interface RemovedInput {
+  /** Readings replaced or deleted in heart_rate: (device, time). */
+  readings: readonly Row[];
+  /** Sessions whose completed workout changed or went: their rows must lie in the current window. */
+  sessions: ReadonlySet<string>;
+  /** Users whose registration changed or went: all their rows are joined again. */
+  users: ReadonlySet<number>;
+}
+
 /**
- * Deletes the workout_bpm rows of the given workouts that lie outside their (new) windows. A window
- * changes when a late event re-pairs the session (an earlier stop shortens it, an earlier start moves
- * it): without this, readings of the old window would stay. Committed on its own, before the merges:
- * a retry of the step finds nothing more to delete and merges the same rows.
+ * Deletes the workout_bpm rows that what left the inputs supported: every row of a user whose
+ * registration changed (the device may be another), the rows of a changed or removed session outside
+ * its current window (an earlier stop shortens it, an earlier start moves it), and the rows of replaced
+ * readings. What is still supported comes back with the merges that follow: the new readings' files hold
+ * the replacements, and the sessions and users concerned are joined again with every reading. Committed
+ * on its own, before the merges: a retry of the step finds nothing more to delete and merges the same rows.
  */
-async function deleteOutsideWindows(target: TargetTransaction, workouts: readonly Row[], now: () => number): Promise<void> {
-  if (workouts.length === 0) return;
-  const windowOf = new Map(workouts.map((w) => [keyOf(w, completedWorkouts.primaryKey), w]));
+async function deleteUnsupported(target: TargetTransaction, removed: RemovedInput, windowOf: ReadonlyMap<string, Row>, userOfDevice: ReadonlyMap<number, number>, now: () => number): Promise<void> {
+  const readingsOfUser = new Map<number, Set<number>>();
+  for (const r of removed.readings) {
+    const user = userOfDevice.get(r.device_id as number);
+    if (user === undefined) continue;
+    let times = readingsOfUser.get(user);
+    if (!times) readingsOfUser.set(user, (times = new Set()));
+    times.add(r.time as number);
+  }
+  const sessionUsers = [...removed.sessions].map((key) => Number(key.split('\u0001')[0]));
+  const userIds = [...new Set([...removed.users, ...readingsOfUser.keys(), ...sessionUsers])];
+  if (userIds.length === 0) return;
   await target.deleteRows({
-    where: [{ column: 'user_id', op: 'in', values: [...new Set(workouts.map((w) => w.user_id as number))] }],
+    where: [{ column: 'user_id', op: 'in', values: userIds }],
     matches(batch, i) {
-      const [user, workout, session, time] = ['user_id', 'workout_id', 'session_id', 'time'].map((c) => batch.columns.get(c)![i]);
-      const w = windowOf.get(`${user}\u0001${workout}\u0001${session}`);
-      return w !== undefined && !((w.start_time as number) < (time as number) && (time as number) <= (w.end_time as number));
+      const [user, workout, session, time] = ['user_id', 'workout_id', 'session_id', 'time'].map((c) => batch.columns.get(c)![i] as number) as [number, number, number, number];
+      if (removed.users.has(user)) return true;
+      if (readingsOfUser.get(user)?.has(time)) return true;
+      const key = `${user}\u0001${workout}\u0001${session}`;
+      if (!removed.sessions.has(key)) return false;
+      const w = windowOf.get(key);
+      return w === undefined || !((w.start_time as number) < time && time <= (w.end_time as number));
     },
     now,
-    operationParameters: { step: STEP, reason: 'workout windows changed' },
+    operationParameters: { step: STEP, reason: 'inputs changed: replaced readings, changed workouts or registrations' },
   });
 }
 
@@ -194,14 +221,21 @@ export const silverWorkoutBpm: Step = {
       target: workoutBpm,
       upstream: [heartRate, completedWorkouts, users],
       async *computeChunks({ ctx, target, ranges: [readings, workoutsRange, usersRange] }) {
-        // New and changed completed workouts: a changed one first loses its readings outside its new window.
+        // New and changed completed workouts, and what left the three inputs: the rows it supported go first.
         const changedWorkouts = await readNewRows(workoutsRange!);
-        await deleteOutsideWindows(target, changedWorkouts, ctx.now);
         const allUsers = await readTableRows(usersRange!, { columns: ['user_id', 'device_id'] });
         const allWorkouts = await readTableRows(workoutsRange!);
         const userOfDevice = new Map(allUsers.map((u) => [u.device_id as number, u.user_id as number]));
         const deviceOfUser = new Map(allUsers.map((u) => [u.user_id as number, u.device_id as number]));
         const workoutsOfUser = groupBy(allWorkouts, (w) => w.user_id as number);
+        const windowOf = new Map(allWorkouts.map((w) => [keyOf(w, completedWorkouts.primaryKey), w]));
+        const removedUsers = new Set((await readRemovedRows(usersRange!, { columns: ['user_id'] })).map((u) => u.user_id as number));
+        const removed: RemovedInput = {
+          readings: await readRemovedRows(readings!, { columns: ['device_id', 'time'] }),
+          sessions: new Set([...changedWorkouts, ...(await readRemovedRows(workoutsRange!, { columns: completedWorkouts.primaryKey }))].map((w) => keyOf(w, completedWorkouts.primaryKey))),
+          users: removedUsers,
+        };
+        await deleteUnsupported(target, removed, windowOf, userOfDevice, ctx.now);
         let out = new JoinedFiles();
 
         // 1. New readings with the workouts known now.
@@ -223,10 +257,12 @@ export const silverWorkoutBpm: Step = {
 
         // 2. New workouts, and all workouts of newly registered users, with the readings of their windows
         //    in the older files (the new files were joined with every workout above).
+        //    Users whose registration changed are among the new users (their new registration), or gone.
         const windows = new Map<string, Row>();
         for (const w of changedWorkouts) windows.set(keyOf(w, completedWorkouts.primaryKey), w);
-        for (const u of await readNewRows(usersRange!, { columns: ['user_id'] })) {
-          for (const w of workoutsOfUser.get(u.user_id as number) ?? []) windows.set(keyOf(w, completedWorkouts.primaryKey), w);
+        const joinedAgain = new Set([...(await readNewRows(usersRange!, { columns: ['user_id'] })).map((u) => u.user_id as number), ...removedUsers]);
+        for (const user of joinedAgain) {
+          for (const w of workoutsOfUser.get(user) ?? []) windows.set(keyOf(w, completedWorkouts.primaryKey), w);
         }
         out.recordsIn += windows.size;
         const windowsOfDevice = new Map<number, Row[]>();

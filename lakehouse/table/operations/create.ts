@@ -4,10 +4,10 @@ import type { ColumnDef } from '../../../schema/types.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { encodeCommit, type Action } from '../actions.ts';
 import { toSchemaString } from '../delta-schema.ts';
-import { SchemaMismatchError, TableNotFoundError } from '../errors.ts';
+import { CommitConflictError, SchemaMismatchError, TableNotFoundError } from '../errors.ts';
 import { commitKey } from '../log-paths.ts';
-import { loadSnapshot, READER_VERSION, WRITER_VERSION, type Snapshot } from '../snapshot.ts';
-import { ENGINE_INFO } from '../transaction.ts';
+import { CHANGE_DATA_FEED, changeDataFeedEnabled, loadSnapshot, READER_VERSION, WRITER_VERSION, type Snapshot } from '../snapshot.ts';
+import { commit, ENGINE_INFO } from '../transaction.ts';
 import { describeColumns } from '../values.ts';
 
 export interface TableSpec {
@@ -15,6 +15,11 @@ export interface TableSpec {
   columns: readonly ColumnDef[];
   partitionBy?: readonly string[];
   description?: string;
+  /**
+   * Record updates and deletes in the change data feed (change-data.ts), so incremental readers follow
+   * them. An existing table without it is upgraded (writer version 4) when opened. @default false
+   */
+  changeDataFeed?: boolean;
 }
 
 /**
@@ -25,7 +30,7 @@ export async function createTableIfAbsent(store: ObjectStore, spec: TableSpec, n
   try {
     const existing = await loadSnapshot(store);
     assertSameSchema(existing, spec);
-    return existing;
+    return spec.changeDataFeed && !changeDataFeedEnabled(existing) ? await enableChangeDataFeed(store, existing, now) : existing;
   } catch (e) {
     if (!(e instanceof TableNotFoundError)) throw e;
   }
@@ -36,7 +41,7 @@ export async function createTableIfAbsent(store: ObjectStore, spec: TableSpec, n
   const timestamp = now();
   const actions: Action[] = [
     { commitInfo: { timestamp, operation: 'CREATE TABLE', operationParameters: { partitionBy: JSON.stringify(partitionBy) }, isBlindAppend: true, engineInfo: ENGINE_INFO } },
-    { protocol: { minReaderVersion: READER_VERSION, minWriterVersion: WRITER_VERSION } },
+    { protocol: { minReaderVersion: READER_VERSION, minWriterVersion: spec.changeDataFeed ? WRITER_VERSION : 2 } },
     {
       metaData: {
         id: randomUUID(),
@@ -45,7 +50,7 @@ export async function createTableIfAbsent(store: ObjectStore, spec: TableSpec, n
         format: { provider: 'parquet', options: {} },
         schemaString: toSchemaString(spec.columns),
         partitionColumns: partitionBy,
-        configuration: {},
+        configuration: spec.changeDataFeed ? { [CHANGE_DATA_FEED]: 'true' } : {},
         createdTime: timestamp,
       },
     },
@@ -55,6 +60,34 @@ export async function createTableIfAbsent(store: ObjectStore, spec: TableSpec, n
   const snapshot = await loadSnapshot(store);
   assertSameSchema(snapshot, spec);
   return snapshot;
+}
+
+/**
+ * Turn the change data feed on for a table made without it (by an older fitlake): one commit raising
+ * the writer version and setting the property. Changes before it are read from the files their commits
+ * removed (change-data.ts). Two openers racing: the loser finds the feed on.
+ */
+async function enableChangeDataFeed(store: ObjectStore, snapshot: Snapshot, now: () => number): Promise<Snapshot> {
+  const { metadata, protocol } = snapshot;
+  try {
+    const result = await commit(store, {
+      readSnapshot: snapshot,
+      actions: [
+        { protocol: { minReaderVersion: protocol.minReaderVersion, minWriterVersion: Math.max(protocol.minWriterVersion, WRITER_VERSION) } },
+        { metaData: { ...metadata, configuration: { ...metadata.configuration, [CHANGE_DATA_FEED]: 'true' } } },
+      ],
+      operation: 'SET TBLPROPERTIES',
+      operationParameters: { properties: JSON.stringify({ [CHANGE_DATA_FEED]: 'true' }) },
+      readSet: { readsAdded: false },
+      now,
+    });
+    return result.snapshot;
+  } catch (e) {
+    if (!(e instanceof CommitConflictError)) throw e;
+    const latest = await loadSnapshot(store);
+    if (!changeDataFeedEnabled(latest)) throw e;
+    return latest;
+  }
 }
 
 function assertSameSchema(snapshot: Snapshot, spec: TableSpec): void {

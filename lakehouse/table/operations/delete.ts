@@ -11,6 +11,7 @@ import { pruneFiles, readDataFile } from '../scan.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { commit, type CommitResult } from '../transaction.ts';
 import { writeDataFiles } from '../write-files.ts';
+import { writeChangeFiles, type ChangeRows } from '../change-data.ts';
 import { removeOf } from './merge.ts';
 
 export interface DeleteSpec {
@@ -36,11 +37,14 @@ export async function deleteRows(store: ObjectStore, snapshot: Snapshot, spec: D
   const actions: Action[] = [];
   let deleted = 0;
   let filesAdded = 0;
+  const changes: ChangeRows[] = [];
   for (const add of candidates) {
     const batch = await readDataFile(store, snapshot, add, snapshot.columns);
     const kept: number[] = [];
-    for (let i = 0; i < batch.numRows; i++) if (!spec.matches(batch, i)) kept.push(i);
-    if (kept.length === batch.numRows) continue;
+    const gone: number[] = [];
+    for (let i = 0; i < batch.numRows; i++) (spec.matches(batch, i) ? gone : kept).push(i);
+    if (gone.length === 0) continue;
+    changes.push({ type: 'delete', rows: takeRows(batch, gone) });
     deleted += batch.numRows - kept.length;
     actions.push({ remove: removeOf(add, now) });
     if (kept.length > 0) {
@@ -50,6 +54,7 @@ export async function deleteRows(store: ObjectStore, snapshot: Snapshot, spec: D
     }
   }
   const filesRemoved = actions.length - filesAdded;
+  for (const cdc of await writeChangeFiles(store, snapshot, changes, spec.now ? { now: spec.now } : {})) actions.push({ cdc });
   if (deleted === 0) return { version: snapshot.version, committed: false, snapshot, attempts: 0, deleted, filesRemoved, filesAdded };
   const committed = await commit(store, {
     readSnapshot: snapshot,

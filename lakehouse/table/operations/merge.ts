@@ -8,6 +8,7 @@ import type { Cell } from '../../../schema/types.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Action, AddAction } from '../actions.ts';
 import { takeRows, type ColumnBatch } from '../column-batch.ts';
+import { writeChangeFiles, type ChangeRows } from '../change-data.ts';
 import { statsOf, type FileStats } from '../file-stats.ts';
 import { KeyIndex } from '../key-index.ts';
 import { NumberPairIndex } from '../number-pair-index.ts';
@@ -308,6 +309,8 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
       ? spec.encodeFiles(batch).then((files) => storeDataFiles(store, snapshot.partitionColumns, files, writeOptions))
       : writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, batch, writeOptions);
 
+  // Pre- and post-images of the updated rows, for the change data feed (change-data.ts).
+  const changes: ChangeRows[] = [];
   for (const add of toRead) {
     const target = spec.knownFiles?.get(add.path) ?? (await readDataFile(store, snapshot, add, snapshot.columns));
     metrics.filesRead++;
@@ -337,7 +340,10 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
         for (const [t, row] of replaced) copy[t] = row[name] ?? null;
         columns.set(name, copy);
       }
-      const adds = await write({ numRows: target.numRows, columns });
+      const rewritten: ColumnBatch = { numRows: target.numRows, columns };
+      const adds = await write(rewritten);
+      const updatedRows = [...replaced.keys()];
+      changes.push({ type: 'update_preimage', rows: takeRows(target, updatedRows) }, { type: 'update_postimage', rows: takeRows(rewritten, updatedRows) });
       actions.push({ remove: removeOf(add, (spec.now ?? Date.now)()) }, ...adds.map((a) => ({ add: a })));
       metrics.filesRemoved++;
       metrics.filesAdded += adds.length;
@@ -354,7 +360,9 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
     actions.push(...adds.map((a) => ({ add: a })));
     metrics.inserted = inserts.length;
     metrics.filesAdded += adds.length;
+    changes.push({ type: 'insert', rows });
   }
+  for (const cdc of await writeChangeFiles(store, snapshot, changes, writeOptions)) actions.push({ cdc });
 
   if (actions.length === 0 && !spec.txn) return { version: snapshot.version, committed: false, snapshot, attempts: 0, metrics };
   const readFiles = new Set(candidates.map((c) => c.path));
