@@ -2,7 +2,7 @@
  * The pipeline's activities: thin adapters from Temporal to the lakehouse steps. Dependencies (how to
  * open a lake, a landing zone, a Kafka source; the clock) are injected once by the worker.
  */
-import { activityInfo, heartbeat } from '@temporalio/activity';
+import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { allTables, quarantineRecords } from '../schema/tables.ts';
 import { tablePath } from '../schema/types.ts';
 import { downstreamOf, STEPS, stages, stepByName } from '../lakehouse/steps/graph.ts';
@@ -72,6 +72,18 @@ export function createActivities(deps: ActivityDeps) {
   };
 
   return {
+    /**
+     * Another pipeline run going on this lake (memo `lake`, status running), other than `self`: a
+     * scheduled run that finds one is skipped. Asked through the worker's Temporal client.
+     */
+    async otherRunOnLake(input: { lake: string; self: string }): Promise<{ workflowId: string; mode: string } | undefined> {
+      const query = `WorkflowType = 'pipelineWorkflow' AND ExecutionStatus = 'Running'`;
+      for await (const w of Context.current().client.workflow.list({ query })) {
+        if (w.workflowId !== input.self && w.memo?.lake === input.lake) return { workflowId: w.workflowId, mode: String(w.memo?.mode ?? 'once') };
+      }
+      return undefined;
+    },
+
     /** The step graph's stages (step names), filtered by layer or name: the workflow walks it. */
     async planPipeline(filter: { steps?: string[]; layers?: Layer[]; kafka: boolean; landing: boolean }): Promise<string[][]> {
       const chosen = STEPS.filter(

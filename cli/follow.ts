@@ -14,6 +14,7 @@ function line(p: StepProgress): string {
 export async function followRun(handle: WorkflowHandle, print: (text: string) => void, pollMs = 300): Promise<PipelineResult> {
   const seen = new Map<string, string>();
   let cycle = 0;
+  let failedCycle = 0;
   const result = handle.result() as Promise<PipelineResult>;
   let done = false;
   void result.then(
@@ -27,6 +28,11 @@ export async function followRun(handle: WorkflowHandle, print: (text: string) =>
         cycle = progress.cycle;
         seen.clear();
         if (progress.mode === 'continuous') print(`cycle ${cycle}`);
+      }
+      const f = progress.failure;
+      if (f && f.cycle !== failedCycle) {
+        failedCycle = f.cycle;
+        print(`cycle ${f.cycle} failed at ${f.step} (${f.consecutive} in a row); the run goes on, next cycle at ${new Date(f.retryAt).toISOString()}`);
       }
       for (const step of progress.steps) {
         const key = `${step.state}`;

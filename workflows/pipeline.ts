@@ -3,13 +3,16 @@
  * activities. After the first stage (the sources) of each cycle it asks which later steps may have new
  * input, skips the others, and runs a small cycle's pending steps in one activity. Mode `once` processes
  * what is available and completes; mode `continuous` repeats every `everySeconds` until the `stop`
- * signal, continuing as new before its history grows large.
+ * signal, continuing as new before its history grows large. A continuous run outlives a failing cycle
+ * (its step's activity out of retries): the failure is recorded (progress query, the UI's current
+ * details, `fitlake status`) and the next cycle comes after a backoff; only a configuration error ends
+ * the run. A scheduled run that finds another run going on its lake is skipped.
  * Deterministic: no I/O, clock or randomness here; the graph itself comes from the planPipeline activity.
  */
-import { condition, continueAsNew, defineQuery, defineSignal, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo, log } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, workflowInfo, log } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities/pipeline-activities.ts';
 import { LOCAL_QUICK_ACTIVITY, QUICK_ACTIVITY, STEP_ACTIVITY } from './retry-policy.ts';
-import type { PipelineInput, PipelineProgress, PipelineResult, StepProgress, StepSummary } from './types.ts';
+import type { CycleFailure, PipelineInput, PipelineProgress, PipelineResult, StepProgress, StepSummary } from './types.ts';
 
 const { planPipeline } = proxyActivities<PipelineActivities>(QUICK_ACTIVITY);
 // Planning and the pending-input check read a little metadata: local activities, run by the worker inside
@@ -22,6 +25,28 @@ const local = proxyLocalActivities<PipelineActivities>(LOCAL_QUICK_ACTIVITY);
  * as an activity, an activity for every step every cycle.
  */
 export const SKIP_IDLE_STEPS_PATCH = 'skip-steps-without-input';
+
+/**
+ * Patch id of continuous runs that outlive failing cycles: a stage waits for all of its steps before a
+ * failure is handled, and a failed cycle is followed by a backoff timer instead of ending the run.
+ */
+export const OUTLIVE_FAILURES_PATCH = 'continuous-runs-outlive-failures';
+
+/** Patch id of skipping a scheduled run when another run is going on its lake (one more local activity). */
+export const SKIP_OVERLAPPING_PATCH = 'skip-scheduled-run-on-busy-lake';
+
+/** The wait after failed cycles in a row doubles from everySeconds up to this (or everySeconds, if longer). */
+export const MAX_FAILURE_BACKOFF_SECONDS = 300;
+
+/** Seconds to wait after the n-th failed cycle in a row: never less than the trigger interval. */
+export function failureBackoffSeconds(everySeconds: number, consecutive: number): number {
+  return Math.max(everySeconds, Math.min(MAX_FAILURE_BACKOFF_SECONDS, everySeconds * 2 ** (consecutive - 1)));
+}
+
+/** A configuration error ends a continuous run: no retry fixes it (activities/errors.ts names the type). */
+function isConfigError(e: unknown): boolean {
+  return e instanceof ActivityFailure && e.cause instanceof ApplicationFailure && e.cause.type === 'ConfigError';
+}
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');
 export const stopSignal = defineSignal('stop');
@@ -42,20 +67,48 @@ function summaryLine(p: StepProgress): string {
   return `${p.step}: ${p.state}, ${p.recordsIn} in, ${p.rowsWritten} written, ${p.quarantined} quarantined ${versions}${error}`.trim();
 }
 
+/** The failure as the Temporal UI's current details show it (Markdown). */
+function failureDetails(f: CycleFailure): string {
+  const retry = new Date(f.retryAt).toISOString();
+  return `**Cycle ${f.cycle} failed** at step \`${f.step}\` (${f.consecutive} failed cycle(s) in a row): ${f.error}\n\nThe next cycle starts at ${retry}.`;
+}
+
 export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineResult> {
   let stopping = false;
   let cycle = input.cyclesDone ?? 0;
   let steps: StepProgress[] = [];
+  let failure: CycleFailure | undefined;
   setHandler(stopSignal, () => {
     stopping = true;
   });
-  setHandler(progressQuery, () => ({ mode: input.mode, cycle, stopping, steps }));
+  setHandler(progressQuery, () => ({ mode: input.mode, cycle, stopping, steps, ...(failure ? { failure } : {}) }));
+  if (input.trigger === 'schedule' && patched(SKIP_OVERLAPPING_PATCH)) {
+    // A schedule's own runs never overlap (its overlap policy skips them); a manual run beside it is
+    // found here. The check and the start are not atomic: correctness never rests on it.
+    const other = await local.otherRunOnLake({ lake: input.lake, self: workflowInfo().workflowId });
+    if (other) {
+      log.info('scheduled run skipped: another run is going on the lake', { other: other.workflowId });
+      return { cycles: 0, summary: [`skipped: run ${other.workflowId} (${other.mode}) is going on ${input.lake}`], steps: [], skippedFor: other };
+    }
+  }
   // Per run, so a run can ask for a shorter heartbeat timeout (faster takeover of a dead worker's step).
-  const { runStep, runSteps } = proxyActivities<PipelineActivities>(
-    input.heartbeatTimeoutSeconds ? { ...STEP_ACTIVITY, heartbeatTimeout: input.heartbeatTimeoutSeconds * 1000 } : STEP_ACTIVITY,
-  );
+  const { runStep, runSteps } = proxyActivities<PipelineActivities>({
+    ...STEP_ACTIVITY,
+    ...(input.heartbeatTimeoutSeconds ? { heartbeatTimeout: input.heartbeatTimeoutSeconds * 1000 } : {}),
+    ...(input.stepMaximumAttempts ? { retry: { ...STEP_ACTIVITY.retry, maximumAttempts: input.stepMaximumAttempts } } : {}),
+  });
 
   const skipIdle = patched(SKIP_IDLE_STEPS_PATCH);
+  const outlive = input.mode === 'continuous' && patched(OUTLIVE_FAILURES_PATCH);
+  /** All of the stage's work, settled before a failure is handled (under the patch), the first failure rethrown. */
+  const allOf = async (work: Promise<void>[]) => {
+    if (!outlive) {
+      await Promise.all(work);
+      return;
+    }
+    const failed = (await Promise.allSettled(work)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
   const filter = {
     ...(input.steps ? { steps: input.steps } : {}),
     ...(input.layers ? { layers: input.layers } : {}),
@@ -87,9 +140,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     }
   };
 
-  for (;;) {
-    cycle++;
-    const cycleStart = Date.now();
+  /** One cycle over the plan; throws the first failure of a stage. */
+  const runCycle = async () => {
     steps = plan.flatMap((stage, i) => stage.map((step) => ({ step, stage: i, state: 'pending' as const, recordsIn: 0, rowsWritten: 0, quarantined: 0, versions: {} })));
     // Steps after the first stage run only when they may have new input (asked once per cycle, after the
     // first stage, which holds the sources): a cycle with nothing new costs one stage of activities, and
@@ -103,10 +155,10 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
         for (const s of steps) if (s.stage > 0 && !pending.has(s.step)) s.state = 'skipped';
         if (pending.size > 0 && sourceRows + found.backlogRows <= SMALL_CYCLE_ROWS) {
           await runTogether(steps.filter((s) => pending!.has(s.step)));
-          break;
+          return;
         }
       }
-      await Promise.all(
+      await allOf(
         stage.filter((name) => !pending || pending.has(name)).map(async (name) => {
           const progress = steps.find((s) => s.step === name)!;
           progress.state = 'running';
@@ -124,11 +176,34 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
         }),
       );
     }
+  };
+
+  for (;;) {
+    cycle++;
+    const cycleStart = Date.now();
+    let waitMs = (input.everySeconds ?? 5) * 1000;
+    try {
+      await runCycle();
+      if (failure) {
+        log.info('pipeline cycle succeeded after failed cycles', { cycle, failedCycles: failure.consecutive });
+        failure = undefined;
+        setCurrentDetails('');
+      }
+    } catch (e) {
+      if (!outlive || isConfigError(e) || !(e instanceof ActivityFailure)) throw e;
+      const consecutive = (failure?.consecutive ?? 0) + 1;
+      waitMs = failureBackoffSeconds(input.everySeconds ?? 5, consecutive) * 1000;
+      const step = steps.find((s) => s.state === 'failed');
+      failure = { cycle, step: step?.step ?? '?', error: step?.lastError ?? (e as Error).message, at: Date.now(), retryAt: cycleStart + waitMs, consecutive };
+      log.warn('pipeline cycle failed; the next cycle tries again', { ...failure });
+      setCurrentDetails(failureDetails(failure));
+    }
     log.info('pipeline cycle done', { cycle, steps: steps.map(summaryLine) });
     if (input.mode === 'once' || stopping) break;
-    // Sleep until the next trigger, everySeconds after this cycle's start (workflow time, deterministic),
-    // waking early on the stop signal. Always a timer, at least 1 ms, so the commands match older histories.
-    const wait = (input.everySeconds ?? 5) * 1000 - (Date.now() - cycleStart);
+    // Sleep until the next trigger, everySeconds (or the failure backoff) after this cycle's start
+    // (workflow time, deterministic), waking early on the stop signal. Always a timer, at least 1 ms, so
+    // the commands match older histories.
+    const wait = waitMs - (Date.now() - cycleStart);
     if (await condition(() => stopping, Math.max(1, wait))) break;
     if (workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
       await continueAsNew<typeof pipelineWorkflow>({ ...input, cyclesDone: cycle });

@@ -35,6 +35,11 @@ export interface PipelineInput extends PipelineLocations {
    * elsewhere. Steps heartbeat at least every few seconds. @default 120 (STEP_ACTIVITY)
    */
   heartbeatTimeoutSeconds?: number;
+  /**
+   * Override of how many attempts a step's activity gets within one cycle before the cycle fails (a
+   * continuous run then tries again next cycle, after a backoff). @default 20 (STEP_ACTIVITY)
+   */
+  stepMaximumAttempts?: number;
 }
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -68,11 +73,25 @@ export interface StepProgress {
   lastError?: string;
 }
 
+/** A continuous run's cycle that failed: the run records it, waits, and tries again. */
+export interface CycleFailure {
+  cycle: number;
+  step: string;
+  error: string;
+  /** Workflow time of the failure and of the next try, milliseconds since the epoch. */
+  at: number;
+  retryAt: number;
+  /** Failed cycles in a row, this one included. */
+  consecutive: number;
+}
+
 export interface PipelineProgress {
   mode: PipelineInput['mode'];
   cycle: number;
   stopping: boolean;
   steps: StepProgress[];
+  /** The last failed cycle of a continuous run, until a cycle succeeds. */
+  failure?: CycleFailure;
 }
 
 export interface PipelineResult {
@@ -80,6 +99,8 @@ export interface PipelineResult {
   /** One line per step, made to read well in the Temporal UI. */
   summary: string[];
   steps: StepProgress[];
+  /** A scheduled run that did not start because another run was going on the lake: that run. */
+  skippedFor?: { workflowId: string; mode: string };
 }
 
 export interface ResetInput extends PipelineLocations {

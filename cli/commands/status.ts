@@ -1,4 +1,5 @@
 /** `fitlake status`: recent pipeline runs on Temporal and the lake's tables with version and freshness. */
+import type { CycleFailure, PipelineProgress } from '../../workflows/types.ts';
 import { allTables } from '../../schema/tables.ts';
 import { tablePath } from '../../schema/types.ts';
 import { loadSettings } from '../../config/settings.ts';
@@ -39,7 +40,7 @@ export const statusCommand: Command = {
       return ExitCode.ok;
     }
     const settings = loadSettings(process.env, settingFlags(values));
-    const runs: { workflowId: string; status: string; start: string; mode: unknown; trigger: unknown }[] = [];
+    const runs: { workflowId: string; status: string; start: string; mode: unknown; trigger: unknown; failure?: CycleFailure }[] = [];
     let temporalError: string | undefined;
     try {
       const { client, close } = await connectClient(settings);
@@ -47,6 +48,12 @@ export const statusCommand: Command = {
         for await (const w of client.workflow.list({ query: `WorkflowType="pipelineWorkflow" AND TaskQueue="${settings.temporal.taskQueue}"` })) {
           runs.push({ workflowId: w.workflowId, status: w.status.name, start: w.startTime.toISOString(), mode: w.memo?.mode, trigger: w.memo?.trigger });
           if (runs.length >= Number(values.runs)) break;
+        }
+        // A running continuous run may be riding out failing cycles: its progress says which step and when it tries again.
+        for (const r of runs) {
+          if (r.status !== 'RUNNING') continue;
+          const progress = (await client.workflow.getHandle(r.workflowId).query<PipelineProgress>('progress').catch(() => undefined)) as PipelineProgress | undefined;
+          if (progress?.failure) r.failure = progress.failure;
         }
       } finally {
         await close();
@@ -71,7 +78,11 @@ export const statusCommand: Command = {
       console.log(`Runs (task queue ${settings.temporal.taskQueue} at ${settings.temporal.address})`);
       if (temporalError) console.log(`  ${temporalError}`);
       else if (runs.length === 0) console.log('  none yet');
-      for (const r of runs) console.log(`  ${r.workflowId.padEnd(40)} ${r.status.padEnd(11)} ${r.start}  ${String(r.mode ?? '')} ${String(r.trigger ?? '')}`);
+      for (const r of runs) {
+        console.log(`  ${r.workflowId.padEnd(40)} ${r.status.padEnd(11)} ${r.start}  ${String(r.mode ?? '')} ${String(r.trigger ?? '')}`);
+        const f = r.failure;
+        if (f) console.log(`      cycle ${f.cycle} failed at ${f.step} (${f.consecutive} in a row): ${f.error}\n      next try ${new Date(f.retryAt).toISOString()}`);
+      }
       console.log(`\nTables (lake ${settings.lake})`);
       for (const t of tables) console.log(`  ${t.table.padEnd(32)} ${t.version === null ? '-' : `v${t.version}`.padEnd(6)} ${String(t.rows).padStart(10)} rows  ${t.age}`);
     }
