@@ -29,6 +29,8 @@ import { KafkajsSource } from '../../lakehouse/sources/kafkajs-source.ts';
 import { STEPS } from '../../lakehouse/steps/graph.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { formatDate } from '../../lakehouse/time.ts';
+import { bronzeKafkaTopics, kafkaTuning } from '../../lakehouse/steps/bronze/kafka-topics.ts';
+import { setFaultHandler } from '../../lakehouse/fault-points.ts';
 import type { Lake } from '../../lakehouse/steps/lake.ts';
 import { kafkaBrokers, uniqueName } from '../support/stack.ts';
 import { landSbitSet, sbitDir } from '../support/sbit.ts';
@@ -198,6 +200,34 @@ test('SBIT set 1 through the real Kafka broker reaches the same silver and gold 
     // A second run reads nothing again: the offsets committed with bronze are where it resumes.
     const again = await runPipeline(viaKafka.ctx);
     assert.equal(again.find((r) => r.step === 'bronze_kafka')!.recordsIn, 0);
+
+    // The same backlog in bounded batches, cut off at the third batch's commit: the two batches before
+    // it stay, and the next run reads on from there, each record exactly once.
+    const batched = await makeTestLake();
+    batched.ctx.kafka = source;
+    const tuning = { ...kafkaTuning };
+    let commits = 0;
+    try {
+      kafkaTuning.maxRecordsPerCommit = 50_000;
+      setFaultHandler((name, detail) => {
+        if (name === 'commit.before' && detail.location?.includes(kafkaMultiplexBz.name) && ++commits === 3) throw new Error('cut off at the third batch');
+      });
+      await assert.rejects(bronzeKafkaTopics.run(batched.ctx), /cut off at the third batch/);
+      setFaultHandler(undefined);
+      const bronze = await batched.lake.table(kafkaMultiplexBz);
+      assert.equal(await bronze.count(), 100_000, 'two batches of 50,000 records were committed before the cut');
+      const resumed = await bronzeKafkaTopics.run(batched.ctx);
+      assert.equal(resumed.recordsIn, 7 + 16 + 253_801 - 100_000, 'the rerun reads only what the batches left');
+      const keys = new Set<string>();
+      for await (const b of (await batched.lake.table(kafkaMultiplexBz)).scan({ columns: ['topic', 'partition', 'offset'] })) {
+        for (let i = 0; i < b.numRows; i++) keys.add(`${b.columns.get('topic')![i]}/${b.columns.get('partition')![i]}@${b.columns.get('offset')![i]}`);
+      }
+      assert.equal(keys.size, 7 + 16 + 253_801, 'every record once');
+      assert.deepEqual(await tableLines(batched.lake, kafkaMultiplexBz, kafkaMultiplexBz.columns.map((c) => c.name).filter((c) => c !== 'load_time')), await tableLines(viaKafka.lake, kafkaMultiplexBz, kafkaMultiplexBz.columns.map((c) => c.name).filter((c) => c !== 'load_time')));
+    } finally {
+      setFaultHandler(undefined);
+      Object.assign(kafkaTuning, tuning);
+    }
   } finally {
     // The source keeps its connections between reads.
     await source.close();

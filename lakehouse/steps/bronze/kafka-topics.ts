@@ -7,6 +7,10 @@
  * seen at its start (mode `once`), so after a crash the next run resumes right after the last committed
  * record: no gap, no repeat. Records without a value (tombstones) go to quarantine, committed first
  * under the same txn ids.
+ *
+ * A backlog is read in bounded batches (kafkaTuning.maxRecordsPerCommit records over all partitions per
+ * commit), each committed with its offsets before the next is read: a step cut off (an activity timeout,
+ * a lost worker) resumes from its last batch instead of from the start of the backlog.
  */
 import { kafkaMultiplexBz, type KafkaMultiplexBzRow } from '../../../schema/tables.ts';
 import { KNOWN_TOPICS } from '../../parse/payloads.ts';
@@ -24,6 +28,9 @@ import { bronzeKafkaRow } from './kafka-record.ts';
 const STEP = 'bronze_kafka';
 const ROWS_PER_FILE = 500_000;
 
+/** The batch bound (see the module comment); a setting so tests can cut a small backlog into batches. */
+export const kafkaTuning = { maxRecordsPerCommit: 2_000_000 };
+
 export const partitionTxnId = (topic: string, partition: number) => `${STEP}:${topic}:${partition}`;
 
 export const bronzeKafkaTopics: Step = {
@@ -32,26 +39,40 @@ export const bronzeKafkaTopics: Step = {
   reads: KNOWN_TOPICS.map((t) => `kafka:${t}`),
   writes: [kafkaMultiplexBz],
   async run(ctx): Promise<StepResult> {
-    for (let conflicts = 0; ; conflicts++) {
+    const total: StepResult = { step: STEP, recordsIn: 0, rowsWritten: 0, quarantined: 0, duplicates: 0, versions: {}, changed: false };
+    const details: string[] = [];
+    for (let conflicts = 0; ; ) {
       try {
-        return await ingestOnce(ctx);
+        const batch = await ingestOnce(ctx);
+        total.recordsIn += batch.recordsIn;
+        total.rowsWritten += batch.rowsWritten;
+        total.quarantined += batch.quarantined;
+        total.changed ||= batch.changed;
+        total.versions = batch.versions;
+        if (batch.detail) details.push(batch.detail);
+        if (!batch.more) return { ...total, ...(details.length > 0 ? { detail: details.join('; ') } : {}) };
       } catch (e) {
         // Another runner committed some of these offsets since the plan (commit judges every commit
         // since the planned snapshot): plan again from the offsets it left.
-        if (!shouldPlanAgain(e, conflicts)) throw e;
+        if (!shouldPlanAgain(e, conflicts++)) throw e;
       }
     }
   },
 };
 
-/** One planned read of the new offsets: checkpoints from one snapshot each of bronze and quarantine, commits judged against them. */
-async function ingestOnce(ctx: StepContext): Promise<StepResult> {
+/**
+ * One planned batch of the new offsets: checkpoints from one snapshot each of bronze and quarantine,
+ * commits judged against them; `more` when the batch bound left records of the backlog for the next.
+ */
+async function ingestOnce(ctx: StepContext): Promise<StepResult & { more?: boolean }> {
   const table = await ctx.lake.table(kafkaMultiplexBz);
   const planned = table.snapshot;
   const result: StepResult = { step: STEP, recordsIn: 0, rowsWritten: 0, quarantined: 0, duplicates: 0, versions: { [kafkaMultiplexBz.name]: planned.version }, changed: false };
   if (!ctx.kafka) return { ...result, detail: 'no Kafka source configured' };
   const quarantinePlanned = (await ctx.lake.table(quarantineRecords)).snapshot;
   const ranges: PartitionRange[] = [];
+  let budget = kafkaTuning.maxRecordsPerCommit;
+  let more = false;
   // Records the broker deleted (retention) before this lake read them: they cannot be ingested, but the
   // result says so instead of looking like an idle topic.
   const expired: string[] = [];
@@ -62,7 +83,11 @@ async function ingestOnce(ctx: StepContext): Promise<StepResult> {
     const from = Math.max(checkpoint, w.low);
     // A quarantine commit ahead of the bronze one marks an interrupted run: redo exactly its range.
     const q = quarantinePlanned.txns.get(`${id}#quarantine`);
-    const to = q !== undefined && q > from ? Math.min(q, w.high) : w.high;
+    const until = q !== undefined && q > from ? Math.min(q, w.high) : w.high;
+    // The batch bound, spent partition by partition in the broker's order: the same plan every time.
+    const to = Math.min(until, from + budget);
+    if (to < until) more = true;
+    budget -= Math.max(0, to - from);
     if (to > from) ranges.push({ topic: w.topic, partition: w.partition, from, to });
   }
   const expiredNote = expired.length > 0 ? `; expired before ingestion (log start beyond checkpoint): ${expired.join(', ')}` : '';
@@ -110,5 +135,5 @@ async function ingestOnce(ctx: StepContext): Promise<StepResult> {
   result.changed = committed.committed;
   result.versions[kafkaMultiplexBz.name] = committed.version;
   result.detail = ranges.map((r) => `${r.topic}/${r.partition} ${r.from}..${r.to - 1}`).join(', ') + expiredNote;
-  return result;
+  return { ...result, more };
 }
