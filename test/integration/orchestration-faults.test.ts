@@ -2,7 +2,8 @@
  * Fault injection: a worker process SIGKILLs itself at a fault point (lakehouse/fault-points.ts) in the
  * middle of a `once` run over SBIT set 1; a fresh worker takes the run over (the killed step is retried
  * after its heartbeat timeout) and the finished lake equals an undisturbed in-process run, table by table,
- * row counts and content.
+ * row counts and content. And a zombie: a worker frozen (not killed) past the heartbeat timeout while
+ * the step is retried elsewhere, then waking to commit what it computed.
  */
 import '../support/quiet-temporal.ts';
 import assert from 'node:assert/strict';
@@ -15,7 +16,8 @@ import type { PipelineResult } from '../../workflows/types.ts';
 import { makeTestLake } from '../support/pipeline.ts';
 import { landSbitSet, sbitDir } from '../support/sbit.ts';
 import { temporalAddress, uniqueName } from '../support/stack.ts';
-import { assertSameTables, connectTestClient, spawnWorker, testSettings, type WorkerProcess } from '../support/temporal-helpers.ts';
+import { assertSameTables, connectTestClient, spawnWorker, testSettings, waitFor, type WorkerProcess } from '../support/temporal-helpers.ts';
+import { heartRate } from '../../schema/tables.ts';
 
 /** Short, so a dead worker's step is retried soon; steps heartbeat at least every few seconds (see incremental-step.ts). */
 const HEARTBEAT_TIMEOUT_SECONDS = 8;
@@ -78,6 +80,49 @@ test('a worker killed at a fault point: another worker finishes the run and the 
       });
     }
   } finally {
+    await close();
+  }
+});
+
+test('a zombie attempt (its worker frozen past the heartbeat timeout, the step retried elsewhere, then waking to commit) leaves the lake equal to an undisturbed run', async (t) => {
+  const address = temporalAddress(t);
+  const sbit = sbitDir(t);
+  if (!address || !sbit) return;
+  const reference = await makeTestLake('fitlake-zombie-ref-');
+  await landSbitSet(sbit, reference.landingDir, 1);
+  await runPipeline(reference.ctx);
+
+  const here = await makeTestLake('fitlake-zombie-');
+  await landSbitSet(sbit, here.landingDir, 1);
+  const settings = testSettings(address, uniqueName('zombie'), here);
+  const { client, close } = await connectTestClient(address);
+  const workers: WorkerProcess[] = [];
+  try {
+    const handle = await startPipeline(client, settings, { mode: 'once', lake: settings.lake, landing: settings.landing, heartbeatTimeoutSeconds: 3 });
+    // Frozen right before its first commit to silver heart_rate, its range planned and its rows computed.
+    const zombie = spawnWorker(settings, { FITLAKE_FAULT: 'commit.before', FITLAKE_FAULT_MATCH: 'silver/heart_rate', FITLAKE_FAULT_STALL_MS: '25000' });
+    workers.push(zombie);
+    await waitFor(`the first worker to freeze\n${zombie.output()}`, async () => zombie.output().includes('stalling at commit.before'), 120_000, 100);
+    const rescuer = spawnWorker(settings);
+    workers.push(rescuer);
+    const result = (await within(handle.result(), 180_000, `the run to complete on the second worker\n${rescuer.output()}`)) as PipelineResult;
+    for (const s of result.steps) assert.equal(s.state, 'succeeded', `${s.step}: ${s.lastError ?? ''}`);
+    // The zombie wakes and goes on with the attempt Temporal gave up on: its commit is judged against
+    // the snapshot it planned from, so it finds its range committed and writes nothing.
+    await within(waitFor('the zombie to wake', async () => zombie.output().includes('woke up'), 60_000, 100), 65_000, 'the zombie to wake');
+    zombie.child.kill('SIGTERM');
+    await within(zombie.exited, 40_000, `the zombie to finish its attempt and shut down\n${zombie.output()}`);
+    const lake = new Lake(new LocalObjectStore(settings.lake));
+    await assertSameTables(lake, reference.lake);
+    const merges = async (l: Lake) => (await (await l.table(heartRate)).history()).filter((h) => h.operation === 'MERGE').length;
+    assert.equal(await merges(lake), await merges(reference.lake), 'no extra merge from the zombie');
+  } finally {
+    for (const w of workers) {
+      if (w.child.exitCode === null && w.child.signalCode === null) {
+        w.child.kill('SIGTERM');
+        await within(w.exited, 40_000, 'a worker to shut down').catch(() => w.child.kill('SIGKILL'));
+      }
+    }
     await close();
   }
 });
