@@ -31,11 +31,12 @@ export class QuarantineBuffer {
    * the quarantine snapshot the step read its quarantine checkpoints from; the append is judged against
    * every commit since (see target-transaction.ts), so a second runner never quarantines a range twice.
    */
-  async flush(lake: Lake, txn: readonly Txn[], planned?: Snapshot): Promise<number | undefined> {
+  async flush(lake: Lake, txn: readonly Txn[], planned?: Snapshot): Promise<Snapshot | undefined> {
     if (this.rows.length === 0) return undefined;
     const table = await lake.table(quarantineRecords);
     const result = await table.append(batchFromRows(quarantineRecords.columns, this.rows), { txn: txn.map((t) => ({ ...t, appId: `${t.appId}#quarantine` })) }, planned);
     this.rows.length = 0;
-    return result.version;
+    // The table as this commit left it (or as the no-op found it): where a caller going on plans from.
+    return result.snapshot;
   }
 }

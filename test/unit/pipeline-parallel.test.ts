@@ -7,7 +7,7 @@
  * generator's own plan checks workout_bpm as well.
  */
 import assert from 'node:assert/strict';
-import { appendFile, rm } from 'node:fs/promises';
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import {
@@ -132,5 +132,58 @@ test('a chunk merge that fails while the next chunk is computed fails the step, 
   await runWith(interrupted, true);
   for (const def of [heartRate, workoutBpm, workoutBpmSummary]) {
     assert.deepEqual(await tableLines(interrupted.lake, def), await tableLines(plain.lake, def), `${def.layer}/${def.name}`);
+  }
+});
+
+test('a big landing file is committed in segments; a run cut off at a segment reads on after the last one, line numbers and all', async () => {
+  const landingLake = await makeTestLake('fitlake-parallel-landing-');
+  dirs.push(landingLake.dir);
+  await generateLanding(landingLake.landingDir, { readings: 30_000, users: 6, seed: 9, linesPerFile: 30_000 });
+  // Broken lines in the middle of the file and at its end: their quarantine rows name lines counted
+  // across segments, and a cut between a middle segment's quarantine rows and its rows is redone exactly.
+  const big = path.join(landingLake.landingDir, 'kafka', 'bpm_0000.json');
+  const lines = (await readFile(big, 'utf8')).split('\n');
+  lines.splice(15_000, 0, '{"key": "x", broken in the middle');
+  await writeFile(big, lines.join('\n'));
+  await appendFile(big, '{"key": "x", broken\n' + '{"key":"1","value":"{}","topic":"nope","partition":0,"offset":1,"timestamp":1}\n');
+  const plain = await runWith(await lakeOn(landingLake.landingDir), false);
+  const bronzeColumns = ['key', 'value', 'topic', 'partition', 'offset', 'timestamp', 'date', 'week_part', 'source_file'];
+  const quarantineColumns = ['step', 'source', 'raw', 'reason'];
+  const segmentBytes = rangeTuning.segmentBytes;
+  const bronzeCommits = async (lake: TestLake) => (await (await lake.lake.table(kafkaMultiplexBz)).history()).filter((h) => h.operation === 'WRITE').length;
+
+  // Cut off twice: at the third segment's commit, and between a segment's quarantine rows and its rows.
+  const cuts: ((name: string, location: string) => boolean)[] = [];
+  let hits = 0;
+  cuts.push((name, location) => name === 'commit.before' && location.includes(kafkaMultiplexBz.name) && ++hits === 3);
+  let afterQuarantine = false;
+  cuts.push((name, location) => {
+    if (name !== 'commit.before') return false;
+    const cut = afterQuarantine && location.includes(kafkaMultiplexBz.name);
+    afterQuarantine = location.includes(quarantineRecords.name);
+    return cut;
+  });
+  for (const [i, cut] of cuts.entries()) {
+    const interrupted = await lakeOn(landingLake.landingDir);
+    rangeTuning.segmentBytes = 256 * 1024;
+    setFaultHandler((name, detail) => {
+      if (cut(name, detail.location ?? '')) throw new Error(`injected cut ${i}`);
+    });
+    try {
+      await assert.rejects(runWith(interrupted, true), new RegExp(`injected cut ${i}`));
+      setFaultHandler(undefined);
+      const before = await bronzeCommits(interrupted);
+      if (i === 0) assert.equal(before, 2, 'two segments were committed before the cut');
+      await runWith(interrupted, true);
+      assert.ok((await bronzeCommits(interrupted)) > before + 1, 'the rerun went on in segments');
+    } finally {
+      setFaultHandler(undefined);
+      rangeTuning.segmentBytes = segmentBytes;
+    }
+    assert.deepEqual(await tableLines(interrupted.lake, kafkaMultiplexBz, bronzeColumns), await tableLines(plain.lake, kafkaMultiplexBz, bronzeColumns), `cut ${i}: bronze`);
+    const quarantined = await tableLines(plain.lake, quarantineRecords, quarantineColumns);
+    assert.ok(quarantined.some((q) => q.includes('bpm_0000.json:15001')), quarantined.join('\n'));
+    assert.deepEqual(await tableLines(interrupted.lake, quarantineRecords, quarantineColumns), quarantined, `cut ${i}: quarantine`);
+    for (const def of [heartRate, workoutBpm, workoutBpmSummary]) assert.deepEqual(await tableLines(interrupted.lake, def), await tableLines(plain.lake, def), `cut ${i}: ${def.name}`);
   }
 });

@@ -4,7 +4,10 @@
  * A file is identified by its path and size (the txn appId) and its modification time (the txn
  * version): a file already committed is skipped; a file replaced by a newer one (later mtime) is
  * ingested again, as a new arrival. Each file is one commit — its quarantine rows first, under the same
- * txn id, then its bronze rows — so a crash at any point is repaired by running the step again.
+ * txn id, then its bronze rows — so a crash at any point is repaired by running the step again. A big
+ * file read in parts (below) is committed in segments of about rangeTuning.segmentBytes instead, each
+ * with the bytes and lines read so far as txns (segmentTxnIds): a step cut off resumes after its last
+ * segment, not from the start of the file.
  * Files are streamed in ranges and cut into data files as they are read: memory does not grow with the
  * file size.
  *
@@ -18,7 +21,10 @@ import type { Cell, ColumnDef, TableDef } from '../../../schema/types.ts';
 import { eachLineOfRange, readLineBatches, type TextLine } from '../../parse/lines.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { AddAction } from '../../table/actions.ts';
-import { commit } from '../../table/transaction.ts';
+import { commit, type Txn } from '../../table/transaction.ts';
+import { CommitConflictError } from '../../table/errors.ts';
+import type { Snapshot } from '../../table/snapshot.ts';
+import { quarantineRecords } from '../../../schema/tables.ts';
 import { DataFileEncoder, DataFileWriter, storeDataFiles, type EncodedDataFile } from '../../table/write-files.ts';
 import { faultPoint } from '../../fault-points.ts';
 import { QuarantineBuffer } from '../quarantine.ts';
@@ -40,6 +46,8 @@ export const rangeTuning = {
    * three of them: a 43 MB file in 16 MiB parts kept one of two workers idle for the third part.
    */
   minPartBytes: 2 * 1024 * 1024,
+  /** A big file is committed in segments of about this many bytes (whole parts). */
+  segmentBytes: 512 * 1024 * 1024,
 };
 
 /** The part size for a file of `size` bytes parsed by `parallel` workers (see rangeTuning). */
@@ -193,6 +201,15 @@ export async function* readObject(store: ObjectStore, key: string, size: number)
 
 export const fileTxnId = (step: string, key: string, size: number) => `${step}:file:${key}:${size}`;
 
+/**
+ * The txns of a big file's committed segments: bytes read (whole lines) and lines so far, of this
+ * file's content (its key, size and mtime), so a replaced file starts again from its beginning.
+ */
+export const segmentTxnIds = (step: string, key: string, size: number, mtime: number) => {
+  const id = `${step}:segment:${key}:${size}@${mtime}`;
+  return { bytes: `${id}:bytes`, lines: `${id}:lines` };
+};
+
 /** Ingest every landing file of the spec not yet committed; see the module comment. */
 export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): Promise<StepResult> {
   const result: StepResult = { step: spec.step, recordsIn: 0, rowsWritten: 0, quarantined: 0, duplicates: 0, versions: {}, changed: false };
@@ -243,32 +260,48 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
       columns: [...table.snapshot.columns],
       partitionColumns: [...table.snapshot.partitionColumns],
     });
-    // The file's quarantine rows, then its rows, in one commit per file (see the module comment).
-    const commitFile = async () => {
+    // Quarantine rows, then rows, under the same txns: the whole file in one commit, or a big file's
+    // segment (see the module comment). A segment is judged against the snapshots its offsets were read
+    // from (`planned`), so that another runner's commit of the same file since is a conflict.
+    const commitRows = async (txns: readonly Txn[], detail: string, planned?: { bronze: Snapshot; quarantine: Snapshot }) => {
       result.quarantined += quarantine.size;
-      await quarantine.flush(ctx.lake, [txn]);
+      const quarantineAfter = await quarantine.flush(ctx.lake, txns, planned?.quarantine);
       const committed = await commit(table.store, {
-        readSnapshot: table.snapshot,
+        readSnapshot: planned?.bronze ?? table.snapshot,
         actions: adds.map((add) => ({ add })),
         operation: 'WRITE',
         operationParameters: { mode: 'Append', source: file.key },
         operationMetrics: { numFiles: adds.length, numOutputRows: rows },
         readSet: { readsAdded: false },
-        txn,
+        txn: txns,
         now: ctx.now,
       });
       await table.refresh();
-      ctx.progress?.({ records: result.recordsIn, detail: `${file.key} committed` });
-      if (committed.committed) {
-        result.rowsWritten += rows;
-        ingested++;
-      }
+      ctx.progress?.({ records: result.recordsIn, detail });
+      if (committed.committed) result.rowsWritten += rows;
+      adds.length = 0;
+      rows = 0;
       result.versions[spec.target.name] = table.version;
+      if (planned) {
+        planned.bronze = committed.snapshot;
+        if (quarantineAfter) planned.quarantine = quarantineAfter;
+      }
+      return committed;
+    };
+    const commitFile = async () => {
+      if ((await commitRows([txn], `${file.key} committed`)).committed) ingested++;
     };
     const rangeParser = parse && file.size >= rangeTuning.minFileBytes ? spec.rangeParser?.() : undefined;
     if (rangeParser) {
-      // Parts of the file parsed on worker threads, taken back in order.
-      let lineOffset = 0;
+      // Parts of the file parsed on worker threads, taken back in order, committed in segments of about
+      // rangeTuning.segmentBytes: a step cut off in a big file resumes after its last segment.
+      const segmentTxns = segmentTxnIds(spec.step, file.key, file.size, txn.version);
+      const planned = { bronze: table.snapshot, quarantine: (await ctx.lake.table(quarantineRecords)).snapshot };
+      let lineOffset = planned.bronze.txns.get(segmentTxns.lines) ?? 0;
+      let offset = planned.bronze.txns.get(segmentTxns.bytes) ?? 0;
+      // A segment whose quarantine rows were committed but whose bronze commit was not: redo exactly it.
+      const quarantined = planned.quarantine.txns.get(`${segmentTxns.bytes}#quarantine`);
+      let redoEnd = quarantined !== undefined && quarantined > offset ? quarantined : undefined;
       const takePart = async (out: RangeOutput) => {
         result.recordsIn += out.recordsIn;
         rows += out.rows;
@@ -279,7 +312,7 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         faultPoint('bronze.ingest', { step: spec.step, location: file.key });
       };
       const inFlight: Promise<RangeOutput>[] = [];
-      let atFileStart = true;
+      let atFileStart = offset === 0;
       const send = async (bytes: Uint8Array) => {
         const part = rangeParser.parse(rangeInput(bytes, atFileStart));
         // Awaited in order below; a failure of a later part must not go unhandled meanwhile.
@@ -290,9 +323,11 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
       };
       // Each part is one ranged read, cut after its last line break; the next read starts there.
       const partBytes = partBytesFor(file.size, rangeParser.parallel);
-      for (let offset = 0, length = partBytes; offset < file.size; ) {
-        const bytes = ownBytes(await ctx.landing.getRange(file.key, offset, Math.min(length, file.size - offset)));
-        const last = offset + bytes.byteLength >= file.size;
+      let segmentStart = offset;
+      for (let length = partBytes; offset < file.size; ) {
+        const end = redoEnd ?? file.size;
+        const bytes = ownBytes(await ctx.landing.getRange(file.key, offset, Math.min(length, end - offset)));
+        const last = offset + bytes.byteLength >= end;
         const cut = last ? bytes.byteLength : bytes.lastIndexOf(10) + 1;
         if (cut === 0) {
           length *= 2; // a line longer than a part: read more of it
@@ -301,6 +336,16 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         await send(bytes.subarray(0, cut));
         offset += cut;
         length = partBytes;
+        if (offset < file.size && (offset === redoEnd || offset - segmentStart >= rangeTuning.segmentBytes)) {
+          // A segment's end (not the file's): its parts, its quarantine rows, then its rows and offsets.
+          while (inFlight.length > 0) await takePart(await inFlight.shift()!);
+          await finishing;
+          const segment = await commitRows([{ appId: segmentTxns.bytes, version: offset }, { appId: segmentTxns.lines, version: lineOffset }], `${file.key} up to byte ${offset}`, planned);
+          // Another runner committed this segment first: the step starts again from what it committed.
+          if (!segment.committed) throw new CommitConflictError(table.store.url, segment.version, `segment of ${file.key} up to byte ${offset} was committed by another runner`);
+          segmentStart = offset;
+          redoEnd = undefined;
+        }
       }
       const previous = finishing;
       finishing = (async () => {
@@ -308,7 +353,8 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         ctx.progress?.({ records: result.recordsIn, detail: `${file.key} written` });
         // Commits stay in file order.
         await previous;
-        await commitFile();
+        const endTxns = [txn, { appId: segmentTxns.bytes, version: file.size }, { appId: segmentTxns.lines, version: lineOffset }];
+        if ((await commitRows(endTxns, `${file.key} committed`, planned)).committed) ingested++;
       })();
       // Awaited by the next file's commit or after the last file; a failure meanwhile is not unhandled.
       finishing.catch(() => {
