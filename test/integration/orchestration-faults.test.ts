@@ -31,14 +31,30 @@ const CASES = [
 const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms).unref())]);
 
+/** A lake given SBIT set 1 and run in process, undisturbed: what every disturbed run must equal. */
+async function undisturbedRun(sbit: string, prefix: string) {
+  const reference = await makeTestLake(prefix);
+  await landSbitSet(sbit, reference.landingDir, 1);
+  await runPipeline(reference.ctx);
+  return reference;
+}
+
+/** Stop the worker processes still running: SIGTERM (a graceful shutdown), SIGKILL if it takes too long. */
+async function stopWorkers(workers: readonly WorkerProcess[]): Promise<void> {
+  for (const w of workers) {
+    if (w.child.exitCode === null && w.child.signalCode === null) {
+      w.child.kill('SIGTERM');
+      await within(w.exited, 40_000, 'a worker to shut down').catch(() => w.child.kill('SIGKILL'));
+    }
+  }
+}
+
 test('a worker killed at a fault point: another worker finishes the run and the lake equals an undisturbed run', async (t) => {
   const address = temporalAddress(t);
   const sbit = sbitDir(t);
   if (!address || !sbit) return;
 
-  const reference = await makeTestLake('fitlake-faults-ref-');
-  await landSbitSet(sbit, reference.landingDir, 1);
-  await runPipeline(reference.ctx);
+  const reference = await undisturbedRun(sbit, 'fitlake-faults-ref-');
 
   const { client, close } = await connectTestClient(address);
   try {
@@ -70,12 +86,7 @@ test('a worker killed at a fault point: another worker finishes the run and the 
 
           await assertSameTables(new Lake(new LocalObjectStore(settings.lake)), reference.lake);
         } finally {
-          for (const w of workers) {
-            if (w.child.exitCode === null && w.child.signalCode === null) {
-              w.child.kill('SIGTERM');
-              await within(w.exited, 40_000, 'a worker to shut down').catch(() => w.child.kill('SIGKILL'));
-            }
-          }
+          await stopWorkers(workers);
         }
       });
     }
@@ -88,9 +99,7 @@ test('a zombie attempt (its worker frozen past the heartbeat timeout, the step r
   const address = temporalAddress(t);
   const sbit = sbitDir(t);
   if (!address || !sbit) return;
-  const reference = await makeTestLake('fitlake-zombie-ref-');
-  await landSbitSet(sbit, reference.landingDir, 1);
-  await runPipeline(reference.ctx);
+  const reference = await undisturbedRun(sbit, 'fitlake-zombie-ref-');
 
   const here = await makeTestLake('fitlake-zombie-');
   await landSbitSet(sbit, here.landingDir, 1);
@@ -117,12 +126,7 @@ test('a zombie attempt (its worker frozen past the heartbeat timeout, the step r
     const merges = async (l: Lake) => (await (await l.table(heartRate)).history()).filter((h) => h.operation === 'MERGE').length;
     assert.equal(await merges(lake), await merges(reference.lake), 'no extra merge from the zombie');
   } finally {
-    for (const w of workers) {
-      if (w.child.exitCode === null && w.child.signalCode === null) {
-        w.child.kill('SIGTERM');
-        await within(w.exited, 40_000, 'a worker to shut down').catch(() => w.child.kill('SIGKILL'));
-      }
-    }
+    await stopWorkers(workers);
     await close();
   }
 });
