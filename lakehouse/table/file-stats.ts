@@ -12,13 +12,36 @@ export interface FileStats {
   nullCount: Map<string, number>;
 }
 
+/**
+ * Text statistics keep this many code points, as Delta on Spark does (its default
+ * `dataSkippingStringPrefixLength`): a 50 MB line in a raw column must not put 100 MB into the log.
+ */
+export const STATS_STRING_PREFIX = 32;
+
+/** The highest code point: appended to a cut maximum, it keeps the maximum above every value it stood for. */
+const TOP = String.fromCodePoint(0x10ffff);
+
+/**
+ * A string minimum cut to its prefix (still at most every value), and a string maximum cut to its
+ * prefix followed by U+10FFFF (still at least every value), or undefined when no cut maximum is sure to
+ * be (its next code point is U+10FFFF itself).
+ */
+export function truncateStatsString(value: string, side: 'min' | 'max'): string | undefined {
+  const points = Array.from(value.slice(0, 2 * STATS_STRING_PREFIX + 2));
+  if (points.length <= STATS_STRING_PREFIX) return value;
+  const prefix = points.slice(0, STATS_STRING_PREFIX).join('');
+  if (side === 'min') return prefix;
+  return points[STATS_STRING_PREFIX] === TOP ? undefined : prefix + TOP;
+}
+
 /** The add.stats JSON for Parquet statistics. */
 export function encodeStats(columns: readonly ColumnDef[], stats: ParquetFileStats): string {
   const minValues: Record<string, unknown> = {};
   const maxValues: Record<string, unknown> = {};
+  const cut = (value: Cell, side: 'min' | 'max') => (typeof value === 'string' ? truncateStatsString(value, side) : value);
   for (const column of columns) {
-    const min = stats.minValues[column.name];
-    const max = stats.maxValues[column.name];
+    const min = cut(stats.minValues[column.name] ?? null, 'min');
+    const max = cut(stats.maxValues[column.name] ?? null, 'max');
     if (min !== undefined && min !== null) minValues[column.name] = toStatsValue(column.type, min);
     if (max !== undefined && max !== null) maxValues[column.name] = toStatsValue(column.type, max);
   }

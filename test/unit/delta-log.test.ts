@@ -439,6 +439,28 @@ describe('statistics and pruning', () => {
     assert.deepEqual(await notesWhere('>', 'ｚ'), ['😀']);
   });
 
+  test('long text keeps only a 32-code-point prefix in the statistics, and pruning still finds every row', async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, readings);
+    const long = (c: string) => c.repeat(200_000);
+    // Three files: two of long notes (one starting with emoji, a surrogate pair per code point), one short.
+    await table.append(batch(readings.columns, [{ device_id: 1, time: T0, heartrate: 60, note: long('b') }, { device_id: 2, time: T0, heartrate: 60, note: long('d') + 'e' }]));
+    await table.append(batch(readings.columns, [{ device_id: 3, time: T0, heartrate: 60, note: long('😀') }]));
+    await table.append(batch(readings.columns, [{ device_id: 4, time: T0, heartrate: 60, note: 'c' }]));
+    const [first, emoji] = [...table.snapshot.files.values()];
+    assert.ok(first!.stats!.length < 400, `stats of ${first!.stats!.length} characters`);
+    const stats = JSON.parse(first!.stats!) as { minValues: Record<string, string>; maxValues: Record<string, string> };
+    assert.equal(stats.minValues['note'], 'b'.repeat(32));
+    assert.equal(stats.maxValues['note'], 'd'.repeat(32) + '\u{10FFFF}');
+    assert.equal(Array.from((JSON.parse(emoji!.stats!) as { minValues: Record<string, string> }).minValues['note']!).length, 32, 'cut between code points');
+    const devicesWhere = async (op: '=' | '<' | '>', value: string) =>
+      (await table.rows({ columns: ['device_id'], predicates: [{ column: 'note', op, value }] })).map((r) => r['device_id']).sort();
+    assert.deepEqual(await devicesWhere('=', long('d') + 'e'), [2]);
+    assert.deepEqual(await devicesWhere('=', long('b')), [1]);
+    assert.deepEqual(await devicesWhere('>', long('d')), [2, 3]);
+    assert.deepEqual(await devicesWhere('<', 'c'), [1]);
+  });
+
   test('a predicate scan reads only the files whose statistics may match', async (t) => {
     const { store } = await scratchStore(t);
     const counting = new CountingStore(store);
