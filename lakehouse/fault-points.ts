@@ -4,8 +4,9 @@
  * handler a fault point does nothing. Pure: no environment reading; the test fixture that wants faults
  * (test/fixtures/fault-worker.ts) installs the handler itself.
  *
- * Points: `bronze.ingest` (a chunk of a landing file was read), `commit.before` (right before a Delta
- * commit's put-if-absent), `silver.merge` / `gold.merge` (right before an incremental step's merge).
+ * Points: `bronze.ingest` (a chunk of a landing file was read), `landing.list` (right before a landing
+ * step lists its folder), `commit.before` (right before a Delta commit's put-if-absent), `silver.merge` /
+ * `gold.merge` (right before an incremental step's merge).
  */
 
 /** What a point knows about where it is; the handler may use it to pick one table or file. */

@@ -8,7 +8,8 @@
  * are never listed, and keys of that shape are refused.
  */
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, readFile, realpath, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, NotFoundError, StorageError } from '../errors.ts';
@@ -30,6 +31,13 @@ export class LocalObjectStore implements ObjectStore {
     if (root === '') throw new ConfigError('local store root is empty', { setting: 'location', value: root });
     this.root = path.resolve(root);
     this.url = pathToFileURL(this.root).href;
+  }
+
+  /** The root with its own links resolved (links inside the store are judged against it). */
+  private realRootPath: Promise<string> | undefined;
+  private realRoot(): Promise<string> {
+    this.realRootPath ??= realpath(this.root).catch(() => this.root);
+    return this.realRootPath;
   }
 
   async get(key: string): Promise<Uint8Array> {
@@ -200,9 +208,28 @@ export class LocalObjectStore implements ObjectStore {
           return;
         }
         try {
-          // stat (not lstat) so a symlinked file counts as the file it points to.
-          const info = await stat(full);
-          if (info.isFile()) out.push({ key, size: info.size, modified: Math.trunc(info.mtimeMs) });
+          const entryInfo = await lstat(full);
+          const refuse = (unreadable: string) => out.push({ key, size: 0, modified: Math.trunc(entryInfo.mtimeMs), unreadable });
+          if (entryInfo.isSymbolicLink()) {
+            // A link to a file of this store counts as that file; a loop, or a way out of the store
+            // (which would hand out files the store's owner never put there), is refused, never followed.
+            let target: string;
+            try {
+              target = await realpath(full);
+            } catch (error) {
+              if (errnoCode(error) === 'ELOOP') return refuse('a symbolic link loop');
+              if (isAbsence(error)) return; // a dangling link holds nothing
+              throw error;
+            }
+            const root = await this.realRoot();
+            if (target !== root && !target.startsWith(root + path.sep)) return refuse(`a symbolic link to ${target}, outside the store`);
+            const info = await stat(full);
+            if (info.isFile()) out.push({ key, size: info.size, modified: Math.trunc(info.mtimeMs) });
+            else if (!info.isDirectory()) refuse(`a symbolic link to ${kindOf(info)}, not a file`);
+            return;
+          }
+          if (entryInfo.isFile()) out.push({ key, size: entryInfo.size, modified: Math.trunc(entryInfo.mtimeMs) });
+          else refuse(`${kindOf(entryInfo)}, not a file`);
         } catch (error) {
           if (isAbsence(error)) return; // deleted while we listed
           throw this.fsError(error, key, 'list');
@@ -263,6 +290,15 @@ export class LocalObjectStore implements ObjectStore {
         return new StorageError(`${where} failed: ${error instanceof Error ? error.message : String(error)}`, { key, cause: error });
     }
   }
+}
+
+/** What a directory entry that is not a regular file is, for messages. */
+function kindOf(info: Stats): string {
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isDirectory()) return 'a directory';
+  return 'not a regular file';
 }
 
 function tempName(name: string): string {

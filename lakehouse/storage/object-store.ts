@@ -22,7 +22,11 @@ export interface ObjectStore {
    * Atomic: of two concurrent callers with the same key exactly one gets true.
    */
   putIfAbsent(key: string, data: Uint8Array): Promise<boolean>;
-  /** Every object whose key starts with the prefix, sorted by key ascending. */
+  /**
+   * Every object whose key starts with the prefix, sorted by key ascending. An entry that cannot be an
+   * object (on disk: a symbolic link loop or a link leading out of the store, a FIFO, a socket, a device)
+   * is listed with `unreadable` saying why, and is never read.
+   */
   list(prefix: string): Promise<ObjectInfo[]>;
   /** Remove the object; removing an absent object is not an error. */
   delete(key: string): Promise<void>;
@@ -33,4 +37,6 @@ export interface ObjectInfo {
   size: number;
   /** Last modification, milliseconds since the epoch. */
   modified: number;
+  /** Why this entry is not an object that can be read (see list); absent for objects. */
+  unreadable?: string;
 }

@@ -1,7 +1,8 @@
 /**
- * Continuous runs outlive failures, on the real Temporal dev server: while the landing zone cannot be
- * listed (a symlink loop in registered_users/: every listing fails with ELOOP, a retryable storage
- * error), each cycle fails after its step's attempts; the run records the failure (progress query, the
+ * Continuous runs outlive failures, on the real Temporal dev server: while the landing zone's store does
+ * not answer (every listing of registered_users/ fails with a retryable StorageError, as an Azure outage
+ * gives; injected at the `landing.list` fault point of the in-process worker), each cycle fails after its
+ * step's attempts; the run records the failure (progress query, the
  * Temporal UI's current details), waits longer after each failed cycle, and keeps running. Once the
  * landing zone reads again, the next cycle ingests what landed meanwhile and the lake equals a single
  * in-process run over the same files.
@@ -10,10 +11,10 @@
  */
 import '../support/quiet-temporal.ts';
 import assert from 'node:assert/strict';
-import { rm, symlink } from 'node:fs/promises';
-import path from 'node:path';
 import { test } from 'node:test';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
+import { setFaultHandler } from '../../lakehouse/fault-points.ts';
+import { StorageError } from '../../lakehouse/errors.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
 import { startPipeline } from '../../cli/start-pipeline.ts';
@@ -24,7 +25,7 @@ import { makeTestLake } from '../support/pipeline.ts';
 import { temporalAddress, uniqueName } from '../support/stack.ts';
 import { assertSameTables, connectTestClient, landSyntheticSet, startWorker, syntheticUser, testSettings, waitFor } from '../support/temporal-helpers.ts';
 
-test('a continuous run rides out a landing zone it cannot read, says so, and catches up when it reads again', async (t) => {
+test('a continuous run rides out a landing store that does not answer, says so, and catches up when it answers again', async (t) => {
   const address = temporalAddress(t);
   if (!address) return;
   const here = await makeTestLake('fitlake-failures-');
@@ -39,9 +40,10 @@ test('a continuous run rides out a landing zone it cannot read, says so, and cat
     const progress = () => handle.query('progress') as Promise<PipelineProgress>;
     await waitFor('the first cycle', async () => (await usersOf(syntheticUser(7_000).userId)).length === 1, 60_000, 200);
 
-    // The landing zone goes unreadable; a file lands meanwhile.
-    const loop = path.join(here.landingDir, 'registered_users', 'loop.csv');
-    await symlink('loop.csv', loop);
+    // The landing zone's store stops answering; a file lands meanwhile.
+    setFaultHandler((name, detail) => {
+      if (name === 'landing.list' && detail.location === 'registered_users') throw new StorageError('list registered_users/: the store did not answer (503)');
+    });
     await landSyntheticSet(here.landingDir, 7_001);
     const failing = await waitFor('two failed cycles in a row', async () => {
       const p = await progress();
@@ -49,7 +51,7 @@ test('a continuous run rides out a landing zone it cannot read, says so, and cat
     }, 60_000, 200);
     const f = failing.failure!;
     assert.equal(f.step, 'bronze_registered_users');
-    assert.match(f.error, /ELOOP|loop\.csv/);
+    assert.match(f.error, /did not answer/);
     assert.ok(f.retryAt > f.at, 'the next try is announced');
     assert.equal((await handle.describe()).status.name, 'RUNNING', 'a failing cycle does not end the run');
     // What the Temporal UI shows on the run's page.
@@ -57,8 +59,8 @@ test('a continuous run rides out a landing zone it cannot read, says so, and cat
     assert.match(metadata.currentDetails ?? '', /failed.*bronze_registered_users/s);
     assert.equal((await usersOf(syntheticUser(7_001).userId)).length, 0, 'nothing of the unread folder got in');
 
-    // The landing zone reads again: the run catches up on its own.
-    await rm(loop);
+    // The store answers again: the run catches up on its own.
+    setFaultHandler(undefined);
     await waitFor('the file that landed meanwhile in silver users', async () => (await usersOf(syntheticUser(7_001).userId)).length === 1, 60_000, 200);
     await waitFor('the failure cleared', async () => (await progress()).failure === undefined, 30_000, 200);
     await handle.signal('stop');
@@ -71,6 +73,7 @@ test('a continuous run rides out a landing zone it cannot read, says so, and cat
     await runPipeline(reference.ctx);
     await assertSameTables(lake, reference.lake);
   } finally {
+    setFaultHandler(undefined);
     await worker.stop();
     await close();
   }

@@ -27,6 +27,8 @@ import type { Snapshot } from '../../table/snapshot.ts';
 import { quarantineRecords } from '../../../schema/tables.ts';
 import { DataFileEncoder, DataFileWriter, storeDataFiles, type EncodedDataFile } from '../../table/write-files.ts';
 import { faultPoint } from '../../fault-points.ts';
+import { FitlakeError, NotFoundError } from '../../errors.ts';
+import { contentFingerprint, fileTxnIds } from './file-identity.ts';
 import { QuarantineBuffer } from '../quarantine.ts';
 import type { StepContext, StepResult } from '../step.ts';
 
@@ -199,7 +201,44 @@ export async function* readObject(store: ObjectStore, key: string, size: number)
   for (let offset = 0; offset < size; offset += READ_BYTES) yield store.getRange(key, offset, Math.min(READ_BYTES, size - offset));
 }
 
-export const fileTxnId = (step: string, key: string, size: number) => `${step}:file:${key}:${size}`;
+/**
+ * A file of the source: directly in the folder (subfolders are not the source: `processed/`, archives),
+ * not hidden (`.name`, `_name`: temp files of exporters and tools), with the source's suffix.
+ */
+export function isSourceFile(key: string, spec: Pick<LandingSpec, 'folder' | 'suffix'>): boolean {
+  const name = key.slice(spec.folder.length + 1);
+  return key.startsWith(`${spec.folder}/`) && !name.includes('/') && !name.startsWith('.') && !name.startsWith('_') && name.endsWith(spec.suffix);
+}
+
+/** A read of a landing file that failed; `retriable` as its cause (a store outage is, a broken file is not). */
+export class LandingReadError extends Error {
+  readonly retriable: boolean;
+  constructor(key: string, cause: unknown) {
+    super(`reading landing file ${key}: ${(cause as Error).message}`, { cause });
+    this.name = 'LandingReadError';
+    this.retriable = cause instanceof FitlakeError ? cause.retriable && !(cause instanceof NotFoundError) : true;
+  }
+}
+
+/** The landing store with the reads of its files raising LandingReadError. */
+function reportingReads(store: ObjectStore): ObjectStore {
+  const wrap = <T>(key: string, read: () => Promise<T>) => read().catch((e: unknown) => Promise.reject(new LandingReadError(key, e)));
+  return Object.assign(Object.create(store) as ObjectStore, {
+    get: (key: string) => wrap(key, () => store.get(key)),
+    getRange: (key: string, offset: number, length: number) => wrap(key, () => store.getRange(key, offset, length)),
+  });
+}
+
+/** Quarantine the refused entries not quarantined before (their txn is the record), in one commit. */
+async function quarantineRefused(ctx: StepContext, spec: LandingSpec, refused: readonly { key: string; reason: string; appId: string }[], result: StepResult): Promise<void> {
+  const quarantine = (await ctx.lake.table(quarantineRecords)).snapshot;
+  const fresh = refused.filter((r) => !quarantine.txns.has(`${r.appId}#quarantine`));
+  if (fresh.length === 0) return;
+  const buffer = new QuarantineBuffer(spec.step, spec.target.name, ctx.now);
+  for (const r of fresh) buffer.add(r.key, null, r.reason);
+  result.quarantined += fresh.length;
+  await buffer.flush(ctx.lake, fresh.map((r) => ({ appId: r.appId, version: 1 })), quarantine);
+}
 
 /**
  * The txns of a big file's committed segments: bytes read (whole lines) and lines so far, of this
@@ -216,7 +255,13 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
   const table = await ctx.lake.table(spec.target);
   result.versions[spec.target.name] = table.version;
   if (!ctx.landing) return { ...result, detail: 'no landing zone configured' };
-  const files = (await ctx.landing.list(`${spec.folder}/`)).filter((f) => f.key.endsWith(spec.suffix));
+  faultPoint('landing.list', { step: spec.step, location: spec.folder });
+  const files = (await ctx.landing.list(`${spec.folder}/`)).filter((f) => isSourceFile(f.key, spec));
+  const landing = reportingReads(ctx.landing);
+  // Entries refused this run (unreadable, not files), quarantined once each after the files.
+  const refused: { key: string; reason: string; appId: string }[] = [];
+  // Contents ingested in this run: a copy later in the listing is the same file.
+  const fingerprints = new Set<string>();
   let ingested = 0;
   // The file before, finishing (its last parts, then its commit) while this one's parts go out: workers
   // then never wait for a commit, nor one for the other's last part of a file.
@@ -225,162 +270,185 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
   for (const file of files) {
     // A file that failed to finish stops the step here (with its error), not after all the others.
     if (finishingFailed) await finishing;
-    const txn = { appId: fileTxnId(spec.step, file.key, file.size), version: Math.floor(file.modified) };
-    const have = table.txnVersion(txn.appId);
-    if (have !== undefined && have >= txn.version) continue;
-
-    const quarantine = new QuarantineBuffer(spec.step, spec.target.name, ctx.now);
-    const loadTime = ctx.now();
-    const adds: AddAction[] = [];
-    // Rows are taken apart into columns as they are parsed and each read's rows converted to Arrow
-    // (DataFileWriter): row objects and strings then die young, where half a million of them kept until
-    // a data file is written cost the garbage collector more than the parsing.
-    const names = spec.target.columns.map((c) => c.name);
-    const writer = new DataFileWriter(table.store, spec.target.name, table.snapshot.columns, table.snapshot.partitionColumns, { now: ctx.now });
-    const collector = new RowCollector(names, loadTime, file.key);
-    let rows = 0;
-    const encodePending = () => writer.append(collector.takeBatch());
-    const flush = async () => {
-      encodePending();
-      adds.push(...(await writer.flush()));
-    };
-    let parse: FileParser | undefined;
-    try {
-      parse = spec.parserFor(file.key);
-    } catch (e) {
-      quarantine.add(file.key, null, `file rejected: ${(e as Error).message}`);
-    }
-    const rangeInput = (bytes: Uint8Array, atFileStart: boolean): RangeInput => ({
-      bytes,
-      fileKey: file.key,
-      atFileStart,
-      loadTime,
-      table: spec.target.name,
-      declared: names,
-      columns: [...table.snapshot.columns],
-      partitionColumns: [...table.snapshot.partitionColumns],
-    });
-    // Quarantine rows, then rows, under the same txns: the whole file in one commit, or a big file's
-    // segment (see the module comment). A segment is judged against the snapshots its offsets were read
-    // from (`planned`), so that another runner's commit of the same file since is a conflict.
-    const commitRows = async (txns: readonly Txn[], detail: string, planned?: { bronze: Snapshot; quarantine: Snapshot }) => {
-      result.quarantined += quarantine.size;
-      const quarantineAfter = await quarantine.flush(ctx.lake, txns, planned?.quarantine);
-      const committed = await commit(table.store, {
-        readSnapshot: planned?.bronze ?? table.snapshot,
-        actions: adds.map((add) => ({ add })),
-        operation: 'WRITE',
-        operationParameters: { mode: 'Append', source: file.key },
-        operationMetrics: { numFiles: adds.length, numOutputRows: rows },
-        readSet: { readsAdded: false },
-        txn: txns,
-        now: ctx.now,
-      });
-      await table.refresh();
-      ctx.progress?.({ records: result.recordsIn, detail });
-      if (committed.committed) result.rowsWritten += rows;
-      adds.length = 0;
-      rows = 0;
-      result.versions[spec.target.name] = table.version;
-      if (planned) {
-        planned.bronze = committed.snapshot;
-        if (quarantineAfter) planned.quarantine = quarantineAfter;
-      }
-      return committed;
-    };
-    const commitFile = async () => {
-      if ((await commitRows([txn], `${file.key} committed`)).committed) ingested++;
-    };
-    const rangeParser = parse && file.size >= rangeTuning.minFileBytes ? spec.rangeParser?.() : undefined;
-    if (rangeParser) {
-      // Parts of the file parsed on worker threads, taken back in order, committed in segments of about
-      // rangeTuning.segmentBytes: a step cut off in a big file resumes after its last segment.
-      const segmentTxns = segmentTxnIds(spec.step, file.key, file.size, txn.version);
-      const planned = { bronze: table.snapshot, quarantine: (await ctx.lake.table(quarantineRecords)).snapshot };
-      let lineOffset = planned.bronze.txns.get(segmentTxns.lines) ?? 0;
-      let offset = planned.bronze.txns.get(segmentTxns.bytes) ?? 0;
-      // A segment whose quarantine rows were committed but whose bronze commit was not: redo exactly it.
-      const quarantined = planned.quarantine.txns.get(`${segmentTxns.bytes}#quarantine`);
-      let redoEnd = quarantined !== undefined && quarantined > offset ? quarantined : undefined;
-      const takePart = async (out: RangeOutput) => {
-        result.recordsIn += out.recordsIn;
-        rows += out.rows;
-        for (const q of out.quarantine) quarantine.add(`${file.key}:${lineOffset + q.line}`, q.raw, q.reason);
-        lineOffset += out.lines;
-        adds.push(...(await storeDataFiles(table.store, table.snapshot.partitionColumns, out.files, { now: ctx.now })));
-        ctx.progress?.({ records: result.recordsIn, detail: file.key });
-        faultPoint('bronze.ingest', { step: spec.step, location: file.key });
-      };
-      const inFlight: Promise<RangeOutput>[] = [];
-      let atFileStart = offset === 0;
-      const send = async (bytes: Uint8Array) => {
-        const part = rangeParser.parse(rangeInput(bytes, atFileStart));
-        // Awaited in order below; a failure of a later part must not go unhandled meanwhile.
-        part.catch(() => undefined);
-        inFlight.push(part);
-        atFileStart = false;
-        while (inFlight.length > rangeParser.parallel) await takePart(await inFlight.shift()!);
-      };
-      // Each part is one ranged read, cut after its last line break; the next read starts there.
-      const partBytes = partBytesFor(file.size, rangeParser.parallel);
-      let segmentStart = offset;
-      for (let length = partBytes; offset < file.size; ) {
-        const end = redoEnd ?? file.size;
-        const bytes = ownBytes(await ctx.landing.getRange(file.key, offset, Math.min(length, end - offset)));
-        const last = offset + bytes.byteLength >= end;
-        const cut = last ? bytes.byteLength : bytes.lastIndexOf(10) + 1;
-        if (cut === 0) {
-          length *= 2; // a line longer than a part: read more of it
-          continue;
-        }
-        await send(bytes.subarray(0, cut));
-        offset += cut;
-        length = partBytes;
-        if (offset < file.size && (offset === redoEnd || offset - segmentStart >= rangeTuning.segmentBytes)) {
-          // A segment's end (not the file's): its parts, its quarantine rows, then its rows and offsets.
-          while (inFlight.length > 0) await takePart(await inFlight.shift()!);
-          await finishing;
-          const segment = await commitRows([{ appId: segmentTxns.bytes, version: offset }, { appId: segmentTxns.lines, version: lineOffset }], `${file.key} up to byte ${offset}`, planned);
-          // Another runner committed this segment first: the step starts again from what it committed.
-          if (!segment.committed) throw new CommitConflictError(table.store.url, segment.version, `segment of ${file.key} up to byte ${offset} was committed by another runner`);
-          segmentStart = offset;
-          redoEnd = undefined;
-        }
-      }
-      const previous = finishing;
-      finishing = (async () => {
-        while (inFlight.length > 0) await takePart(await inFlight.shift()!);
-        ctx.progress?.({ records: result.recordsIn, detail: `${file.key} written` });
-        // Commits stay in file order.
-        await previous;
-        const endTxns = [txn, { appId: segmentTxns.bytes, version: file.size }, { appId: segmentTxns.lines, version: lineOffset }];
-        if ((await commitRows(endTxns, `${file.key} committed`, planned)).committed) ingested++;
-      })();
-      // Awaited by the next file's commit or after the last file; a failure meanwhile is not unhandled.
-      finishing.catch(() => {
-        finishingFailed = true;
-      });
+    const mtime = Math.floor(file.modified);
+    const ids = fileTxnIds(spec.step, file.key, file.size, mtime);
+    if (file.unreadable) {
+      refused.push({ key: file.key, reason: `file refused: ${file.unreadable}`, appId: ids.refused });
       continue;
     }
-    await finishing;
-    if (parse) {
-      const parseWith = parse;
-      for await (const lines of readLineBatches(readObject(ctx.landing, file.key, file.size))) {
-        for (const line of lines) collector.take(parseLine(parseWith, line), (reason) => quarantine.add(`${file.key}:${line.lineNumber}`, line.line, reason));
-        encodePending();
-        if (writer.rows >= ROWS_PER_CHUNK) await flush();
-        ctx.progress?.({ records: result.recordsIn + collector.recordsIn, detail: file.key });
-        faultPoint('bronze.ingest', { step: spec.step, location: file.key });
+    // Seen under this name, size and time (or so recorded before content identity): not read again.
+    if (table.txnVersion(ids.seen) !== undefined || table.txnVersion(ids.legacy) === mtime) continue;
+    try {
+      // A renamed, moved back or copied file: its content is in already.
+      const fingerprint = await contentFingerprint(landing, file.key, file.size);
+      const contentId = `${spec.step}:content:${fingerprint}`;
+      if (table.txnVersion(contentId) !== undefined || fingerprints.has(fingerprint)) {
+        ctx.progress?.({ records: result.recordsIn, detail: `${file.key}: content already ingested` });
+        continue;
       }
-      await flush();
-      result.recordsIn += collector.recordsIn;
-      rows = collector.rows;
-      // Encoding the last chunk of a large file takes seconds: show the orchestrator we are alive.
-      ctx.progress?.({ records: result.recordsIn, detail: `${file.key} written` });
+      fingerprints.add(fingerprint);
+      const txn = [{ appId: ids.seen, version: 1 }, { appId: contentId, version: 1 }];
+
+      const quarantine = new QuarantineBuffer(spec.step, spec.target.name, ctx.now);
+      const loadTime = ctx.now();
+      const adds: AddAction[] = [];
+      // Rows are taken apart into columns as they are parsed and each read's rows converted to Arrow
+      // (DataFileWriter): row objects and strings then die young, where half a million of them kept until
+      // a data file is written cost the garbage collector more than the parsing.
+      const names = spec.target.columns.map((c) => c.name);
+      const writer = new DataFileWriter(table.store, spec.target.name, table.snapshot.columns, table.snapshot.partitionColumns, { now: ctx.now });
+      const collector = new RowCollector(names, loadTime, file.key);
+      let rows = 0;
+      const encodePending = () => writer.append(collector.takeBatch());
+      const flush = async () => {
+        encodePending();
+        adds.push(...(await writer.flush()));
+      };
+      let parse: FileParser | undefined;
+      try {
+        parse = spec.parserFor(file.key);
+      } catch (e) {
+        quarantine.add(file.key, null, `file rejected: ${(e as Error).message}`);
+      }
+      const rangeInput = (bytes: Uint8Array, atFileStart: boolean): RangeInput => ({
+        bytes,
+        fileKey: file.key,
+        atFileStart,
+        loadTime,
+        table: spec.target.name,
+        declared: names,
+        columns: [...table.snapshot.columns],
+        partitionColumns: [...table.snapshot.partitionColumns],
+      });
+      // Quarantine rows, then rows, under the same txns: the whole file in one commit, or a big file's
+      // segment (see the module comment). A segment is judged against the snapshots its offsets were read
+      // from (`planned`), so that another runner's commit of the same file since is a conflict.
+      const commitRows = async (txns: readonly Txn[], detail: string, planned?: { bronze: Snapshot; quarantine: Snapshot }) => {
+        result.quarantined += quarantine.size;
+        const quarantineAfter = await quarantine.flush(ctx.lake, txns, planned?.quarantine);
+        const committed = await commit(table.store, {
+          readSnapshot: planned?.bronze ?? table.snapshot,
+          actions: adds.map((add) => ({ add })),
+          operation: 'WRITE',
+          operationParameters: { mode: 'Append', source: file.key },
+          operationMetrics: { numFiles: adds.length, numOutputRows: rows },
+          readSet: { readsAdded: false },
+          txn: txns,
+          now: ctx.now,
+        });
+        await table.refresh();
+        ctx.progress?.({ records: result.recordsIn, detail });
+        if (committed.committed) result.rowsWritten += rows;
+        adds.length = 0;
+        rows = 0;
+        result.versions[spec.target.name] = table.version;
+        if (planned) {
+          planned.bronze = committed.snapshot;
+          if (quarantineAfter) planned.quarantine = quarantineAfter;
+        }
+        return committed;
+      };
+      const commitFile = async () => {
+        if ((await commitRows(txn, `${file.key} committed`)).committed) ingested++;
+      };
+      const rangeParser = parse && file.size >= rangeTuning.minFileBytes ? spec.rangeParser?.() : undefined;
+      if (rangeParser) {
+        // Parts of the file parsed on worker threads, taken back in order, committed in segments of about
+        // rangeTuning.segmentBytes: a step cut off in a big file resumes after its last segment.
+        const segmentTxns = segmentTxnIds(spec.step, file.key, file.size, mtime);
+        const planned = { bronze: table.snapshot, quarantine: (await ctx.lake.table(quarantineRecords)).snapshot };
+        let lineOffset = planned.bronze.txns.get(segmentTxns.lines) ?? 0;
+        let offset = planned.bronze.txns.get(segmentTxns.bytes) ?? 0;
+        // A segment whose quarantine rows were committed but whose bronze commit was not: redo exactly it.
+        const quarantined = planned.quarantine.txns.get(`${segmentTxns.bytes}#quarantine`);
+        let redoEnd = quarantined !== undefined && quarantined > offset ? quarantined : undefined;
+        const takePart = async (out: RangeOutput) => {
+          result.recordsIn += out.recordsIn;
+          rows += out.rows;
+          for (const q of out.quarantine) quarantine.add(`${file.key}:${lineOffset + q.line}`, q.raw, q.reason);
+          lineOffset += out.lines;
+          adds.push(...(await storeDataFiles(table.store, table.snapshot.partitionColumns, out.files, { now: ctx.now })));
+          ctx.progress?.({ records: result.recordsIn, detail: file.key });
+          faultPoint('bronze.ingest', { step: spec.step, location: file.key });
+        };
+        const inFlight: Promise<RangeOutput>[] = [];
+        let atFileStart = offset === 0;
+        const send = async (bytes: Uint8Array) => {
+          const part = rangeParser.parse(rangeInput(bytes, atFileStart));
+          // Awaited in order below; a failure of a later part must not go unhandled meanwhile.
+          part.catch(() => undefined);
+          inFlight.push(part);
+          atFileStart = false;
+          while (inFlight.length > rangeParser.parallel) await takePart(await inFlight.shift()!);
+        };
+        // Each part is one ranged read, cut after its last line break; the next read starts there.
+        const partBytes = partBytesFor(file.size, rangeParser.parallel);
+        let segmentStart = offset;
+        for (let length = partBytes; offset < file.size; ) {
+          const end = redoEnd ?? file.size;
+          const bytes = ownBytes(await landing.getRange(file.key, offset, Math.min(length, end - offset)));
+          const last = offset + bytes.byteLength >= end;
+          const cut = last ? bytes.byteLength : bytes.lastIndexOf(10) + 1;
+          if (cut === 0) {
+            length *= 2; // a line longer than a part: read more of it
+            continue;
+          }
+          await send(bytes.subarray(0, cut));
+          offset += cut;
+          length = partBytes;
+          if (offset < file.size && (offset === redoEnd || offset - segmentStart >= rangeTuning.segmentBytes)) {
+            // A segment's end (not the file's): its parts, its quarantine rows, then its rows and offsets.
+            while (inFlight.length > 0) await takePart(await inFlight.shift()!);
+            await finishing;
+            const segment = await commitRows([{ appId: segmentTxns.bytes, version: offset }, { appId: segmentTxns.lines, version: lineOffset }], `${file.key} up to byte ${offset}`, planned);
+            // Another runner committed this segment first: the step starts again from what it committed.
+            if (!segment.committed) throw new CommitConflictError(table.store.url, segment.version, `segment of ${file.key} up to byte ${offset} was committed by another runner`);
+            segmentStart = offset;
+            redoEnd = undefined;
+          }
+        }
+        const previous = finishing;
+        finishing = (async () => {
+          while (inFlight.length > 0) await takePart(await inFlight.shift()!);
+          ctx.progress?.({ records: result.recordsIn, detail: `${file.key} written` });
+          // Commits stay in file order.
+          await previous;
+          const endTxns = [...txn, { appId: segmentTxns.bytes, version: file.size }, { appId: segmentTxns.lines, version: lineOffset }];
+          if ((await commitRows(endTxns, `${file.key} committed`, planned)).committed) ingested++;
+        })();
+        // Awaited by the next file's commit or after the last file; a failure meanwhile is not unhandled.
+        finishing.catch(() => {
+          finishingFailed = true;
+        });
+        continue;
+      }
+      await finishing;
+      if (parse) {
+        const parseWith = parse;
+        for await (const lines of readLineBatches(readObject(landing, file.key, file.size))) {
+          for (const line of lines) collector.take(parseLine(parseWith, line), (reason) => quarantine.add(`${file.key}:${line.lineNumber}`, line.line, reason));
+          encodePending();
+          if (writer.rows >= ROWS_PER_CHUNK) await flush();
+          ctx.progress?.({ records: result.recordsIn + collector.recordsIn, detail: file.key });
+          faultPoint('bronze.ingest', { step: spec.step, location: file.key });
+        }
+        await flush();
+        result.recordsIn += collector.recordsIn;
+        rows = collector.rows;
+        // Encoding the last chunk of a large file takes seconds: show the orchestrator we are alive.
+        ctx.progress?.({ records: result.recordsIn, detail: `${file.key} written` });
+      }
+      await commitFile();
+    } catch (e) {
+      // The file itself cannot be read (not the store: that error is retried): it is refused as a whole,
+      // once, and the other files go on. One that vanished since the listing is simply not there.
+      if (!(e instanceof LandingReadError) || e.retriable) throw e;
+      if (e.cause instanceof NotFoundError) continue;
+      refused.push({ key: file.key, reason: `file unreadable: ${(e.cause as Error).message}`, appId: ids.refused });
     }
-    await commitFile();
   }
   await finishing;
+  await quarantineRefused(ctx, spec, refused, result);
   result.changed = ingested > 0;
   result.detail = `${ingested} new file(s)`;
   return result;

@@ -1,0 +1,121 @@
+/**
+ * Landing zones no file can fool (issue 17), on local disk through the whole pipeline: a renamed,
+ * moved or copied file is not ingested twice; a file replaced in place by other content is ingested
+ * again whatever its modification time; hidden files and subfolders are not the source; symbolic links
+ * that loop or lead out of the landing zone, FIFOs and files that cannot be read are quarantined once
+ * each, naming the path and the reason, and every other file is ingested. No services needed.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { kafkaMultiplexBz, quarantineRecords, registeredUsersBz } from '../../schema/tables.ts';
+import { StorageError } from '../../lakehouse/errors.ts';
+import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
+import { STEPS } from '../../lakehouse/steps/graph.ts';
+import type { ObjectStore } from '../../lakehouse/storage/object-store.ts';
+import { makeTestLake, type TestLake } from '../support/pipeline.ts';
+
+const BRONZE = STEPS.filter((s) => s.layer === 'bronze');
+
+/** A Kafka dump of `n` bpm records of one device, offsets from `first`. */
+function dump(device: number, first: number, n: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const time = 1_678_406_400 + first + i;
+    lines.push(JSON.stringify({ key: String(device), value: JSON.stringify({ device_id: device, time, heartrate: 60 + (i % 30) }), topic: 'bpm', partition: 0, offset: first + i, timestamp: time }));
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function lakeWith(t: TestContext, files: Record<string, string>): Promise<TestLake> {
+  const lake = await makeTestLake('fitlake-hostile-');
+  t.after(() => rm(lake.dir, { recursive: true, force: true }));
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(lake.landingDir, name)), { recursive: true });
+    await writeFile(path.join(lake.landingDir, name), text);
+  }
+  return lake;
+}
+
+const bronzeRows = async (lake: TestLake) => (await lake.lake.table(kafkaMultiplexBz)).count();
+const quarantined = async (lake: TestLake) => (await (await lake.lake.table(quarantineRecords)).rows({ columns: ['source', 'reason'] })) as { source: string; reason: string }[];
+
+test('a renamed, moved or copied file is not ingested again; one replaced in place by other content is, whatever its time', async (t) => {
+  const lake = await lakeWith(t, { 'kafka/a.json': dump(1, 0, 50), 'kafka/b.json': dump(2, 0, 40) });
+  await runPipeline(lake.ctx, BRONZE);
+  assert.equal(await bronzeRows(lake), 90);
+  const kafka = path.join(lake.landingDir, 'kafka');
+  await rename(path.join(kafka, 'a.json'), path.join(kafka, 'a-renamed.json'));
+  await mkdir(path.join(kafka, 'processed'));
+  await rename(path.join(kafka, 'b.json'), path.join(kafka, 'processed', 'b.json'));
+  await writeFile(path.join(kafka, 'a-copy.json'), dump(1, 0, 50));
+  await runPipeline(lake.ctx, BRONZE);
+  assert.equal(await bronzeRows(lake), 90, 'nothing doubled');
+
+  // Same name, same size, older modification time, other content (device 3 instead of 1): a new file.
+  const renamed = path.join(kafka, 'a-renamed.json');
+  await writeFile(renamed, dump(3, 0, 50));
+  await utimes(renamed, new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
+  await runPipeline(lake.ctx, BRONZE);
+  assert.equal(await bronzeRows(lake), 140, 'the replaced content is in');
+  assert.deepEqual(await quarantined(lake), []);
+});
+
+test('hidden files and subfolders are not the source', async (t) => {
+  const lake = await lakeWith(t, { 'kafka/a.json': dump(1, 0, 5), 'kafka/.partial.json': dump(2, 0, 5), 'kafka/_tmp.json': dump(3, 0, 5), 'kafka/old/x.json': dump(4, 0, 5) });
+  await runPipeline(lake.ctx, BRONZE);
+  assert.equal(await bronzeRows(lake), 5);
+});
+
+test('links that loop or leave the landing zone and FIFOs are quarantined once, never read; the other files go in', async (t) => {
+  const outside = path.join(os.tmpdir(), `fitlake-outside-${process.pid}.csv`);
+  await writeFile(outside, 'user_id,device_id,mac_address,registration_timestamp\n1,2,02:00:00:00:00:01,1678406400\n');
+  t.after(() => rm(outside, { force: true }));
+  const lake = await lakeWith(t, { 'kafka/a.json': dump(1, 0, 10), 'registered_users/ok.csv': 'user_id,device_id,mac_address,registration_timestamp\n7,8,02:00:00:00:00:07,1678406400\n' });
+  const kafka = path.join(lake.landingDir, 'kafka');
+  await symlink('9-loop.json', path.join(kafka, '9-loop.json'));
+  await symlink(outside, path.join(lake.landingDir, 'registered_users', 'passwd.csv'));
+  // A link inside the landing zone is the file it names (already ingested under its own name).
+  await symlink('a.json', path.join(kafka, 'alias.json'));
+  execFileSync('mkfifo', [path.join(kafka, 'pipe.json')]);
+  await runPipeline(lake.ctx, BRONZE);
+  assert.equal(await bronzeRows(lake), 10);
+  assert.equal((await (await lake.lake.table(registeredUsersBz)).rows()).length, 1, 'only the real registration');
+  const rows = await quarantined(lake);
+  const reasonOf = (source: string) => rows.find((r) => r.source === source)?.reason ?? '';
+  assert.match(reasonOf('kafka/9-loop.json'), /symbolic link loop/);
+  assert.match(reasonOf('registered_users/passwd.csv'), /outside the store/);
+  assert.match(reasonOf('kafka/pipe.json'), /FIFO/);
+  assert.equal(rows.length, 3);
+  await runPipeline(lake.ctx, BRONZE);
+  assert.equal((await quarantined(lake)).length, 3, 'each refused once');
+});
+
+test('a file that cannot be read is quarantined as a whole and the run goes on; a store outage is retried, not quarantined', async (t) => {
+  const lake = await lakeWith(t, { 'kafka/a.json': dump(1, 0, 10), 'kafka/bad.json': dump(2, 0, 10), 'kafka/c.json': dump(3, 0, 10) });
+  const disk = lake.ctx.landing!;
+  let outage = true;
+  const failing = (key: string) => {
+    if (key === 'kafka/bad.json') throw new StorageError('read kafka/bad.json: input/output error (EIO on a bad sector)', { key, retriable: false });
+    if (outage && key === 'kafka/c.json') throw new StorageError('the store did not answer', { key });
+  };
+  lake.ctx.landing = Object.assign(Object.create(disk) as ObjectStore, {
+    getRange: async (key: string, offset: number, length: number) => {
+      failing(key);
+      return disk.getRange(key, offset, length);
+    },
+  });
+  await assert.rejects(runPipeline(lake.ctx, BRONZE), /did not answer/);
+  outage = false;
+  await runPipeline(lake.ctx, BRONZE);
+  assert.equal(await bronzeRows(lake), 20);
+  const rows = await quarantined(lake);
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]!.source, 'kafka/bad.json');
+  assert.match(rows[0]!.reason, /file unreadable: .*EIO/);
+  await runPipeline(lake.ctx, BRONZE);
+  assert.equal((await quarantined(lake)).length, 1);
+});
