@@ -6,7 +6,7 @@
  * even see them while they grow.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { copyFile, mkdir, open, rename, stat, type FileHandle, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 
 /** A temp name beside `file`; the random part only keeps concurrent writers apart, it never reaches the data. */
@@ -59,6 +59,10 @@ export async function copyFileAtomically(from: string, to: string): Promise<void
   const temp = tempPathFor(to);
   try {
     await copyFile(from, temp);
+    // A copy of a finished file keeps its times (as `cp -p`): to the landing zone it is an export
+    // finished then, not a file still being written (see lakehouse/steps/bronze/file-extent.ts).
+    const source = await stat(from);
+    await utimes(temp, source.atime, source.mtime);
     const handle = await open(temp, 'r+');
     try {
       await handle.sync();

@@ -87,14 +87,15 @@ export function eachLineOfRange(text: string, firstLineNumber: number, atFileSta
  * Lines and multi-byte UTF-8 characters split across chunks are joined; malformed UTF-8 becomes U+FFFD
  * (the record then usually fails its own parse and is quarantined, instead of failing the whole file).
  */
-export async function* readLineBatches(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<TextLine[]> {
+export async function* readLineBatches(source: AsyncIterable<Uint8Array | string>, from: { lineNumber: number; atFileStart: boolean } = { lineNumber: 1, atFileStart: true }): AsyncGenerator<TextLine[]> {
   // The BOM is kept by the decoder and dropped below, so byte and string sources are treated alike.
   // Node's StringDecoder decodes (ASCII above all) several times faster than TextDecoder, with the same
   // replacement of malformed bytes by U+FFFD and the same joining of characters split across chunks.
+  // A source that starts within a file (`from`) numbers on from there and keeps a leading U+FEFF.
   const decoder = new StringDecoder('utf8');
   let carry = ''; // the text after the last line break seen so far: the start of an unfinished line
-  let lineNumber = 1;
-  let atStart = true;
+  let lineNumber = from.lineNumber;
+  let atStart = from.atFileStart;
   for await (const chunk of source) {
     // A string chunk after byte chunks ends any half-decoded character (flush the decoder first).
     let text = carry + (typeof chunk === 'string' ? decoder.end() + chunk : decoder.write(chunk));

@@ -119,3 +119,40 @@ test('a file that cannot be read is quarantined as a whole and the run goes on; 
   await runPipeline(lake.ctx, BRONZE);
   assert.equal((await quarantined(lake)).length, 1);
 });
+
+test('a file still being written: its half last line waits, and the file is read on from there when it grows', async (t) => {
+  const header = 'user_id,device_id,mac_address,registration_timestamp\n';
+  const lake = await lakeWith(t, {
+    // The exporter is still writing: the last registration's time is cut short (16784 for 1678406400).
+    'registered_users/export.csv': header + '7,8,02:00:00:00:00:07,1678406400\n99071,990071,02:00:00:00:00:71,16784',
+    'kafka/growing.json': dump(1, 0, 100) + dump(1, 100, 1).slice(0, 40),
+  });
+  await runPipeline(lake.ctx, BRONZE);
+  const registrations = async () => ((await (await lake.lake.table(registeredUsersBz)).rows({ columns: ['user_id', 'registration_timestamp'] })) as { user_id: number; registration_timestamp: number }[]).sort((a, b) => a.user_id - b.user_id);
+  assert.deepEqual((await registrations()).map((r) => r.user_id), [7], 'the cut registration is not kept');
+  assert.equal(await bronzeRows(lake), 100, 'the half record waits');
+  assert.deepEqual(await quarantined(lake), [], 'and is not quarantined');
+
+  // The writers finish their lines and go on.
+  await writeFile(path.join(lake.landingDir, 'registered_users', 'export.csv'), header + '7,8,02:00:00:00:00:07,1678406400\n99071,990071,02:00:00:00:00:71,1678406400\n99072,990072,02:00:00:00:00:72,1678406401\n');
+  await writeFile(path.join(lake.landingDir, 'kafka', 'growing.json'), dump(1, 0, 100) + dump(1, 100, 50) + '{"broken\n');
+  await runPipeline(lake.ctx, BRONZE);
+  const seconds = (r: { registration_timestamp: number }) => r.registration_timestamp / 1_000_000;
+  assert.deepEqual((await registrations()).map((r) => [r.user_id, seconds(r)]), [[7, 1678406400], [99071, 1678406400], [99072, 1678406401]]);
+  assert.equal(await bronzeRows(lake), 150, 'read on from the first 100 records, none twice');
+  const rows = await quarantined(lake);
+  assert.deepEqual(rows.map((r) => r.source), ['kafka/growing.json:151'], 'lines numbered on across the two reads');
+
+  // Unchanged since: nothing more.
+  await runPipeline(lake.ctx, BRONZE);
+  assert.equal(await bronzeRows(lake), 150);
+  assert.equal((await registrations()).length, 3);
+});
+
+test('a last line without a line break is read once the file has not changed for a while', async (t) => {
+  const lake = await lakeWith(t, { 'kafka/done.json': dump(1, 0, 10).trimEnd() });
+  const old = new Date(Date.now() - 120_000);
+  await utimes(path.join(lake.landingDir, 'kafka', 'done.json'), old, old);
+  await runPipeline(lake.ctx, BRONZE);
+  assert.equal(await bronzeRows(lake), 10);
+});

@@ -3,7 +3,7 @@
  * way exports arrive: CSVs under `registered_users/` and `gym_logins/`, Kafka dumps under `kafka/`.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { projectRoot } from '../../devstack/paths.ts';
@@ -33,6 +33,10 @@ export function sbitSetFiles(set: 1 | 2): { file: string; folder: string }[] {
 export async function landSbitSet(sbit: string, landing: string, set: 1 | 2): Promise<void> {
   for (const { file, folder } of sbitSetFiles(set)) {
     await mkdir(path.join(landing, folder), { recursive: true });
-    await copyFile(path.join(sbit, file), path.join(landing, folder, file));
+    const to = path.join(landing, folder, file);
+    await copyFile(path.join(sbit, file), to);
+    // Finished exports (several end without a line break): keep their times, as `cp -p` does.
+    const source = await stat(path.join(sbit, file));
+    await utimes(to, source.atime, source.mtime);
   }
 }

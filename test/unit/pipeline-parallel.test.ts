@@ -7,7 +7,7 @@
  * generator's own plan checks workout_bpm as well.
  */
 import assert from 'node:assert/strict';
-import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import {
@@ -83,6 +83,9 @@ test('worker threads, parts and chunks give the tables of the plain path', async
   // Lines no parser takes, mid-file and at the end without a line break.
   await appendFile(path.join(landing, 'kafka', 'bpm_0001.json'), '{"key": "x", broken\n\n{"key":"1","value":"{}","topic":"nope","partition":0,"offset":1,"timestamp":1}\r\n');
   await appendFile(path.join(landing, 'kafka', 'bpm_0002.json'), '{"key":"1","value":"{\\"device_id\\":1,\\"time\\":1678406400}","topic":"bpm","partition":0,"offset":2,"timestamp":1678406400}');
+  // Finished a while ago: a last line without a line break is the file's last record, not a line still being written.
+  const finished = new Date(Date.now() - 3_600_000);
+  await utimes(path.join(landing, 'kafka', 'bpm_0002.json'), finished, finished);
 
   const plain = await runWith(await lakeOn(landing), false);
   const parallel = await runWith(await lakeOn(landing), true);

@@ -29,6 +29,7 @@ import { DataFileEncoder, DataFileWriter, storeDataFiles, type EncodedDataFile }
 import { faultPoint } from '../../fault-points.ts';
 import { FitlakeError, NotFoundError } from '../../errors.ts';
 import { contentFingerprint, fileTxnIds } from './file-identity.ts';
+import { extentCheck, extentTxnIds, grownFrom, readableEnd } from './file-extent.ts';
 import { QuarantineBuffer } from '../quarantine.ts';
 import type { StepContext, StepResult } from '../step.ts';
 
@@ -196,9 +197,24 @@ export function parseLineRange(input: RangeInput, parse: FileParser): { output: 
   };
 }
 
-/** Stream a stored object in ranged reads. */
-export async function* readObject(store: ObjectStore, key: string, size: number): AsyncGenerator<Uint8Array> {
-  for (let offset = 0; offset < size; offset += READ_BYTES) yield store.getRange(key, offset, Math.min(READ_BYTES, size - offset));
+/** Stream bytes [from, end) of a stored object in ranged reads. */
+export async function* readObject(store: ObjectStore, key: string, end: number, from = 0): AsyncGenerator<Uint8Array> {
+  for (let offset = from; offset < end; offset += READ_BYTES) yield store.getRange(key, offset, Math.min(READ_BYTES, end - offset));
+}
+
+/** The chunks of a byte stream, counting their line breaks (and whether the last chunk ended with one) into `counted`. */
+async function* countingBreaks(source: AsyncIterable<Uint8Array>, counted: { breaks: number; endsWithBreak: boolean }): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) counted.breaks++;
+    if (chunk.length > 0) counted.endsWithBreak = chunk[chunk.length - 1] === 10;
+    yield chunk;
+  }
+}
+
+/** The first line of a stored text file (its header), without its line break. */
+async function firstLine(store: ObjectStore, key: string): Promise<string> {
+  for await (const batch of readLineBatches(readObject(store, key, (await store.head(key))?.size ?? 0))) return batch[0]?.line ?? '';
+  return '';
 }
 
 /**
@@ -263,6 +279,8 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
   // Contents ingested in this run: a copy later in the listing is the same file.
   const fingerprints = new Set<string>();
   let ingested = 0;
+  // Files whose last line was held back (being written): they are read on in a later run.
+  let held = 0;
   // The file before, finishing (its last parts, then its commit) while this one's parts go out: workers
   // then never wait for a commit, nor one for the other's last part of a file.
   let finishing: Promise<void> = Promise.resolve();
@@ -287,7 +305,25 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         continue;
       }
       fingerprints.add(fingerprint);
-      const txn = [{ appId: ids.seen, version: 1 }, { appId: contentId, version: 1 }];
+      // A file read before, grown since, is read on from where that read stopped (file-extent.ts); the
+      // half line a file still being written ends in waits.
+      const grown = await grownFrom(table.snapshot.txns, spec.step, file.key, file.size, landing);
+      const start = grown?.offset ?? 0;
+      // The file's age by the wall clock its modification time is on, not the step's clock (tests fix that).
+      const end = await readableEnd(landing, file.key, file.size, file.modified, Date.now());
+      if (end < file.size) held++;
+      if (end <= start) {
+        ctx.progress?.({ records: result.recordsIn, detail: `${file.key}: its last line is still being written` });
+        continue;
+      }
+      const extent = extentTxnIds(spec.step, file.key, await extentCheck(landing, file.key, end));
+      // Read to its end, the file is in: its name, size and time, and its content, are recorded as seen.
+      const complete = end === file.size;
+      const extentTxns = (lines: number) => [
+        ...(complete ? [{ appId: ids.seen, version: 1 }, { appId: contentId, version: 1 }] : []),
+        { appId: extent.bytes, version: end },
+        { appId: extent.lines, version: lines },
+      ];
 
       const quarantine = new QuarantineBuffer(spec.step, spec.target.name, ctx.now);
       const loadTime = ctx.now();
@@ -348,8 +384,8 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         }
         return committed;
       };
-      const commitFile = async () => {
-        if ((await commitRows(txn, `${file.key} committed`)).committed) ingested++;
+      const commitFile = async (lines: number) => {
+        if ((await commitRows(extentTxns(lines), `${file.key} committed`)).committed) ingested++;
       };
       const rangeParser = parse && file.size >= rangeTuning.minFileBytes ? spec.rangeParser?.() : undefined;
       if (rangeParser) {
@@ -357,8 +393,8 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         // rangeTuning.segmentBytes: a step cut off in a big file resumes after its last segment.
         const segmentTxns = segmentTxnIds(spec.step, file.key, file.size, mtime);
         const planned = { bronze: table.snapshot, quarantine: (await ctx.lake.table(quarantineRecords)).snapshot };
-        let lineOffset = planned.bronze.txns.get(segmentTxns.lines) ?? 0;
-        let offset = planned.bronze.txns.get(segmentTxns.bytes) ?? 0;
+        let lineOffset = planned.bronze.txns.get(segmentTxns.lines) ?? grown?.lines ?? 0;
+        let offset = planned.bronze.txns.get(segmentTxns.bytes) ?? start;
         // A segment whose quarantine rows were committed but whose bronze commit was not: redo exactly it.
         const quarantined = planned.quarantine.txns.get(`${segmentTxns.bytes}#quarantine`);
         let redoEnd = quarantined !== undefined && quarantined > offset ? quarantined : undefined;
@@ -384,10 +420,10 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         // Each part is one ranged read, cut after its last line break; the next read starts there.
         const partBytes = partBytesFor(file.size, rangeParser.parallel);
         let segmentStart = offset;
-        for (let length = partBytes; offset < file.size; ) {
-          const end = redoEnd ?? file.size;
-          const bytes = ownBytes(await landing.getRange(file.key, offset, Math.min(length, end - offset)));
-          const last = offset + bytes.byteLength >= end;
+        for (let length = partBytes; offset < end; ) {
+          const readTo = redoEnd ?? end;
+          const bytes = ownBytes(await landing.getRange(file.key, offset, Math.min(length, readTo - offset)));
+          const last = offset + bytes.byteLength >= readTo;
           const cut = last ? bytes.byteLength : bytes.lastIndexOf(10) + 1;
           if (cut === 0) {
             length *= 2; // a line longer than a part: read more of it
@@ -396,7 +432,7 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
           await send(bytes.subarray(0, cut));
           offset += cut;
           length = partBytes;
-          if (offset < file.size && (offset === redoEnd || offset - segmentStart >= rangeTuning.segmentBytes)) {
+          if (offset < end && (offset === redoEnd || offset - segmentStart >= rangeTuning.segmentBytes)) {
             // A segment's end (not the file's): its parts, its quarantine rows, then its rows and offsets.
             while (inFlight.length > 0) await takePart(await inFlight.shift()!);
             await finishing;
@@ -413,7 +449,7 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
           ctx.progress?.({ records: result.recordsIn, detail: `${file.key} written` });
           // Commits stay in file order.
           await previous;
-          const endTxns = [...txn, { appId: segmentTxns.bytes, version: file.size }, { appId: segmentTxns.lines, version: lineOffset }];
+          const endTxns = [...extentTxns(lineOffset), { appId: segmentTxns.bytes, version: end }, { appId: segmentTxns.lines, version: lineOffset }];
           if ((await commitRows(endTxns, `${file.key} committed`, planned)).committed) ingested++;
         })();
         // Awaited by the next file's commit or after the last file; a failure meanwhile is not unhandled.
@@ -423,22 +459,29 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         continue;
       }
       await finishing;
+      let lines = grown?.lines ?? 0;
       if (parse) {
         const parseWith = parse;
-        for await (const lines of readLineBatches(readObject(landing, file.key, file.size))) {
-          for (const line of lines) collector.take(parseLine(parseWith, line), (reason) => quarantine.add(`${file.key}:${line.lineNumber}`, line.line, reason));
+        // Read on within the file: its header line (a CSV's) goes through the parser first, unkept.
+        if (start > 0) parseLine(parseWith, { line: await firstLine(landing, file.key), lineNumber: 1 });
+        const from = { lineNumber: lines + 1, atFileStart: start === 0 };
+        const counted = { breaks: 0, endsWithBreak: true };
+        for await (const batch of readLineBatches(countingBreaks(readObject(landing, file.key, end, start), counted), from)) {
+          for (const line of batch) collector.take(parseLine(parseWith, line), (reason) => quarantine.add(`${file.key}:${line.lineNumber}`, line.line, reason));
           encodePending();
           if (writer.rows >= ROWS_PER_CHUNK) await flush();
           ctx.progress?.({ records: result.recordsIn + collector.recordsIn, detail: file.key });
           faultPoint('bronze.ingest', { step: spec.step, location: file.key });
         }
         await flush();
+        // Physical lines read, blank ones and a last one without its line break included.
+        lines += counted.breaks + (counted.endsWithBreak ? 0 : 1);
         result.recordsIn += collector.recordsIn;
         rows = collector.rows;
         // Encoding the last chunk of a large file takes seconds: show the orchestrator we are alive.
         ctx.progress?.({ records: result.recordsIn, detail: `${file.key} written` });
       }
-      await commitFile();
+      await commitFile(lines);
     } catch (e) {
       // The file itself cannot be read (not the store: that error is retried): it is refused as a whole,
       // once, and the other files go on. One that vanished since the listing is simply not there.
@@ -450,7 +493,7 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
   await finishing;
   await quarantineRefused(ctx, spec, refused, result);
   result.changed = ingested > 0;
-  result.detail = `${ingested} new file(s)`;
+  result.detail = `${ingested} new file(s)${held > 0 ? `; ${held} ending in a line still being written, read on in a later run` : ''}`;
   return result;
 }
 
