@@ -12,6 +12,16 @@ import { StringDecoder } from 'node:string_decoder';
 export interface TextLine {
   readonly line: string;
   readonly lineNumber: number;
+  /** Set on a line longer than the reader's limit: its length in characters; `line` is then only its start. */
+  readonly oversized?: number;
+}
+
+/** Characters of an oversized line kept (as its raw text in quarantine). */
+export const OVERSIZED_HEAD_CHARS = 1024;
+
+/** A line cut to its head, marked with its length. */
+function oversizedLine(head: string, lineNumber: number, length: number): TextLine {
+  return { line: head.slice(0, OVERSIZED_HEAD_CHARS), lineNumber, oversized: length };
 }
 
 const CR = 13;
@@ -87,15 +97,23 @@ export function eachLineOfRange(text: string, firstLineNumber: number, atFileSta
  * Lines and multi-byte UTF-8 characters split across chunks are joined; malformed UTF-8 becomes U+FFFD
  * (the record then usually fails its own parse and is quarantined, instead of failing the whole file).
  */
-export async function* readLineBatches(source: AsyncIterable<Uint8Array | string>, from: { lineNumber: number; atFileStart: boolean } = { lineNumber: 1, atFileStart: true }): AsyncGenerator<TextLine[]> {
+export async function* readLineBatches(
+  source: AsyncIterable<Uint8Array | string>,
+  from: { lineNumber: number; atFileStart: boolean } = { lineNumber: 1, atFileStart: true },
+  maxLineChars = Infinity,
+): AsyncGenerator<TextLine[]> {
   // The BOM is kept by the decoder and dropped below, so byte and string sources are treated alike.
   // Node's StringDecoder decodes (ASCII above all) several times faster than TextDecoder, with the same
   // replacement of malformed bytes by U+FFFD and the same joining of characters split across chunks.
   // A source that starts within a file (`from`) numbers on from there and keeps a leading U+FEFF.
+  // A line longer than maxLineChars is not held whole: its head is kept, the rest counted and dropped,
+  // and it comes as an oversized line (memory stays bounded by the limit and a chunk).
   const decoder = new StringDecoder('utf8');
   let carry = ''; // the text after the last line break seen so far: the start of an unfinished line
   let lineNumber = from.lineNumber;
   let atStart = from.atFileStart;
+  let skipping: { head: string; length: number } | undefined; // an oversized line being passed over
+  const capped = (lines: TextLine[]) => (maxLineChars === Infinity ? lines : lines.map((l) => (l.line.length > maxLineChars ? oversizedLine(l.line, l.lineNumber, l.line.length) : l)));
   for await (const chunk of source) {
     // A string chunk after byte chunks ends any half-decoded character (flush the decoder first).
     let text = carry + (typeof chunk === 'string' ? decoder.end() + chunk : decoder.write(chunk));
@@ -103,21 +121,43 @@ export async function* readLineBatches(source: AsyncIterable<Uint8Array | string
       atStart = false;
       if (text.charCodeAt(0) === BOM) text = text.slice(1);
     }
-    const lastLf = text.lastIndexOf('\n');
-    if (lastLf === -1) {
-      carry = text;
-      continue;
-    }
     const batch: TextLine[] = [];
-    lineNumber = collectLines(text, 0, lastLf + 1, lineNumber, batch);
+    if (skipping) {
+      const lf = text.indexOf('\n');
+      if (lf === -1) {
+        skipping.length += text.length;
+        carry = '';
+        continue;
+      }
+      batch.push(oversizedLine(skipping.head, lineNumber++, skipping.length + lf));
+      skipping = undefined;
+      text = text.slice(lf + 1);
+    }
+    const lastLf = text.lastIndexOf('\n');
+    const whole: TextLine[] = [];
+    if (lastLf >= 0) lineNumber = collectLines(text, 0, lastLf + 1, lineNumber, whole);
+    for (const l of capped(whole)) batch.push(l);
     carry = text.slice(lastLf + 1);
+    if (carry.length > maxLineChars) {
+      skipping = { head: carry.slice(0, OVERSIZED_HEAD_CHARS), length: carry.length };
+      carry = '';
+    }
     if (batch.length > 0) yield batch;
+  }
+  if (skipping) {
+    yield [oversizedLine(skipping.head, lineNumber, skipping.length + decoder.end().length)];
+    return;
   }
   let rest = carry + decoder.end();
   if (atStart && rest.charCodeAt(0) === BOM) rest = rest.slice(1);
   const batch: TextLine[] = [];
   collectLines(rest, 0, rest.length, lineNumber, batch);
-  if (batch.length > 0) yield batch;
+  if (batch.length > 0) yield capped(batch);
+}
+
+/** The reason an oversized line is quarantined for. */
+export function oversizedReason(line: TextLine, limit: number): string {
+  return `line of ${line.oversized} characters, over the limit of ${limit}; its first ${OVERSIZED_HEAD_CHARS} kept`;
 }
 
 /** The non-blank lines of a byte or text stream one by one; see readLineBatches for the rules. */

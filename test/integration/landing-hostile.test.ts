@@ -16,6 +16,9 @@ import { StorageError } from '../../lakehouse/errors.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { STEPS } from '../../lakehouse/steps/graph.ts';
 import type { ObjectStore } from '../../lakehouse/storage/object-store.ts';
+import { landingTuning } from '../../lakehouse/steps/bronze/file-extent.ts';
+import { rangeTuning } from '../../lakehouse/steps/bronze/landing-files.ts';
+import { setWorkerPool } from '../../lakehouse/threads/pool.ts';
 import { makeTestLake, type TestLake } from '../support/pipeline.ts';
 
 const BRONZE = STEPS.filter((s) => s.layer === 'bronze');
@@ -155,4 +158,37 @@ test('a last line without a line break is read once the file has not changed for
   await utimes(path.join(lake.landingDir, 'kafka', 'done.json'), old, old);
   await runPipeline(lake.ctx, BRONZE);
   assert.equal(await bronzeRows(lake), 10);
+});
+
+test('a line over the limit is quarantined with its first kilobyte, the rest passed over, on both read paths', async (t) => {
+  const tuning = { ...landingTuning };
+  const range = { ...rangeTuning };
+  t.after(() => {
+    Object.assign(landingTuning, tuning);
+    Object.assign(rangeTuning, range);
+    setWorkerPool(undefined);
+  });
+  landingTuning.maxLineBytes = 1024 * 1024;
+  const long = `{"key":"1","value":"${'x'.repeat(3 * 1024 * 1024)}"}\n`;
+  for (const parts of [false, true]) {
+    // Read line by line, or in 64 KiB parts (what files from 8 MiB on get).
+    Object.assign(rangeTuning, parts ? { minFileBytes: 0, partBytes: 64 * 1024, minPartBytes: 64 * 1024 } : range);
+    const lake = await lakeWith(t, {
+      'kafka/long.json': dump(1, 0, 10) + long + dump(1, 10, 10),
+      'registered_users/long.csv': `user_id,device_id,mac_address,registration_timestamp\n7,8,02:00:00:00:00:07,1678406400\n${'9'.repeat(2 * 1024 * 1024)}\n8,9,02:00:00:00:00:08,1678406400\n`,
+    });
+    await runPipeline(lake.ctx, BRONZE);
+    const where = parts ? 'in parts' : 'line by line';
+    assert.equal(await bronzeRows(lake), 20, where);
+    assert.equal((await (await lake.lake.table(registeredUsersBz)).rows()).length, 2, where);
+    const rows = (await (await lake.lake.table(quarantineRecords)).rows({ columns: ['source', 'raw', 'reason'] })) as { source: string; raw: string; reason: string }[];
+    assert.deepEqual(rows.map((r) => r.source).sort(), ['kafka/long.json:11', 'registered_users/long.csv:3'], where);
+    for (const r of rows) {
+      assert.ok(r.raw.length <= 1024, `${where}: raw of ${r.raw.length}`);
+      assert.match(r.reason, /over the limit of 1048576/);
+    }
+    // Nothing of the long line reached the log: its statistics are a prefix.
+    const quarantine = await lake.lake.table(quarantineRecords);
+    for (const add of quarantine.snapshot.files.values()) assert.ok((add.stats ?? '').length < 2_000, `${where}: stats of ${add.stats?.length}`);
+  }
 });

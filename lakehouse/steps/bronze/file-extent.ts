@@ -21,6 +21,11 @@ export const EXTENT_CHECK_BYTES = 4096;
 export const landingTuning = {
   /** A last line without a line break is held back while the file changed within this long. */
   holdFinalLineMs: 10_000,
+  /**
+   * Longer lines are not read whole: each is quarantined with its first kilobyte (memory stays bounded
+   * by this and the read size, whatever a file holds). Kafka records are at most ~1 MB by default.
+   */
+  maxLineBytes: 16 * 1024 * 1024,
 };
 
 const LF = 10;

@@ -18,7 +18,7 @@
  * go out while a file's last parts finish and it commits; commits stay in file order.
  */
 import type { Cell, ColumnDef, TableDef } from '../../../schema/types.ts';
-import { eachLineOfRange, readLineBatches, type TextLine } from '../../parse/lines.ts';
+import { eachLineOfRange, OVERSIZED_HEAD_CHARS, oversizedReason, readLineBatches, type TextLine } from '../../parse/lines.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { AddAction } from '../../table/actions.ts';
 import { commit, type Txn } from '../../table/transaction.ts';
@@ -29,7 +29,7 @@ import { DataFileEncoder, DataFileWriter, storeDataFiles, type EncodedDataFile }
 import { faultPoint } from '../../fault-points.ts';
 import { FitlakeError, NotFoundError } from '../../errors.ts';
 import { contentFingerprint, fileTxnIds } from './file-identity.ts';
-import { extentCheck, extentTxnIds, grownFrom, readableEnd } from './file-extent.ts';
+import { extentCheck, extentTxnIds, grownFrom, landingTuning, readableEnd } from './file-extent.ts';
 import { QuarantineBuffer } from '../quarantine.ts';
 import type { StepContext, StepResult } from '../step.ts';
 
@@ -209,6 +209,17 @@ async function* countingBreaks(source: AsyncIterable<Uint8Array>, counted: { bre
     if (chunk.length > 0) counted.endsWithBreak = chunk[chunk.length - 1] === 10;
     yield chunk;
   }
+}
+
+/** The offset after the next line break at or after `from` (or `end`), read in bounded pieces. */
+async function endOfLine(store: ObjectStore, key: string, from: number, end: number): Promise<number> {
+  for (let offset = from; offset < end; ) {
+    const bytes = await store.getRange(key, offset, Math.min(READ_BYTES, end - offset));
+    const lf = bytes.indexOf(10);
+    if (lf >= 0) return offset + lf + 1;
+    offset += bytes.byteLength;
+  }
+  return end;
 }
 
 /** The first line of a stored text file (its header), without its line break. */
@@ -425,8 +436,21 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
           const bytes = ownBytes(await landing.getRange(file.key, offset, Math.min(length, readTo - offset)));
           const last = offset + bytes.byteLength >= readTo;
           const cut = last ? bytes.byteLength : bytes.lastIndexOf(10) + 1;
-          if (cut === 0) {
+          if (cut === 0 && length < landingTuning.maxLineBytes) {
             length *= 2; // a line longer than a part: read more of it
+            continue;
+          }
+          if (cut === 0) {
+            // A line over the limit: quarantined with its head (line numbers are exact once the parts
+            // before it are taken), the rest passed over without holding it.
+            while (inFlight.length > 0) await takePart(await inFlight.shift()!);
+            const lineEnd = await endOfLine(landing, file.key, offset + bytes.byteLength, readTo);
+            const head = new TextDecoder().decode(bytes.subarray(0, OVERSIZED_HEAD_CHARS));
+            result.recordsIn++;
+            quarantine.add(`${file.key}:${lineOffset + 1}`, head, oversizedReason({ line: head, lineNumber: lineOffset + 1, oversized: lineEnd - offset }, landingTuning.maxLineBytes).replace('characters', 'bytes'));
+            lineOffset++;
+            offset = lineEnd;
+            length = partBytes;
             continue;
           }
           await send(bytes.subarray(0, cut));
@@ -466,8 +490,11 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         if (start > 0) parseLine(parseWith, { line: await firstLine(landing, file.key), lineNumber: 1 });
         const from = { lineNumber: lines + 1, atFileStart: start === 0 };
         const counted = { breaks: 0, endsWithBreak: true };
-        for await (const batch of readLineBatches(countingBreaks(readObject(landing, file.key, end, start), counted), from)) {
-          for (const line of batch) collector.take(parseLine(parseWith, line), (reason) => quarantine.add(`${file.key}:${line.lineNumber}`, line.line, reason));
+        for await (const batch of readLineBatches(countingBreaks(readObject(landing, file.key, end, start), counted), from, landingTuning.maxLineBytes)) {
+          for (const line of batch) {
+            const outcome: LineOutcome = line.oversized === undefined ? parseLine(parseWith, line) : { ok: false, reason: oversizedReason(line, landingTuning.maxLineBytes) };
+            collector.take(outcome, (reason) => quarantine.add(`${file.key}:${line.lineNumber}`, line.line, reason));
+          }
           encodePending();
           if (writer.rows >= ROWS_PER_CHUNK) await flush();
           ctx.progress?.({ records: result.recordsIn + collector.recordsIn, detail: file.key });
