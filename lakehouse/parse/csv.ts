@@ -1,9 +1,10 @@
 /**
- * CSV exports (registered users, gym logins) to typed bronze records. Fields follow RFC 4180 within one
- * line: a field is quoted when it starts with `"`, a quote inside quotes is written `""`, and commas
- * inside quotes are data. Records are single lines (see lines.ts), so a quoted field that would run
- * onto the next line shows up as an unterminated quote. A quote inside an unquoted field is kept as data,
- * as most CSV writers that do not quote would have meant it.
+ * CSV exports (registered users, gym logins) to typed bronze records. Fields follow RFC 4180: a field
+ * is quoted when it starts with `"`, a quote inside quotes is written `""`, and commas inside quotes are
+ * data. parseCsvLine reads one record's text; a quoted field that runs onto the next line shows up here
+ * as an unterminated quote, and the file's parser (steps/bronze/csv-parser.ts) joins the lines until it
+ * closes. A quote inside an unquoted field is kept as data, as most CSV writers that do not quote would
+ * have meant it.
  *
  * Headers are matched by name, case-insensitively and in any order; extra columns are ignored.
  */

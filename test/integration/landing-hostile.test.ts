@@ -11,7 +11,7 @@ import { mkdir, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { kafkaMultiplexBz, quarantineRecords, registeredUsersBz } from '../../schema/tables.ts';
+import { gymLoginsBz, kafkaMultiplexBz, quarantineRecords, registeredUsersBz } from '../../schema/tables.ts';
 import { StorageError } from '../../lakehouse/errors.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { STEPS } from '../../lakehouse/steps/graph.ts';
@@ -191,4 +191,25 @@ test('a line over the limit is quarantined with its first kilobyte, the rest pas
     const quarantine = await lake.lake.table(quarantineRecords);
     for (const add of quarantine.snapshot.files.values()) assert.ok((add.stats ?? '').length < 2_000, `${where}: stats of ${add.stats?.length}`);
   }
+});
+
+test('CSV as RFC 4180: a quoted field with line breaks is one record, not a refused one and a phantom', async (t) => {
+  const lake = await lakeWith(t, {
+    'gym_logins/visits.csv': [
+      'mac_address,gym,login,logout,note',
+      '02:00:00:00:00:01,1,1678406400,1678410000,"came with a friend,',
+      '02:00:00:00:00:99,2,1678406400,1678410000,who said ""hi"""',
+      '02:00:00:00:00:02,1,1678406400,1678410000,plain',
+      '02:00:00:00:00:03,1,1678406400,1678410000,"never closed',
+      '02:00:00:00:00:04,1,1678406400,1678410000,x',
+    ].join('\n') + '\n',
+  });
+  await runPipeline(lake.ctx, BRONZE);
+  const macs = ((await (await lake.lake.table(gymLoginsBz)).rows({ columns: ['mac_address'] })) as { mac_address: string }[]).map((r) => r.mac_address).sort();
+  assert.deepEqual(macs, ['02:00:00:00:00:01', '02:00:00:00:00:02'], 'the two real visits; no visit of ...:99');
+  const rows = await (await lake.lake.table(quarantineRecords)).rows({ columns: ['source', 'raw', 'reason'] });
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]!['source'], 'gym_logins/visits.csv:5', 'named by its first line');
+  assert.match(String(rows[0]!['reason']), /unterminated quote/);
+  assert.match(String(rows[0]!['raw']), /never closed\n02:00:00:00:00:04/, 'with every line it took');
 });

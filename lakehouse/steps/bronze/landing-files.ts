@@ -63,10 +63,20 @@ function partBytesFor(size: number, parallel: number): number {
  * A row may also come as `values`, one per column of the target in its order (load columns included,
  * as placeholders): no object with a property per column for a source of millions of lines.
  */
-export type LineOutcome = { ok: true; row: Record<string, Cell> } | { ok: true; values: Cell[] } | { ok: false; reason: string } | { ok: 'header' };
+export type LineOutcome =
+  | { ok: true; row: Record<string, Cell> }
+  | { ok: true; values: Cell[] }
+  /** Refused; a record of several lines (a quoted CSV field with line breaks) names its first line and text. */
+  | { ok: false; reason: string; from?: TextLine }
+  | { ok: 'header' }
+  /** The line continues a record on the next line (an open quoted CSV field). */
+  | { ok: 'more' };
 
 /** A parser for one file: created per file so CSV parsers can hold the header. */
-export type FileParser = (line: TextLine) => LineOutcome;
+export type FileParser = ((line: TextLine) => LineOutcome) & {
+  /** At the end of the file: the outcome of a record still open (an unterminated quoted field), if any. */
+  end?(): LineOutcome | undefined;
+};
 
 export interface LandingSpec {
   step: string;
@@ -130,7 +140,7 @@ class RowCollector {
 
   /** Take a line's outcome: its row into the columns, or its reason to `refuse`. */
   take(outcome: LineOutcome, refuse: (reason: string) => void): void {
-    if (outcome.ok === 'header') return;
+    if (outcome.ok === 'header' || outcome.ok === 'more') return;
     this.recordsIn++;
     if (!outcome.ok) {
       refuse(outcome.reason);
@@ -493,13 +503,17 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         for await (const batch of readLineBatches(countingBreaks(readObject(landing, file.key, end, start), counted), from, landingTuning.maxLineBytes)) {
           for (const line of batch) {
             const outcome: LineOutcome = line.oversized === undefined ? parseLine(parseWith, line) : { ok: false, reason: oversizedReason(line, landingTuning.maxLineBytes) };
-            collector.take(outcome, (reason) => quarantine.add(`${file.key}:${line.lineNumber}`, line.line, reason));
+            const at = (!outcome.ok && outcome.from) || line;
+            collector.take(outcome, (reason) => quarantine.add(`${file.key}:${at.lineNumber}`, at.line, reason));
           }
           encodePending();
           if (writer.rows >= ROWS_PER_CHUNK) await flush();
           ctx.progress?.({ records: result.recordsIn + collector.recordsIn, detail: file.key });
           faultPoint('bronze.ingest', { step: spec.step, location: file.key });
         }
+        // A record the file left open (an unterminated quoted field): refused with all its lines.
+        const open = parseWith.end?.();
+        if (open && !open.ok && open.from) collector.take(open, (reason) => quarantine.add(`${file.key}:${open.from!.lineNumber}`, open.from!.line, reason));
         await flush();
         // Physical lines read, blank ones and a last one without its line break included.
         lines += counted.breaks + (counted.endsWithBreak ? 0 : 1);
