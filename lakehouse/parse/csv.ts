@@ -11,6 +11,7 @@
 import { FitlakeError } from '../errors.ts';
 import type { GymLoginBzRow, RegisteredUserBzRow } from '../../schema/tables.ts';
 import { fail, type ParseFailure, type RowResult } from './result.ts';
+import { eventTimeProblem, idProblem } from '../rules/plausible.ts';
 import { epochMicrosOf, normalizeMacAddress, safeIntegerOfText, show } from './values.ts';
 
 /** A CSV header the whole file cannot be read with (a required column missing, a duplicate, bad syntax). */
@@ -145,6 +146,8 @@ export function parseRegisteredUser(fields: readonly string[], header: CsvHeader
   if (typeof mac_address !== 'string') return mac_address;
   const registration_timestamp = timestampColumn(fields[regCol] ?? '', 'registration_timestamp');
   if (typeof registration_timestamp === 'string') return fail(registration_timestamp);
+  const implausible = idProblem(user_id, 'column user_id') ?? idProblem(device_id, 'column device_id') ?? eventTimeProblem(registration_timestamp, 'column registration_timestamp');
+  if (implausible) return fail(implausible);
   return { ok: true, row: { user_id, device_id, mac_address, registration_timestamp } };
 }
 
@@ -163,5 +166,10 @@ export function parseGymLogin(fields: readonly string[], header: CsvHeader): Row
   // A visit still in progress has no logout yet.
   const logout = isEmpty(logoutText) ? null : epochMicrosOf(logoutText, 'column logout');
   if (typeof logout === 'string') return fail(logout);
+  const implausible =
+    idProblem(gym, 'column gym') ??
+    eventTimeProblem(login, 'column login') ??
+    (logout === null ? undefined : (eventTimeProblem(logout, 'column logout') ?? (logout < login ? 'column logout: before the login' : undefined)));
+  if (implausible) return fail(implausible);
   return { ok: true, row: { mac_address, gym, login, logout } };
 }

@@ -11,7 +11,7 @@ import { mkdir, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { gymLoginsBz, kafkaMultiplexBz, quarantineRecords, registeredUsersBz } from '../../schema/tables.ts';
+import { gymLoginsBz, heartRate, kafkaMultiplexBz, quarantineRecords, registeredUsersBz, userProfile } from '../../schema/tables.ts';
 import { StorageError } from '../../lakehouse/errors.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { STEPS } from '../../lakehouse/steps/graph.ts';
@@ -212,4 +212,28 @@ test('CSV as RFC 4180: a quoted field with line breaks is one record, not a refu
   assert.equal(rows[0]!['source'], 'gym_logins/visits.csv:5', 'named by its first line');
   assert.match(String(rows[0]!['reason']), /unterminated quote/);
   assert.match(String(rows[0]!['raw']), /never closed\n02:00:00:00:00:04/, 'with every line it took');
+});
+
+test('implausible values are refused with their reasons: a profile from 2255, a logout before its login, ids below 1, readings from 1990', async (t) => {
+  const record = (topic: string, offset: number, value: object) => JSON.stringify({ key: '1', value: JSON.stringify(value), topic, partition: 0, offset, timestamp: 1_678_406_400 });
+  const profile = (timestamp: number, city: string) => ({ user_id: 5, update_type: 'update', timestamp, dob: '07/25/1961', sex: 'F', gender: 'F', first_name: 'A', last_name: 'B', address: { street_address: '1 St', city, state: 'CA', zip: 90001 } });
+  const lake = await lakeWith(t, {
+    'registered_users/r.csv': 'user_id,device_id,mac_address,registration_timestamp\n5,50,02:00:00:00:00:05,1678406400\n6,-5,02:00:00:00:00:06,1678406400\n',
+    'gym_logins/g.csv': 'mac_address,gym,login,logout\n02:00:00:00:00:05,1,1678406400,1678410000\n02:00:00:00:00:05,2,1678410000,1678406400\n02:00:00:00:00:05,-1,1678406400,1678410000\n',
+    'kafka/k.json': [
+      record('user_info', 1, profile(9_000_000_000, 'Pinned Forever')), // 2255
+      record('user_info', 2, profile(1_678_406_400, 'Real City')),
+      record('bpm', 3, { device_id: 50, time: 1_678_406_400, heartrate: 70 }),
+      record('bpm', 4, { device_id: -5, time: 1_678_406_401, heartrate: 70 }),
+      record('bpm', 5, { device_id: 50, time: 631_152_000, heartrate: 70 }), // 1990
+      record('workout', 6, { user_id: 5, workout_id: 0, timestamp: 1_678_406_400, action: 'start', session_id: 1 }),
+    ].join('\n') + '\n',
+  });
+  await runPipeline(lake.ctx);
+  const reasons = ((await (await lake.lake.table(quarantineRecords)).rows({ columns: ['source', 'reason'] })) as { source: string; reason: string }[]).map((r) => `${r.source} ${r.reason}`).sort();
+  const expect = [/^gym_logins\/g\.csv:3 column logout: before the login/, /^gym_logins\/g\.csv:4 column gym: -1 is not a positive id/, /^kafka:bpm\/0@4 field device_id: -5/, /^kafka:bpm\/0@5 field time: 1990-01-01T00:00:00\.000000Z is before 2000/, /^kafka:user_info\/0@1 field timestamp: 2255-.* is in the future/, /^kafka:workout\/0@6 field workout_id: 0 is not a positive id/, /^registered_users\/r\.csv:3 column device_id: -5 is not a positive id/];
+  assert.equal(reasons.length, expect.length, reasons.join('\n'));
+  for (const re of expect) assert.ok(reasons.some((r) => re.test(r)), `${re} in\n${reasons.join('\n')}`);
+  assert.deepEqual((await (await lake.lake.table(userProfile)).rows({ columns: ['city'] })).map((r) => r['city']), ['Real City']);
+  assert.equal(await (await lake.lake.table(heartRate)).count(), 1);
 });

@@ -14,6 +14,7 @@ import { heartRate, kafkaMultiplexBz } from '../../../schema/tables.ts';
 import { BpmPayloadReader } from '../../parse/bpm-bytes.ts';
 import { CanonicalBpmPayloadReader } from '../../parse/bpm-canonical.ts';
 import { parseBpm } from '../../parse/payloads.ts';
+import { plausibility, readingProblem } from '../../rules/plausible.ts';
 import { numberColumn, type ColumnBatch } from '../../table/column-batch.ts';
 import { statsOf } from '../../table/file-stats.ts';
 import { decodeColumn } from '../../table/parquet-decode-column.ts';
@@ -116,11 +117,21 @@ export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDe
   let readings = 0;
   // The file's row of the batch's first row.
   let firstRow = 0;
+  // Plausible readings (rules/plausible.ts), tested on the fast paths with two comparisons per bound.
+  const now = Date.now();
+  const earliest = plausibility.earliestMicros;
+  const latest = (now + plausibility.futureMs) * 1000;
+  const plausible = (d: number, t: number) => d > 0 && t >= earliest && t <= latest;
+  const refuseImplausible = (row: number, d: number, t: number, bytes: Uint8Array, start: number, end: number) =>
+    refused.push({ row: firstRow + row, value: Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8'), reason: readingProblem(d, t, now)! });
   for (const batch of batches) {
     const valueVector = batch.getChild('value')!;
     const asText = (row: number, value: string) => {
       const parsed = parseBpm(value);
-      if (parsed.ok) {
+      const implausible = parsed.ok ? readingProblem(parsed.row.device_id, parsed.row.time, now) : undefined;
+      if (implausible) {
+        refused.push({ row: firstRow + row, value, reason: implausible });
+      } else if (parsed.ok) {
         device[readings] = parsed.row.device_id;
         time[readings] = parsed.row.time;
         heartrate[readings++] = parsed.row.heartrate;
@@ -147,6 +158,10 @@ export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDe
         const start = offsets[chunk.offset + i]!;
         const end = offsets[chunk.offset + i + 1]!;
         if (canonical.read(bytes, start, end)) {
+          if (!plausible(canonical.deviceId, canonical.time)) {
+            refuseImplausible(row, canonical.deviceId, canonical.time, bytes, start, end);
+            continue;
+          }
           device[readings] = canonical.deviceId;
           time[readings] = canonical.time;
           heartrate[readings++] = canonical.heartrate;
@@ -154,6 +169,10 @@ export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDe
         }
         chars ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
         if (reader.read(bytes, start, end, chars)) {
+          if (!plausible(reader.deviceId, reader.time)) {
+            refuseImplausible(row, reader.deviceId, reader.time, bytes, start, end);
+            continue;
+          }
           device[readings] = reader.deviceId;
           time[readings] = reader.time;
           heartrate[readings++] = reader.heartrate;

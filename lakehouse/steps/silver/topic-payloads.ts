@@ -1,5 +1,5 @@
 /** Reading one topic's new records from kafka_multiplex_bz and parsing their payloads; failures go to quarantine. */
-import type { RowResult } from '../../parse/result.ts';
+import { fail, type RowResult } from '../../parse/result.ts';
 import type { UpstreamRange } from '../incremental.ts';
 import type { QuarantineBuffer } from '../quarantine.ts';
 
@@ -29,4 +29,14 @@ export async function readTopicPayloads<T>(range: UpstreamRange, topic: string, 
     }
   }
   return { parsed, recordsIn };
+}
+
+/** A payload parser that also refuses what parses but is implausible (rules/plausible.ts), with the reason. */
+export function plausibleOnly<T>(parse: (value: string) => RowResult<T>, problem: (row: T) => string | undefined): (value: string) => RowResult<T> {
+  return (value) => {
+    const result = parse(value);
+    if (!result.ok) return result;
+    const implausible = problem(result.row);
+    return implausible ? fail(implausible) : result;
+  };
 }

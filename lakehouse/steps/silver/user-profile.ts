@@ -5,7 +5,8 @@ import type { Row } from '../../table/operations/merge.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { canonicalLess, dedupe, sameRow } from '../rows.ts';
 import type { Step } from '../step.ts';
-import { readTopicPayloads } from './topic-payloads.ts';
+import { plausibleOnly, readTopicPayloads } from './topic-payloads.ts';
+import { profileProblem } from '../../rules/plausible.ts';
 
 const STEP = 'silver_user_profile';
 
@@ -26,7 +27,7 @@ export const silverUserProfile: Step = {
       target: userProfile,
       upstream: [kafkaMultiplexBz],
       async compute({ ranges: [bz], quarantine }) {
-        const { parsed, recordsIn } = await readTopicPayloads(bz!, 'user_info', parseUserInfo, quarantine);
+        const { parsed, recordsIn } = await readTopicPayloads(bz!, 'user_info', plausibleOnly(parseUserInfo, profileProblem), quarantine);
         const rows: Row[] = parsed.map(({ update_type: _kind, ...profile }) => profile);
         const { kept, duplicates } = dedupe(rows, (r) => r.user_id as number, newer);
         return { rows: kept, recordsIn, duplicates };

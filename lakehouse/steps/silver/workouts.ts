@@ -5,7 +5,8 @@ import type { Row } from '../../table/operations/merge.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { canonicalLess, dedupe, keyOf } from '../rows.ts';
 import type { Step } from '../step.ts';
-import { readTopicPayloads } from './topic-payloads.ts';
+import { plausibleOnly, readTopicPayloads } from './topic-payloads.ts';
+import { workoutProblem } from '../../rules/plausible.ts';
 
 const STEP = 'silver_workouts';
 // Two different events at the same (user_id, time) cannot both stand; the choice must not depend on arrival order.
@@ -22,7 +23,7 @@ export const silverWorkouts: Step = {
       target: workouts,
       upstream: [kafkaMultiplexBz],
       async compute({ ranges: [bz], quarantine }) {
-        const { parsed, recordsIn } = await readTopicPayloads(bz!, 'workout', parseWorkout, quarantine);
+        const { parsed, recordsIn } = await readTopicPayloads(bz!, 'workout', plausibleOnly(parseWorkout, workoutProblem), quarantine);
         const rows: Row[] = parsed.map((w) => ({ user_id: w.user_id, workout_id: w.workout_id, time: w.time, action: w.action, session_id: w.session_id }));
         const { kept, duplicates } = dedupe(rows, (r) => keyOf(r, workouts.primaryKey), first);
         return { rows: kept, recordsIn, duplicates };
