@@ -7,7 +7,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function line(p: StepProgress): string {
   const versions = Object.entries(p.versions).map(([t, v]) => `${t}@v${v}`).join(' ');
   const time = p.durationMs !== undefined ? `${(p.durationMs / 1000).toFixed(2)} s` : '';
-  return `  ${p.step.padEnd(28)} ${p.state.padEnd(9)} ${String(p.recordsIn).padStart(10)} in ${String(p.rowsWritten).padStart(10)} written ${String(p.quarantined).padStart(6)} quarantined  ${time.padStart(8)}  ${versions}${p.lastError ? `\n      ${p.lastError}` : ''}`;
+  return `  ${p.step.padEnd(28)} ${p.state.padEnd(9)} ${String(p.recordsIn).padStart(10)} in ${String(p.rowsWritten).padStart(10)} written ${String(p.quarantined).padStart(6)} quarantined ${String(p.duplicates ?? 0).padStart(8)} duplicate(s)  ${time.padStart(8)}  ${versions}${p.lastError ? `\n      ${p.lastError}` : ''}`;
 }
 
 /** Poll the run's progress query, printing each step when its state changes, until the run ends. */

@@ -64,7 +64,7 @@ const MAX_HISTORY_EVENTS = 5_000;
 function summaryLine(p: StepProgress): string {
   const versions = Object.entries(p.versions).map(([t, v]) => `${t}@v${v}`).join(' ');
   const error = p.lastError ? ` — ${p.lastError}` : '';
-  return `${p.step}: ${p.state}, ${p.recordsIn} in, ${p.rowsWritten} written, ${p.quarantined} quarantined ${versions}${error}`.trim();
+  return `${p.step}: ${p.state}, ${p.recordsIn} in, ${p.rowsWritten} written, ${p.quarantined} quarantined, ${p.duplicates ?? 0} duplicate(s) ${versions}${error}`.trim();
 }
 
 /** The failure as the Temporal UI's current details show it (Markdown). */
@@ -129,7 +129,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       const results = await runSteps({ ...locations, steps: group.map((p) => p.step) });
       for (const r of results) {
         const progress = group.find((p) => p.step === r.step)!;
-        Object.assign(progress, { state: 'succeeded', recordsIn: r.recordsIn, rowsWritten: r.rowsWritten, quarantined: r.quarantined, versions: r.versions, durationMs: r.durationMs });
+        Object.assign(progress, { state: 'succeeded', recordsIn: r.recordsIn, rowsWritten: r.rowsWritten, quarantined: r.quarantined, duplicates: r.duplicates, versions: r.versions, durationMs: r.durationMs });
       }
     } catch (e) {
       for (const p of group) {
@@ -165,7 +165,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
           const started = Date.now();
           try {
             const result: StepSummary = await runStep({ ...locations, step: name });
-            Object.assign(progress, { state: 'succeeded', recordsIn: result.recordsIn, rowsWritten: result.rowsWritten, quarantined: result.quarantined, versions: result.versions });
+            Object.assign(progress, { state: 'succeeded', recordsIn: result.recordsIn, rowsWritten: result.rowsWritten, quarantined: result.quarantined, duplicates: result.duplicates, versions: result.versions });
             if (index === 0) sourceRows += result.rowsWritten + result.quarantined;
           } catch (e) {
             failed(progress, e);

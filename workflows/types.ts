@@ -67,6 +67,8 @@ export interface StepProgress {
   recordsIn: number;
   rowsWritten: number;
   quarantined: number;
+  /** Records kept by the semantics but not written again: they repeat what is there (with written and quarantined, how the records in were spent). */
+  duplicates?: number;
   versions: Record<string, number>;
   /** Milliseconds the last attempt took (workflow time). */
   durationMs?: number;

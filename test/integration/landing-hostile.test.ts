@@ -214,7 +214,7 @@ test('CSV as RFC 4180: a quoted field with line breaks is one record, not a refu
   assert.match(String(rows[0]!['raw']), /never closed\n02:00:00:00:00:04/, 'with every line it took');
 });
 
-test('implausible values are refused with their reasons: a profile from 2255, a logout before its login, ids below 1, readings from 1990', async (t) => {
+test('implausible values are refused with their reasons (silver rows naming the file their record came in): a profile from 2255, a logout before its login, ids below 1, readings from 1990', async (t) => {
   const record = (topic: string, offset: number, value: object) => JSON.stringify({ key: '1', value: JSON.stringify(value), topic, partition: 0, offset, timestamp: 1_678_406_400 });
   const profile = (timestamp: number, city: string) => ({ user_id: 5, update_type: 'update', timestamp, dob: '07/25/1961', sex: 'F', gender: 'F', first_name: 'A', last_name: 'B', address: { street_address: '1 St', city, state: 'CA', zip: 90001 } });
   const lake = await lakeWith(t, {
@@ -231,9 +231,18 @@ test('implausible values are refused with their reasons: a profile from 2255, a 
   });
   await runPipeline(lake.ctx);
   const reasons = ((await (await lake.lake.table(quarantineRecords)).rows({ columns: ['source', 'reason'] })) as { source: string; reason: string }[]).map((r) => `${r.source} ${r.reason}`).sort();
-  const expect = [/^gym_logins\/g\.csv:3 column logout: before the login/, /^gym_logins\/g\.csv:4 column gym: -1 is not a positive id/, /^kafka:bpm\/0@4 field device_id: -5/, /^kafka:bpm\/0@5 field time: 1990-01-01T00:00:00\.000000Z is before 2000/, /^kafka:user_info\/0@1 field timestamp: 2255-.* is in the future/, /^kafka:workout\/0@6 field workout_id: 0 is not a positive id/, /^registered_users\/r\.csv:3 column device_id: -5 is not a positive id/];
+  const expect = [/^gym_logins\/g\.csv:3 column logout: before the login/, /^gym_logins\/g\.csv:4 column gym: -1 is not a positive id/, /^kafka:bpm\/0@4 in kafka\/k\.json field device_id: -5/, /^kafka:bpm\/0@5 in kafka\/k\.json field time: 1990-01-01T00:00:00\.000000Z is before 2000/, /^kafka:user_info\/0@1 in kafka\/k\.json field timestamp: 2255-.* is in the future/, /^kafka:workout\/0@6 in kafka\/k\.json field workout_id: 0 is not a positive id/, /^registered_users\/r\.csv:3 column device_id: -5 is not a positive id/];
   assert.equal(reasons.length, expect.length, reasons.join('\n'));
   for (const re of expect) assert.ok(reasons.some((r) => re.test(r)), `${re} in\n${reasons.join('\n')}`);
   assert.deepEqual((await (await lake.lake.table(userProfile)).rows({ columns: ['city'] })).map((r) => r['city']), ['Real City']);
   assert.equal(await (await lake.lake.table(heartRate)).count(), 1);
+});
+
+test('a CSV whose header cannot be read: the header is refused once, each later line for it, none tried as a header', async (t) => {
+  const lake = await lakeWith(t, { 'registered_users/bad.csv': 'user_id,device,mac_address,registration_timestamp\n7,8,02:00:00:00:00:07,1678406400\nuser_id,device_id,mac_address,registration_timestamp\n9,10,02:00:00:00:00:09,1678406400\n' });
+  await runPipeline(lake.ctx, BRONZE);
+  assert.equal((await (await lake.lake.table(registeredUsersBz)).rows()).length, 0, 'a line that looks like a header later on is no header');
+  const rows = await quarantined(lake);
+  assert.deepEqual(rows.map((r) => r.source).sort(), [1, 2, 3, 4].map((n) => `registered_users/bad.csv:${n}`));
+  for (const r of rows.filter((q) => !q.source.endsWith(':1'))) assert.match(r.reason, /the file's header cannot be read: .*device_id/);
 });

@@ -105,7 +105,7 @@ test('worker threads, parts and chunks give the tables of the plain path', async
   assert.equal(quarantined.length, 3, 'two broken lines and a payload without a heart rate');
   for (const line of [20_001, 20_003]) assert.ok(quarantined.some((q) => q.includes(`"source":"kafka/bpm_0001.json:${line}"`)), `line ${line} in ${quarantined.join("\n")}`);
   // A refused payload is named by its record's partition and offset, read from bronze only for it.
-  assert.ok(quarantined.some((q) => q.includes('"step":"silver_heart_rate","source":"kafka:bpm/0@2"')), quarantined.join('\n'));
+  assert.ok(quarantined.some((q) => q.includes('"step":"silver_heart_rate","source":"kafka:bpm/0@2 in kafka/bpm_0002.json"')), quarantined.join('\n'));
 
   // And the rows are the planned ones: every valid reading inside a completed workout.
   const expected = plan.workouts.reduce((n, w) => n + expectedWorkoutCount(seed, w), 0);

@@ -17,6 +17,8 @@ const UNTERMINATED = /^unterminated quote/;
 
 export function csvParser<R extends object>(required: readonly string[], parseRecord: (fields: readonly string[], header: CsvHeader) => RowResult<R>): FileParser {
   let header: CsvHeader | undefined;
+  // A header the file cannot be read with: every later line is refused for it, none tried as a header.
+  let badHeader: string | undefined;
   // A record whose quoted field is still open: its text so far, its first line, how many lines it has.
   let open: { text: string; first: TextLine; lines: number } | undefined;
   const parseRecordText = (text: string, first: TextLine | undefined): LineOutcome => {
@@ -27,12 +29,18 @@ export function csvParser<R extends object>(required: readonly string[], parseRe
     return { ok: false, reason: record.reason, ...(first ? { from: { line: text, lineNumber: first.lineNumber } } : {}) };
   };
   const parse = (line: TextLine): LineOutcome => {
+    if (badHeader) return { ok: false, reason: `the file's header cannot be read: ${badHeader}` };
     if (!header) {
-      // Throws CsvHeaderError (a file-level problem) when a required column is missing.
-      const parsed = parseCsvHeader(line.line);
-      requireColumns(parsed, required);
-      header = parsed;
-      return { ok: 'header' };
+      try {
+        const parsed = parseCsvHeader(line.line);
+        requireColumns(parsed, required);
+        header = parsed;
+        return { ok: 'header' };
+      } catch (e) {
+        // A CsvHeaderError (a required column missing, a repeated one): the header line itself is refused.
+        badHeader = (e as Error).message;
+        throw e;
+      }
     }
     if (open) {
       open.text += `\n${line.line}`;

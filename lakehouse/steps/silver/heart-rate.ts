@@ -28,6 +28,7 @@ import type { TaskOutput } from '../../threads/tasks.ts';
 import type { Row } from '../../table/operations/merge.ts';
 import { isValidHeartRate, replacesReading } from '../../rules/heart-rate-reading.ts';
 import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
+import { recordSource } from './topic-payloads.ts';
 import { inOrder } from '../in-order.ts';
 import type { Step } from '../step.ts';
 
@@ -40,7 +41,7 @@ export const heartRateTuning = {
   minOffThreadBytes: 4 * 1024 * 1024,
 };
 const SCAN_BATCH_ROWS = 65_536;
-const PAYLOAD_COLUMNS = ['value', 'partition', 'offset'];
+const PAYLOAD_COLUMNS = ['value', 'partition', 'offset', 'source_file'];
 const BPM_TOPIC: Predicate = { column: 'topic', op: '=', value: 'bpm' };
 
 /**
@@ -107,7 +108,7 @@ export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDe
   const canonical = new CanonicalBpmPayloadReader();
   const reader = new BpmPayloadReader();
   const columnOf = (name: string) => input.columns.find((c) => c.name === name)!;
-  // Only the payloads: partition and offset, which only name a refused record, are read for a file that has one.
+  // Only the payloads: partition, offset and source file, which only name a refused record, are read for a file that has one.
   const { batches } = await readArrowBatches(input.bytes, [columnOf('value')], SCAN_BATCH_ROWS);
   // At most one reading per record: sized once, filled in order, cut to the readings at the end.
   const recordsIn = batches.reduce((n, batch) => n + batch.numRows, 0);
@@ -183,12 +184,13 @@ export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDe
     }
     firstRow += batch.numRows;
   }
-  const failures: { partition: Cell; offset: Cell; value: string; reason: string }[] = [];
+  const failures: { partition: Cell; offset: Cell; sourceFile: Cell; value: string; reason: string }[] = [];
   if (refused.length > 0) {
-    const names = await decodeParquet(input.bytes, [columnOf('partition'), columnOf('offset')]);
+    const names = await decodeParquet(input.bytes, [columnOf('partition'), columnOf('offset'), columnOf('source_file')]);
     const partitions = names.columns.get('partition')!;
     const offsets = names.columns.get('offset')!;
-    for (const r of refused) failures.push({ partition: partitions[r.row]!, offset: offsets[r.row]!, value: r.value, reason: r.reason });
+    const files = names.columns.get('source_file')!;
+    for (const r of refused) failures.push({ partition: partitions[r.row]!, offset: offsets[r.row]!, sourceFile: files[r.row]!, value: r.value, reason: r.reason });
   }
   // Safe integers and doubles are exact in a Float64Array; the arrays are handed over, not copied (when
   // records were refused, with their unused tail).
@@ -227,7 +229,7 @@ export const silverHeartRate: Step = {
           parsedFiles++;
           chunk.recordsIn += parsed.recordsIn;
           for (let i = 0; i < parsed.device.length; i++) chunk.add(parsed.device[i]!, parsed.time[i]!, parsed.heartrate[i]!);
-          for (const f of parsed.failures) quarantine.add(`kafka:bpm/${f.partition}@${f.offset}`, f.value, f.reason);
+          for (const f of parsed.failures) quarantine.add(recordSource('bpm', f.partition, f.offset, f.sourceFile), f.value, f.reason);
           ctx.progress?.({ records: chunk.recordsIn, detail: `${heartRate.name}: bronze file ${parsedFiles} of ${files.length} parsed` });
           if (chunk.size >= heartRateTuning.chunkRows) {
             yield chunk.output();

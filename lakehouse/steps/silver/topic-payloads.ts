@@ -1,4 +1,5 @@
 /** Reading one topic's new records from kafka_multiplex_bz and parsing their payloads; failures go to quarantine. */
+import type { Cell } from '../../../schema/types.ts';
 import { fail, type RowResult } from '../../parse/result.ts';
 import type { UpstreamRange } from '../incremental.ts';
 import type { QuarantineBuffer } from '../quarantine.ts';
@@ -14,18 +15,19 @@ export async function readTopicPayloads<T>(range: UpstreamRange, topic: string, 
   for await (const batch of range.table.scan({
     snapshot: range.snapshot,
     files: range.files,
-    columns: ['value', 'partition', 'offset'],
+    columns: ['value', 'partition', 'offset', 'source_file'],
     predicates: [{ column: 'topic', op: '=', value: topic }],
   })) {
     const values = batch.columns.get('value')!;
     const partitions = batch.columns.get('partition')!;
     const offsets = batch.columns.get('offset')!;
+    const files = batch.columns.get('source_file')!;
     for (let i = 0; i < batch.numRows; i++) {
       recordsIn++;
       const value = values[i] as string;
       const result = parse(value);
       if (result.ok) parsed.push(result.row);
-      else quarantine.add(`kafka:${topic}/${partitions[i]}@${offsets[i]}`, value, result.reason);
+      else quarantine.add(recordSource(topic, partitions[i]!, offsets[i]!, files[i]!), value, result.reason);
     }
   }
   return { parsed, recordsIn };
@@ -39,4 +41,13 @@ export function plausibleOnly<T>(parse: (value: string) => RowResult<T>, problem
     const implausible = problem(result.row);
     return implausible ? fail(implausible) : result;
   };
+}
+
+/**
+ * How a silver quarantine row names its bronze record: topic, partition and offset, and the landing file
+ * it came in when it came in one (dumps replayed from files repeat offsets: the file tells them apart).
+ */
+export function recordSource(topic: string, partition: Cell, offset: Cell, sourceFile: Cell): string {
+  const record = `kafka:${topic}/${partition}@${offset}`;
+  return typeof sourceFile === 'string' && !sourceFile.startsWith('kafka:') ? `${record} in ${sourceFile}` : record;
 }
