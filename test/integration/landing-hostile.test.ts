@@ -246,3 +246,26 @@ test('a CSV whose header cannot be read: the header is refused once, each later 
   assert.deepEqual(rows.map((r) => r.source).sort(), [1, 2, 3, 4].map((n) => `registered_users/bad.csv:${n}`));
   for (const r of rows.filter((q) => !q.source.endsWith(':1'))) assert.match(r.reason, /the file's header cannot be read: .*device_id/);
 });
+
+test('a line that is not valid UTF-8 is quarantined with its original bytes (base64), never kept with U+FFFD, on both read paths', async (t) => {
+  const range = { ...rangeTuning };
+  t.after(() => Object.assign(rangeTuning, range));
+  const good = dump(1, 0, 5);
+  const bad = Buffer.concat([Buffer.from('{"key":"'), Buffer.from([0xff, 0xfe]), Buffer.from('1","value":"{\\"device_id\\":1,\\"time\\":1678406500,\\"heartrate\\":70}","topic":"bpm","partition":0,"offset":99,"timestamp":1678406500}\n')]);
+  for (const parts of [false, true]) {
+    Object.assign(rangeTuning, parts ? { minFileBytes: 0, partBytes: 64 * 1024, minPartBytes: 64 * 1024 } : range);
+    const lake = await lakeWith(t, {});
+    await mkdir(path.join(lake.landingDir, 'kafka'), { recursive: true });
+    await writeFile(path.join(lake.landingDir, 'kafka', 'mixed.json'), Buffer.concat([Buffer.from(good), bad, Buffer.from(dump(1, 5, 5))]));
+    await runPipeline(lake.ctx, BRONZE);
+    const where = parts ? 'in parts' : 'line by line';
+    assert.equal(await bronzeRows(lake), 10, where);
+    const keys = ((await (await lake.lake.table(kafkaMultiplexBz)).rows({ columns: ['key'] })) as { key: string }[]).map((r) => r.key);
+    assert.ok(!keys.some((k) => k.includes('\uFFFD')), `${where}: no replacement character kept`);
+    const rows = (await (await lake.lake.table(quarantineRecords)).rows({ columns: ['source', 'raw', 'reason'] })) as { source: string; raw: string; reason: string }[];
+    assert.equal(rows.length, 1, where);
+    assert.equal(rows[0]!.source, 'kafka/mixed.json:6', where);
+    assert.match(rows[0]!.reason, /not valid UTF-8/);
+    assert.deepEqual(Buffer.from(rows[0]!.raw, 'base64'), bad.subarray(0, bad.length - 1), `${where}: the original bytes`);
+  }
+});

@@ -18,6 +18,7 @@
  * go out while a file's last parts finish and it commits; commits stay in file order.
  */
 import type { Cell, ColumnDef, TableDef } from '../../../schema/types.ts';
+import { INVALID_UTF8_REASON, takeInvalidUtf8Lines, validUtf8Lines, type InvalidUtf8Line } from '../../parse/utf8-lines.ts';
 import { eachLineOfRange, OVERSIZED_HEAD_CHARS, oversizedReason, readLineBatches, type TextLine } from '../../parse/lines.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { AddAction } from '../../table/actions.ts';
@@ -419,8 +420,11 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         // A segment whose quarantine rows were committed but whose bronze commit was not: redo exactly it.
         const quarantined = planned.quarantine.txns.get(`${segmentTxns.bytes}#quarantine`);
         let redoEnd = quarantined !== undefined && quarantined > offset ? quarantined : undefined;
-        const takePart = async (out: RangeOutput) => {
+        const takePart = async ({ out, invalid }: { out: RangeOutput; invalid: readonly InvalidUtf8Line[] }) => {
           result.recordsIn += out.recordsIn;
+          // Lines that were not UTF-8 (taken out before parsing): numbered like the part's other lines.
+          for (const bad of invalid) quarantine.add(`${file.key}:${lineOffset + bad.line}`, bad.base64, INVALID_UTF8_REASON);
+          result.recordsIn += invalid.length;
           rows += out.rows;
           for (const q of out.quarantine) quarantine.add(`${file.key}:${lineOffset + q.line}`, q.raw, q.reason);
           lineOffset += out.lines;
@@ -428,10 +432,11 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
           ctx.progress?.({ records: result.recordsIn, detail: file.key });
           faultPoint('bronze.ingest', { step: spec.step, location: file.key });
         };
-        const inFlight: Promise<RangeOutput>[] = [];
+        const inFlight: Promise<{ out: RangeOutput; invalid: readonly InvalidUtf8Line[] }>[] = [];
         let atFileStart = offset === 0;
-        const send = async (bytes: Uint8Array) => {
-          const part = rangeParser.parse(rangeInput(bytes, atFileStart));
+        const send = async (raw: Uint8Array) => {
+          const { bytes, invalid } = takeInvalidUtf8Lines(raw);
+          const part = rangeParser.parse(rangeInput(bytes, atFileStart)).then((out) => ({ out, invalid }));
           // Awaited in order below; a failure of a later part must not go unhandled meanwhile.
           part.catch(() => undefined);
           inFlight.push(part);
@@ -500,7 +505,13 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
         if (start > 0) parseLine(parseWith, { line: await firstLine(landing, file.key), lineNumber: 1 });
         const from = { lineNumber: lines + 1, atFileStart: start === 0 };
         const counted = { breaks: 0, endsWithBreak: true };
-        for await (const batch of readLineBatches(countingBreaks(readObject(landing, file.key, end, start), counted), from, landingTuning.maxLineBytes)) {
+        const invalidLines: InvalidUtf8Line[] = [];
+        const checked = validUtf8Lines(countingBreaks(readObject(landing, file.key, end, start), counted), lines + 1, landingTuning.maxLineBytes, (bad) => invalidLines.push(bad));
+        const refuseInvalid = () => {
+          for (const bad of invalidLines.splice(0)) collector.take({ ok: false, reason: INVALID_UTF8_REASON }, (reason) => quarantine.add(`${file.key}:${bad.line}`, bad.base64, reason));
+        };
+        for await (const batch of readLineBatches(checked, from, landingTuning.maxLineBytes)) {
+          refuseInvalid();
           for (const line of batch) {
             const outcome: LineOutcome = line.oversized === undefined ? parseLine(parseWith, line) : { ok: false, reason: oversizedReason(line, landingTuning.maxLineBytes) };
             const at = (!outcome.ok && outcome.from) || line;
@@ -511,6 +522,7 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
           ctx.progress?.({ records: result.recordsIn + collector.recordsIn, detail: file.key });
           faultPoint('bronze.ingest', { step: spec.step, location: file.key });
         }
+        refuseInvalid();
         // A record the file left open (an unterminated quoted field): refused with all its lines.
         const open = parseWith.end?.();
         if (open && !open.ok && open.from) collector.take(open, (reason) => quarantine.add(`${file.key}:${open.from!.lineNumber}`, open.from!.line, reason));
