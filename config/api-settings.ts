@@ -5,6 +5,7 @@
  * server or a token without a configured secret is a configuration error, in every mode.
  */
 import { ConfigError } from '../lakehouse/errors.ts';
+import { parseSeconds } from './durations.ts';
 import { readConfigFile, type ConfigFile } from './config-file.ts';
 import { loadSettings } from './settings.ts';
 
@@ -79,12 +80,14 @@ export function loadJwtSettings(env: NodeJS.ProcessEnv): JwtSettings {
   return { secret, issuer: env.FITLAKE_JWT_ISSUER || 'fitlake', audience: 'fitlake-api' };
 }
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
-
 function lifetime(setting: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
-  const m = /^\s*(\d+)\s*(s|m|h|d)?\s*$/.exec(text);
-  const seconds = m ? Number(m[1]) * UNIT_SECONDS[m[2] ?? 's']! : NaN;
+  let seconds = NaN;
+  try {
+    seconds = parseSeconds(setting, text);
+  } catch {
+    // Reported below, with the bounds a lifetime has.
+  }
   if (!(seconds >= 60) || seconds > 365 * 86_400) throw new ConfigError(`${setting} '${text}' is not a lifetime between 1 minute and 1 year (examples: 12h, 7d)`, { setting, value: text });
   return seconds;
 }

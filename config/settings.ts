@@ -8,6 +8,7 @@ import { ConfigError } from '../lakehouse/errors.ts';
 import { parseStoreLocation } from '../lakehouse/storage/store-location.ts';
 import { projectRoot } from '../devstack/paths.ts';
 import { readConfigFile, type ConfigFile } from './config-file.ts';
+import { loadIngestionSettings, type IngestionSettings } from './ingestion-settings.ts';
 
 export interface TemporalSettings {
   /** @default 127.0.0.1:7233 (FITLAKE_TEMPORAL_ADDRESS) */
@@ -39,6 +40,8 @@ export interface Settings {
    * @default undefined: one per core, at most 2, none on a single core
    */
   threads?: number;
+  /** How ingestion judges its input (config/ingestion-settings.ts). */
+  ingestion: IngestionSettings;
 }
 
 export interface SettingFlags {
@@ -94,5 +97,6 @@ export function loadSettings(env: NodeJS.ProcessEnv, flags: SettingFlags = {}, f
     ...(env.AZURE_STORAGE_CONNECTION_STRING ? { azureConnectionString: env.AZURE_STORAGE_CONNECTION_STRING } : {}),
     ...(env.AZURE_STORAGE_ACCOUNT_URL ? { azureAccountUrl: env.AZURE_STORAGE_ACCOUNT_URL } : {}),
     ...(threads !== undefined ? { threads } : {}),
+    ingestion: loadIngestionSettings(env),
   };
 }

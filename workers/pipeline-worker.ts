@@ -10,6 +10,7 @@ import type { Settings, TemporalSettings } from '../config/settings.ts';
 import { KafkajsSource } from '../lakehouse/sources/kafkajs-source.ts';
 import { openObjectStore } from '../lakehouse/storage/open-store.ts';
 import { configureWorkerThreads } from '../lakehouse/threads/pool.ts';
+import { configureIngestion } from '../lakehouse/steps/configure-ingestion.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -48,6 +49,8 @@ export interface PipelineWorker {
 export async function createPipelineWorker(settings: Settings, options: WorkerOptions = {}): Promise<PipelineWorker> {
   // The threads that parse and encode big inputs for the steps this worker runs (a process-wide pool).
   configureWorkerThreads(settings.threads);
+  // How the steps this process runs judge their input (process-wide, as the thread pool).
+  configureIngestion(settings.ingestion);
   const connection = await NativeConnection.connect(await nativeConnectionOptions(settings.temporal));
   // One Kafka source per broker list for the worker's lifetime: its admin connection and its consumer
   // (joined once, partitions paused between reads) serve every bronze_kafka activity.

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { parseConfigFile } from '../../config/config-file.ts';
 import { loadSettings } from '../../config/settings.ts';
 import { ConfigError } from '../../lakehouse/errors.ts';
+import { configureIngestion } from '../../lakehouse/steps/configure-ingestion.ts';
+import { plausibility, readingProblem } from '../../lakehouse/rules/plausible.ts';
 
 test('flags override the environment, which overrides the config file and the defaults', () => {
   const file = parseConfigFile(JSON.stringify({ lake: '/from/file', taskQueue: 'file-queue', kafka: ['k1:9092', 'k2:9092'] }), 'fitlake.config');
@@ -47,4 +49,22 @@ test('worker threads: flag over FITLAKE_THREADS over the file; absent means the 
   const named = (e: unknown) => e instanceof ConfigError && e.setting === 'FITLAKE_THREADS';
   for (const bad of ['two', '-1', '1.5', '65']) assert.throws(() => loadSettings({ FITLAKE_THREADS: bad }, {}, {}), named, bad);
   assert.throws(() => parseConfigFile('{"threads": "2"}', 'fitlake.config'), (e: unknown) => e instanceof ConfigError && e.setting === 'threads');
+});
+
+test('ingestion settings: defaults, each setting read, bad values refused naming the setting; applied, they move the rules', () => {
+  const defaults = loadSettings({}, {}, {}).ingestion;
+  assert.deepEqual(defaults, { earliestEventMicros: Date.UTC(2000, 0, 1) * 1000, futureEventsMs: 86_400_000, maxLineBytes: 16 * 1024 * 1024, holdFinalLineMs: 10_000 });
+  const set = loadSettings({ FITLAKE_EARLIEST_EVENT: '2024-01-01', FITLAKE_FUTURE_EVENTS: '2h', FITLAKE_MAX_LINE_BYTES: '4096', FITLAKE_HOLD_FINAL_LINE: '0s' }, {}, {}).ingestion;
+  assert.deepEqual(set, { earliestEventMicros: Date.UTC(2024, 0, 1) * 1000, futureEventsMs: 7_200_000, maxLineBytes: 4096, holdFinalLineMs: 0 });
+  for (const [name, value] of [['FITLAKE_EARLIEST_EVENT', '01/01/2024'], ['FITLAKE_FUTURE_EVENTS', 'soon'], ['FITLAKE_MAX_LINE_BYTES', '10'], ['FITLAKE_HOLD_FINAL_LINE', '-1s']] as const) {
+    assert.throws(() => loadSettings({ [name]: value }, {}, {}), (e: unknown) => e instanceof ConfigError && e.message.includes(name), name);
+  }
+  const saved = { ...plausibility };
+  try {
+    configureIngestion(set);
+    assert.match(readingProblem(1, Date.UTC(2023, 2, 10) * 1000) ?? '', /before 2024-01-01/);
+    assert.equal(readingProblem(1, Date.UTC(2024, 2, 10) * 1000), undefined);
+  } finally {
+    configureIngestion({ ...defaults, earliestEventMicros: saved.earliestMicros, futureEventsMs: saved.futureMs });
+  }
 });

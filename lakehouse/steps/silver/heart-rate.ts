@@ -103,7 +103,9 @@ class ReadingChunk {
  * readings of parsing every payload as text, in the file's row order. Refused payloads come back with
  * their partition and offset for quarantine.
  */
-export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDef[] }) {
+export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDef[]; plausibility?: typeof plausibility }) {
+  // On a worker thread, the bounds of the process that handed out the file (its settings).
+  if (input.plausibility) Object.assign(plausibility, input.plausibility);
   const refused: { row: number; value: string; reason: string }[] = [];
   const canonical = new CanonicalBpmPayloadReader();
   const reader = new BpmPayloadReader();
@@ -219,7 +221,7 @@ export const silverHeartRate: Step = {
         // A few small files are parsed here rather than wait for worker threads to start.
         const pool = files.reduce((n, f) => n + f.size, 0) >= heartRateTuning.minOffThreadBytes ? workerPool() : undefined;
         const parseFile = (bytes: Uint8Array): Promise<TaskOutput<'parseBpmFile'>> =>
-          pool ? pool.run('parseBpmFile', { bytes, columns }) : parseBpmFile({ bytes, columns }).then((r) => r.output);
+          pool ? pool.run('parseBpmFile', { bytes, columns, plausibility: { ...plausibility } }) : parseBpmFile({ bytes, columns }).then((r) => r.output);
         // Files parsed ahead (on worker threads when there are any), taken back in order: while this thread
         // merges a chunk, the workers parse the next files. A parsed file is three number arrays (~2.4 MB per
         // 100k readings), so enough are kept in flight to cover a merge.
