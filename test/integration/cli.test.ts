@@ -1,7 +1,7 @@
 /** The `fitlake` command as a user meets it: help, output and exit codes (0 ok, 1 failed, 2 usage, 3 unavailable). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -143,7 +143,7 @@ test('one run per lake: a second run --once follows the one going, and runs star
   assert.deepEqual(await lakeLines(new Lake(new LocalObjectStore(lakeDir))), await lakeLines(once.lake));
 });
 
-test('the counts run --once reports balance: every record a step read was written, quarantined or a duplicate', async (t) => {
+test('the counts run --once reports balance over a damaged landing zone: every record a step read was written, quarantined or a duplicate', async (t) => {
   const address = temporalAddress(t);
   if (!address) return;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'fitlake-cli-counts-'));
@@ -153,10 +153,15 @@ test('the counts run --once reports balance: every record a step read was writte
   const data = generate(31);
   await land(landing, 'all', data);
   await land(landing, 'again', data);
-  const env = { FITLAKE_TEMPORAL_ADDRESS: address, FITLAKE_TASK_QUEUE: uniqueName('cli') };
+  // And damage of every kind the landing zone refuses: a link loop, a line not UTF-8, a quoted field
+  // left open, an implausible visit, a line over the limit (FITLAKE_MAX_LINE_BYTES below).
+  await symlink('loop.json', path.join(landing, 'kafka', 'loop.json'));
+  await writeFile(path.join(landing, 'kafka', 'bad-bytes.json'), Buffer.concat([Buffer.from('{"key":"'), Buffer.from([0xff]), Buffer.from('"}\n'), Buffer.from(`{"key":"${'x'.repeat(5000)}"}\n`)]));
+  await writeFile(path.join(landing, 'gym_logins', 'damaged.csv'), 'mac_address,gym,login,logout\n02:00:00:00:00:10,1,1678410000,1678406400\n02:00:00:00:00:11,1,"1678406400,1678410000\n');
+  const env = { FITLAKE_TEMPORAL_ADDRESS: address, FITLAKE_TASK_QUEUE: uniqueName('cli'), FITLAKE_MAX_LINE_BYTES: '4096' };
   const run = await runCli(['run', '--once', '--json', '--lake', path.join(dir, 'lake'), '--landing', landing], env);
   assert.equal(run.code, 0, run.stderr);
-  const steps = (JSON.parse(run.stdout) as { steps: { step: string; recordsIn: number; rowsWritten: number; quarantined: number; duplicates?: number }[] }).steps;
+  const steps = (JSON.parse(run.stdout) as { steps: { step: string; state: string; recordsIn: number; rowsWritten: number; quarantined: number; duplicates?: number }[] }).steps;
   // Steps that read records one for one (the sources and the silver steps over bronze) account for each.
   const overBronze = ['bronze_registered_users', 'bronze_gym_logins', 'bronze_kafka_files', 'silver_users', 'silver_gym_logs', 'silver_user_profile', 'silver_workouts', 'silver_heart_rate'];
   for (const name of overBronze) {
@@ -164,5 +169,8 @@ test('the counts run --once reports balance: every record a step read was writte
     assert.ok(s.recordsIn > 0, `${name} read nothing`);
     assert.equal(s.recordsIn, s.rowsWritten + s.quarantined + (s.duplicates ?? 0), `${name}: ${JSON.stringify(s)}`);
   }
-  assert.equal(steps.find((s) => s.step === 'bronze_kafka_files')!.recordsIn, data.kafka.length, 'the copy was not read again');
+  // The generated records, the refused link, the line that is not UTF-8 and the one over the limit.
+  assert.equal(steps.find((s) => s.step === 'bronze_kafka_files')!.recordsIn, data.kafka.length + 3, 'the copy was not read again');
+  assert.equal(steps.find((s) => s.step === 'bronze_gym_logins')!.quarantined, 2, 'the implausible visit and the open quote');
+  for (const s of steps) assert.equal(s.state, 'succeeded', s.step);
 });

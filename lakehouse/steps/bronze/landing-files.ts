@@ -274,6 +274,8 @@ async function quarantineRefused(ctx: StepContext, spec: LandingSpec, refused: r
   if (fresh.length === 0) return;
   const buffer = new QuarantineBuffer(spec.step, spec.target.name, ctx.now);
   for (const r of fresh) buffer.add(r.key, null, r.reason);
+  // Each refused file is one record in, quarantined: the step's counts balance.
+  result.recordsIn += fresh.length;
   result.quarantined += fresh.length;
   await buffer.flush(ctx.lake, fresh.map((r) => ({ appId: r.appId, version: 1 })), quarantine);
 }
