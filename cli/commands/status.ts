@@ -1,5 +1,5 @@
 /** `fitlake status`: recent pipeline runs on Temporal and the lake's tables with version and freshness. */
-import type { CycleFailure, PipelineProgress } from '../../workflows/types.ts';
+import type { CycleFailure, PipelineProgress, PipelineResult, StepProgress } from '../../workflows/types.ts';
 import { allTables } from '../../schema/tables.ts';
 import { tablePath } from '../../schema/types.ts';
 import { loadSettings } from '../../config/settings.ts';
@@ -42,6 +42,7 @@ export const statusCommand: Command = {
     const settings = loadSettings(process.env, settingFlags(values));
     const runs: { workflowId: string; status: string; start: string; mode: unknown; trigger: unknown; failure?: CycleFailure }[] = [];
     let temporalError: string | undefined;
+    let lastRun: { workflowId: string; steps: StepProgress[] } | undefined;
     try {
       const { client, close } = await connectClient(settings);
       try {
@@ -54,6 +55,12 @@ export const statusCommand: Command = {
           if (r.status !== 'RUNNING') continue;
           const progress = (await client.workflow.getHandle(r.workflowId).query<PipelineProgress>('progress').catch(() => undefined)) as PipelineProgress | undefined;
           if (progress?.failure) r.failure = progress.failure;
+        }
+        // The newest completed run's counts per step: in = written + quarantined + duplicates, to check.
+        const completed = runs.find((r) => r.status === 'COMPLETED');
+        if (completed) {
+          const result = (await client.workflow.getHandle(completed.workflowId).result().catch(() => undefined)) as PipelineResult | undefined;
+          if (result?.steps) lastRun = { workflowId: completed.workflowId, steps: result.steps };
         }
       } finally {
         await close();
@@ -73,7 +80,7 @@ export const statusCommand: Command = {
       }
     }
     if (values.json) {
-      console.log(JSON.stringify({ lake: settings.lake, runs, temporalError: temporalError ?? null, tables }, null, 2));
+      console.log(JSON.stringify({ lake: settings.lake, runs, lastRun: lastRun ?? null, temporalError: temporalError ?? null, tables }, null, 2));
     } else {
       console.log(`Runs (task queue ${settings.temporal.taskQueue} at ${settings.temporal.address})`);
       if (temporalError) console.log(`  ${temporalError}`);
@@ -82,6 +89,10 @@ export const statusCommand: Command = {
         console.log(`  ${r.workflowId.padEnd(40)} ${r.status.padEnd(11)} ${r.start}  ${String(r.mode ?? '')} ${String(r.trigger ?? '')}`);
         const f = r.failure;
         if (f) console.log(`      cycle ${f.cycle} failed at ${f.step} (${f.consecutive} in a row): ${f.error}\n      next try ${new Date(f.retryAt).toISOString()}`);
+      }
+      if (lastRun) {
+        console.log(`\nLast completed run ${lastRun.workflowId}: per step, records in = written + quarantined + duplicates`);
+        for (const p of lastRun.steps) console.log(`  ${p.step.padEnd(28)} ${p.state.padEnd(9)} ${String(p.recordsIn).padStart(10)} in ${String(p.rowsWritten).padStart(10)} written ${String(p.quarantined).padStart(6)} quarantined ${String(p.duplicates ?? 0).padStart(8)} duplicate(s)`);
       }
       console.log(`\nTables (lake ${settings.lake})`);
       for (const t of tables) console.log(`  ${t.table.padEnd(32)} ${t.version === null ? '-' : `v${t.version}`.padEnd(6)} ${String(t.rows).padStart(10)} rows  ${t.age}`);

@@ -173,4 +173,10 @@ test('the counts run --once reports balance over a damaged landing zone: every r
   assert.equal(steps.find((s) => s.step === 'bronze_kafka_files')!.recordsIn, data.kafka.length + 3, 'the copy was not read again');
   assert.equal(steps.find((s) => s.step === 'bronze_gym_logins')!.quarantined, 2, 'the implausible visit and the open quote');
   for (const s of steps) assert.equal(s.state, 'succeeded', s.step);
+  // fitlake status shows the same counts for the last completed run.
+  const status = await runCli(['status', '--json', '--lake', path.join(dir, 'lake')], env);
+  assert.equal(status.code, 0, status.stderr);
+  const lastRun = (JSON.parse(status.stdout) as { lastRun: { steps: typeof steps } | null }).lastRun;
+  const counts = (list: typeof steps) => list.map((s) => [s.step, s.recordsIn, s.rowsWritten, s.quarantined, s.duplicates ?? 0]);
+  assert.deepEqual(counts(lastRun?.steps ?? []), counts(steps));
 });
