@@ -4,6 +4,7 @@
  * profiles and workouts, goes through the whole pipeline once on a fresh lake on local disk.
  *
  *   npx tsx bench/pipeline-generated.ts [--readings 10000000] [--users 200] [--seed 7] [--reuse] [--keep] [--threads N]
+ *     [--order random|time] [--layout python|canonical] [--files one|many]
  *
  * --reuse keeps the generated landing zone in the temp folder (by size and seed) and uses it again on
  * the next run with the same arguments; the lake is always new. --keep keeps the lake.
@@ -13,9 +14,16 @@
  * completed workout of a registered device is in workout_bpm with its heart rate, nothing else is, and
  * every workout_bpm_summary row agrees with its workout_bpm group. A failed check exits with code 1.
  * Peers on this machine (10M readings): DuckDB ~394,000 readings/s with 3.6 GB peak RSS.
+ *
+ * --order, --layout, --files give the same records in a shape fitlake did not write itself
+ * (reshape-landing.ts, run as a child process before the clock starts): heart-rate records in random
+ * order, Python's json.dumps layout with heart rates as 72, 72.0 or 7.2e1, one file or many. The
+ * check after the run is the same: the shape must not change a single row.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -101,6 +109,22 @@ async function verify(lake: Lake, seed: number, landing: GeneratedLanding): Prom
   return `${planned.size} completed workouts, ${rows.toLocaleString('en-US')} workout_bpm rows, ${summary.length} summary rows: all as planned`;
 }
 
+/** The reshaping asked for (order, layout, files), or undefined for the generator's own shape. */
+function shapeArgs(): [string, string, string] | undefined {
+  const value = (name: string, options: readonly string[]) => {
+    const at = process.argv.indexOf(name);
+    if (at < 0) return undefined;
+    const v = process.argv[at + 1] ?? '';
+    if (!options.includes(v)) throw new Error(`${name} is one of ${options.join(', ')}`);
+    return v;
+  };
+  const order = value('--order', ['random', 'time']);
+  const layout = value('--layout', ['python', 'canonical']);
+  const files = value('--files', ['one', 'many']);
+  if (order === undefined && layout === undefined && files === undefined) return undefined;
+  return [order ?? 'time', layout ?? 'canonical', files ?? 'many'];
+}
+
 async function main(): Promise<void> {
   const readings = numberArg('--readings', 10_000_000);
   const users = numberArg('--users', 200);
@@ -123,6 +147,18 @@ async function main(): Promise<void> {
       landing = await generateLanding(landingDir, { readings, users, seed, linesPerFile });
       // Outside every landing folder, so the pipeline never sees it.
       if (reuse) await writeFile(planFile, JSON.stringify(landing));
+    }
+    const shape = shapeArgs();
+    if (shape) {
+      // The same records, reshaped once per shape (kept beside the generated zone with --reuse).
+      const shaped = `${landingDir}-${shape.join('-')}`;
+      if (!(reuse && existsSync(path.join(shaped, 'kafka')))) {
+        const t = performance.now();
+        const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./reshape-landing.ts', import.meta.url)), landingDir, shaped, '--order', shape[0]!, '--layout', shape[1]!, '--files', shape[2]!], { stdio: 'inherit' });
+        if (run.status !== 0) throw new Error(`reshaping the landing zone failed (exit ${run.status})`);
+        console.log(`reshaped to ${shape.join(', ')} in ${((performance.now() - t) / 1000).toFixed(1)} s (not counted)`);
+      }
+      ctx.landing = new LocalObjectStore(shaped);
     }
     console.log(
       `${reuse ? 'reused/' : ''}generated ${landing.bpmLines.toLocaleString('en-US')} bpm lines (${landing.readings.toLocaleString('en-US')} readings, ${landing.devices} devices, ` +
