@@ -27,15 +27,16 @@ export async function contentFingerprint(store: ObjectStore, key: string, size: 
 }
 
 /** The txn ids a landing step keeps for a file (see the module comment). */
-export function fileTxnIds(step: string, key: string, size: number, mtime: number, fingerprint?: string) {
+export function fileTxnIds(step: string, key: string, size: number, mtime: number) {
   return {
     /** This name, size and modification time were ingested: no need to read the file again. */
     seen: `${step}:file:${key}:${size}@${mtime}`,
     /** Written by fitlake before content identity: id `…:<size>` with the mtime as its version. */
     legacy: `${step}:file:${key}:${size}`,
-    /** This content was ingested, under whatever name. */
-    ...(fingerprint ? { content: `${step}:content:${fingerprint}` } : {}),
     /** Refused (unreadable) at this modification time: quarantined once. */
     refused: `${step}:refused:${key}@${mtime}`,
   };
 }
+
+/** The txn id saying this content was ingested, under whatever name. */
+export const contentTxnId = (step: string, fingerprint: string) => `${step}:content:${fingerprint}`;

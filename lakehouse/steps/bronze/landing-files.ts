@@ -29,7 +29,7 @@ import { quarantineRecords } from '../../../schema/tables.ts';
 import { DataFileEncoder, DataFileWriter, storeDataFiles, type EncodedDataFile } from '../../table/write-files.ts';
 import { faultPoint } from '../../fault-points.ts';
 import { FitlakeError, NotFoundError } from '../../errors.ts';
-import { contentFingerprint, fileTxnIds } from './file-identity.ts';
+import { contentFingerprint, contentTxnId, fileTxnIds } from './file-identity.ts';
 import { extentCheck, extentTxnIds, grownFrom, landingTuning, readableEnd } from './file-extent.ts';
 import { QuarantineBuffer } from '../quarantine.ts';
 import type { StepContext, StepResult } from '../step.ts';
@@ -323,7 +323,7 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
     try {
       // A renamed, moved back or copied file: its content is in already.
       const fingerprint = await contentFingerprint(landing, file.key, file.size);
-      const contentId = `${spec.step}:content:${fingerprint}`;
+      const contentId = contentTxnId(spec.step, fingerprint);
       if (table.txnVersion(contentId) !== undefined || fingerprints.has(fingerprint)) {
         ctx.progress?.({ records: result.recordsIn, detail: `${file.key}: content already ingested` });
         continue;
