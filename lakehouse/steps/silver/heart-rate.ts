@@ -29,6 +29,7 @@ import type { Row } from '../../table/operations/merge.ts';
 import { isValidHeartRate, replacesReading } from '../../rules/heart-rate-reading.ts';
 import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
 import { recordSource } from './topic-payloads.ts';
+import { deviceBoundaries, DevicePartitions, SAMPLE_READINGS } from './device-partitions.ts';
 import { inOrder } from '../in-order.ts';
 import type { Step } from '../step.ts';
 
@@ -200,6 +201,63 @@ export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDe
   return { output, transfer: [device.buffer, time.buffer, heartrate.buffer] };
 }
 
+/** The parsed readings of a range split into device pieces on local disk, each yielded as one deduplicated chunk; the last is final. */
+async function* mergeByDevice(
+  parsedFiles: AsyncIterable<TaskOutput<'parseBpmFile'>>,
+  records: number,
+  fileCount: number,
+  ctx: { progress?: (update: { records: number; detail: string }) => void },
+  quarantine: { add(source: string, raw: string | null, reason: string): void },
+): AsyncGenerator<ComputeOutput> {
+  const pieces = Math.ceil(records / heartRateTuning.chunkRows);
+  let partitions: DevicePartitions | undefined;
+  // The first readings, kept until they set the device boundaries.
+  const sample: { device: Float64Array; time: Float64Array; heartrate: Float64Array }[] = [];
+  let sampled = 0;
+  let recordsIn = 0;
+  let parsed = 0;
+  const place = (batch: { device: Float64Array; time: Float64Array; heartrate: Float64Array }) => {
+    for (let i = 0; i < batch.device.length; i++) partitions!.add(batch.device[i]!, batch.time[i]!, batch.heartrate[i]!);
+  };
+  const start = async () => {
+    const devices = new Float64Array(sampled);
+    let at = 0;
+    for (const b of sample) {
+      devices.set(b.device, at);
+      at += b.device.length;
+    }
+    partitions = await DevicePartitions.create(deviceBoundaries(devices.length > 0 ? devices : Float64Array.of(0), pieces));
+    for (const b of sample.splice(0)) place(b);
+  };
+  try {
+    for await (const file of parsedFiles) {
+      parsed++;
+      recordsIn += file.recordsIn;
+      for (const f of file.failures) quarantine.add(recordSource('bpm', f.partition, f.offset, f.sourceFile), f.value, f.reason);
+      if (partitions) place(file);
+      else {
+        sample.push(file);
+        sampled += file.device.length;
+        if (sampled >= SAMPLE_READINGS) await start();
+      }
+      ctx.progress?.({ records: recordsIn, detail: `${heartRate.name}: bronze file ${parsed} of ${fileCount} parsed and split by device` });
+    }
+    if (!partitions) await start();
+    let pending: ComputeOutput | undefined;
+    for await (const piece of partitions!.readings()) {
+      if (pending) yield pending;
+      const chunk = new ReadingChunk(piece.device.length);
+      for (let i = 0; i < piece.device.length; i++) chunk.add(piece.device[i]!, piece.time[i]!, piece.heartrate[i]!);
+      // The range's records count once, with the first piece.
+      chunk.recordsIn = pending ? 0 : recordsIn;
+      pending = chunk.output();
+    }
+    yield { ...(pending ?? { ...new ReadingChunk(16).output(), recordsIn }), final: true };
+  } finally {
+    await partitions?.close();
+  }
+}
+
 export const silverHeartRate: Step = {
   name: STEP,
   layer: 'silver',
@@ -227,7 +285,13 @@ export const silverHeartRate: Step = {
         // 100k readings), so enough are kept in flight to cover a merge.
         const ahead = pool ? 4 * pool.size : 1;
         let parsedFiles = 0;
-        for await (const parsed of inOrder(files, ahead, (add) => dataFileBytes(bz!.table.store, snapshot, add).then(parseFile))) {
+        const parsedInOrder = inOrder(files, ahead, (add) => dataFileBytes(bz!.table.store, snapshot, add).then(parseFile));
+        if (records > heartRateTuning.chunkRows) {
+          // A range of several chunks: split by device first (device-partitions.ts), each piece merged once.
+          yield* mergeByDevice(parsedInOrder, records, files.length, ctx, quarantine);
+          return;
+        }
+        for await (const parsed of parsedInOrder) {
           parsedFiles++;
           chunk.recordsIn += parsed.recordsIn;
           for (let i = 0; i < parsed.device.length; i++) chunk.add(parsed.device[i]!, parsed.time[i]!, parsed.heartrate[i]!);
