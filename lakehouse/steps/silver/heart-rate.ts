@@ -31,7 +31,8 @@ import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
 import { recordSource } from './topic-payloads.ts';
 import { deviceBoundaries, DevicePartitions, SAMPLE_READINGS } from './device-partitions.ts';
 import { inOrder } from '../in-order.ts';
-import type { Step } from '../step.ts';
+import type { Step, StepContext } from '../step.ts';
+import type { QuarantineBuffer } from '../quarantine.ts';
 
 const STEP = 'silver_heart_rate';
 /** Sizes of the step's work; tests make them small to cut a few readings into many chunks. */
@@ -206,8 +207,8 @@ async function* mergeByDevice(
   parsedFiles: AsyncIterable<TaskOutput<'parseBpmFile'>>,
   records: number,
   fileCount: number,
-  ctx: { progress?: (update: { records: number; detail: string }) => void },
-  quarantine: { add(source: string, raw: string | null, reason: string): void },
+  ctx: StepContext,
+  quarantine: QuarantineBuffer,
 ): AsyncGenerator<ComputeOutput> {
   const pieces = Math.ceil(records / heartRateTuning.chunkRows);
   let partitions: DevicePartitions | undefined;
@@ -275,7 +276,6 @@ export const silverHeartRate: Step = {
         // A chunk is sized for the records of the files (their statistics), at most a full chunk of the default size.
         const records = files.reduce((n, f) => n + (statsOf(f, snapshot.columns, snapshot.partitionColumns).numRecords ?? 1024), 0);
         const chunkCapacity = () => Math.min(records, heartRateTuning.chunkRows, 1 << 18);
-        let chunk = new ReadingChunk(chunkCapacity());
         // A few small files are parsed here rather than wait for worker threads to start.
         const pool = files.reduce((n, f) => n + f.size, 0) >= heartRateTuning.minOffThreadBytes ? workerPool() : undefined;
         const parseFile = (bytes: Uint8Array): Promise<TaskOutput<'parseBpmFile'>> =>
@@ -291,6 +291,7 @@ export const silverHeartRate: Step = {
           yield* mergeByDevice(parsedInOrder, records, files.length, ctx, quarantine);
           return;
         }
+        let chunk = new ReadingChunk(chunkCapacity());
         for await (const parsed of parsedInOrder) {
           parsedFiles++;
           chunk.recordsIn += parsed.recordsIn;
