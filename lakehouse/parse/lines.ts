@@ -155,9 +155,9 @@ export async function* readLineBatches(
   if (batch.length > 0) yield capped(batch);
 }
 
-/** The reason an oversized line is quarantined for. */
-export function oversizedReason(line: TextLine, limit: number): string {
-  return `line of ${line.oversized} characters, over the limit of ${limit}; its first ${OVERSIZED_HEAD_CHARS} kept`;
+/** The reason a line of `length` characters (or bytes, read as bytes) over `limit` is quarantined for. */
+export function oversizedReason(length: number, limit: number, unit: 'characters' | 'bytes' = 'characters'): string {
+  return `line of ${length} ${unit}, over the limit of ${limit}; its first ${OVERSIZED_HEAD_CHARS} kept`;
 }
 
 /** The non-blank lines of a byte or text stream one by one; see readLineBatches for the rules. */

@@ -44,20 +44,35 @@ function concat(pieces: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** What validUtf8Lines passed on: its line breaks, and whether it ended with one (false: a last line without one). */
+export interface LineBreaks {
+  breaks: number;
+  endsWithBreak: boolean;
+}
+
 /**
  * A byte stream cut into chunks of whole lines (the rest carried to the next chunk), each with its
  * invalid lines taken out (takeInvalidUtf8Lines) and reported to `onInvalid` with their line numbers,
- * counted from `firstLineNumber`. A line longer than `maxCarry` is passed on unchecked (the line reader
- * refuses it as too long).
+ * counted from `firstLineNumber`; the line breaks passed on are counted into `counted`. A line longer
+ * than `maxCarry` is passed on unchecked (the line reader refuses it as too long).
  */
-export async function* validUtf8Lines(source: AsyncIterable<Uint8Array>, firstLineNumber: number, maxCarry: number, onInvalid: (line: InvalidUtf8Line) => void): AsyncGenerator<Uint8Array> {
+export async function* validUtf8Lines(
+  source: AsyncIterable<Uint8Array>,
+  firstLineNumber: number,
+  maxCarry: number,
+  onInvalid: (line: InvalidUtf8Line) => void,
+  counted: LineBreaks = { breaks: 0, endsWithBreak: true },
+): AsyncGenerator<Uint8Array> {
   let carry: Uint8Array | undefined;
-  let lineNumber = firstLineNumber;
+  const passOn = (bytes: Uint8Array) => {
+    if (bytes.length > 0) counted.endsWithBreak = bytes[bytes.length - 1] === LF;
+    return bytes;
+  };
   const check = (bytes: Uint8Array) => {
     const { bytes: clean, invalid } = takeInvalidUtf8Lines(bytes);
-    for (const i of invalid) onInvalid({ line: lineNumber + i.line - 1, base64: i.base64 });
-    for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) lineNumber++;
-    return clean;
+    for (const i of invalid) onInvalid({ line: firstLineNumber + counted.breaks + i.line - 1, base64: i.base64 });
+    for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) counted.breaks++;
+    return passOn(clean);
   };
   for await (const chunk of source) {
     const bytes = carry ? concat([carry, chunk]) : chunk;
@@ -66,7 +81,7 @@ export async function* validUtf8Lines(source: AsyncIterable<Uint8Array>, firstLi
       if (bytes.length > maxCarry) {
         // One line longer than the limit: on to the line reader as it is.
         carry = undefined;
-        yield bytes;
+        yield passOn(bytes);
       } else {
         carry = bytes;
       }

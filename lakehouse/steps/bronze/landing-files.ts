@@ -18,7 +18,7 @@
  * go out while a file's last parts finish and it commits; commits stay in file order.
  */
 import type { Cell, ColumnDef, TableDef } from '../../../schema/types.ts';
-import { INVALID_UTF8_REASON, takeInvalidUtf8Lines, validUtf8Lines, type InvalidUtf8Line } from '../../parse/utf8-lines.ts';
+import { INVALID_UTF8_REASON, takeInvalidUtf8Lines, validUtf8Lines, type InvalidUtf8Line, type LineBreaks } from '../../parse/utf8-lines.ts';
 import { eachLineOfRange, OVERSIZED_HEAD_CHARS, oversizedReason, readLineBatches, type TextLine } from '../../parse/lines.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { AddAction } from '../../table/actions.ts';
@@ -213,15 +213,6 @@ export async function* readObject(store: ObjectStore, key: string, end: number, 
   for (let offset = from; offset < end; offset += READ_BYTES) yield store.getRange(key, offset, Math.min(READ_BYTES, end - offset));
 }
 
-/** The chunks of a byte stream, counting their line breaks (and whether the last chunk ended with one) into `counted`. */
-async function* countingBreaks(source: AsyncIterable<Uint8Array>, counted: { breaks: number; endsWithBreak: boolean }): AsyncGenerator<Uint8Array> {
-  for await (const chunk of source) {
-    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) counted.breaks++;
-    if (chunk.length > 0) counted.endsWithBreak = chunk[chunk.length - 1] === 10;
-    yield chunk;
-  }
-}
-
 /** The offset after the next line break at or after `from` (or `end`), read in bounded pieces. */
 async function endOfLine(store: ObjectStore, key: string, from: number, end: number): Promise<number> {
   for (let offset = from; offset < end; ) {
@@ -233,9 +224,9 @@ async function endOfLine(store: ObjectStore, key: string, from: number, end: num
   return end;
 }
 
-/** The first line of a stored text file (its header), without its line break. */
-async function firstLine(store: ObjectStore, key: string): Promise<string> {
-  for await (const batch of readLineBatches(readObject(store, key, (await store.head(key))?.size ?? 0))) return batch[0]?.line ?? '';
+/** The first line of the first `size` bytes of a stored text file (its header), without its line break. */
+async function firstLine(store: ObjectStore, key: string, size: number): Promise<string> {
+  for await (const batch of readLineBatches(readObject(store, key, size))) return batch[0]?.line ?? '';
   return '';
 }
 
@@ -464,7 +455,7 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
             const lineEnd = await endOfLine(landing, file.key, offset + bytes.byteLength, readTo);
             const head = new TextDecoder().decode(bytes.subarray(0, OVERSIZED_HEAD_CHARS));
             result.recordsIn++;
-            quarantine.add(`${file.key}:${lineOffset + 1}`, head, oversizedReason({ line: head, lineNumber: lineOffset + 1, oversized: lineEnd - offset }, landingTuning.maxLineBytes).replace('characters', 'bytes'));
+            quarantine.add(`${file.key}:${lineOffset + 1}`, head, oversizedReason(lineEnd - offset, landingTuning.maxLineBytes, 'bytes'));
             lineOffset++;
             offset = lineEnd;
             length = partBytes;
@@ -504,18 +495,18 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
       if (parse) {
         const parseWith = parse;
         // Read on within the file: its header line (a CSV's) goes through the parser first, unkept.
-        if (start > 0) parseLine(parseWith, { line: await firstLine(landing, file.key), lineNumber: 1 });
+        if (start > 0) parseLine(parseWith, { line: await firstLine(landing, file.key, end), lineNumber: 1 });
         const from = { lineNumber: lines + 1, atFileStart: start === 0 };
-        const counted = { breaks: 0, endsWithBreak: true };
+        const counted: LineBreaks = { breaks: 0, endsWithBreak: true };
         const invalidLines: InvalidUtf8Line[] = [];
-        const checked = validUtf8Lines(countingBreaks(readObject(landing, file.key, end, start), counted), lines + 1, landingTuning.maxLineBytes, (bad) => invalidLines.push(bad));
+        const checked = validUtf8Lines(readObject(landing, file.key, end, start), lines + 1, landingTuning.maxLineBytes, (bad) => invalidLines.push(bad), counted);
         const refuseInvalid = () => {
           for (const bad of invalidLines.splice(0)) collector.take({ ok: false, reason: INVALID_UTF8_REASON }, (reason) => quarantine.add(`${file.key}:${bad.line}`, bad.base64, reason));
         };
         for await (const batch of readLineBatches(checked, from, landingTuning.maxLineBytes)) {
           refuseInvalid();
           for (const line of batch) {
-            const outcome: LineOutcome = line.oversized === undefined ? parseLine(parseWith, line) : { ok: false, reason: oversizedReason(line, landingTuning.maxLineBytes) };
+            const outcome: LineOutcome = line.oversized === undefined ? parseLine(parseWith, line) : { ok: false, reason: oversizedReason(line.oversized, landingTuning.maxLineBytes) };
             const at = (!outcome.ok && outcome.from) || line;
             collector.take(outcome, (reason) => quarantine.add(`${file.key}:${at.lineNumber}`, at.line, reason));
           }
