@@ -16,6 +16,7 @@ import type { ObjectStore } from '../lakehouse/storage/object-store.ts';
 import type { AddAction } from '../lakehouse/table/actions.ts';
 import type { Layer, PendingSteps, PipelineLocations, ResetInput, StepSummary, TimedStepSummary } from '../workflows/types.ts';
 import { toActivityFailure } from './errors.ts';
+import { runningPipelineOn, type RunningPipeline } from './running-pipelines.ts';
 import { ConfigError } from '../lakehouse/errors.ts';
 
 export interface ActivityDeps {
@@ -72,16 +73,9 @@ export function createActivities(deps: ActivityDeps) {
   };
 
   return {
-    /**
-     * Another pipeline run going on this lake (memo `lake`, status running), other than `self`: a
-     * scheduled run that finds one is skipped. Asked through the worker's Temporal client.
-     */
-    async otherRunOnLake(input: { lake: string; self: string }): Promise<{ workflowId: string; mode: string } | undefined> {
-      const query = `WorkflowType = 'pipelineWorkflow' AND ExecutionStatus = 'Running'`;
-      for await (const w of Context.current().client.workflow.list({ query })) {
-        if (w.workflowId !== input.self && w.memo?.lake === input.lake) return { workflowId: w.workflowId, mode: String(w.memo?.mode ?? 'once') };
-      }
-      return undefined;
+    /** Another pipeline run going on this lake than `self` (a scheduled run that finds one is skipped). */
+    async otherRunOnLake(input: { lake: string; self: string }): Promise<RunningPipeline | undefined> {
+      return runningPipelineOn(Context.current().client, input.lake, input.self);
     },
 
     /** The step graph's stages (step names), filtered by layer or name: the workflow walks it. */

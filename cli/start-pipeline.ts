@@ -29,21 +29,4 @@ export async function startPipeline(client: Client, settings: Settings, input: P
   }
 }
 
-/** A pipeline run going on the lake, as the CLI found it. */
-export interface RunningPipeline {
-  workflowId: string;
-  mode: string;
-}
-
-/**
- * The pipeline run going on `lake`, if any (memo `lake`, status running). One run per lake at a time is
- * what an operator expects; correctness does not depend on it (two runners of a step never duplicate,
- * see lakehouse/steps/target-transaction.ts), so the check-then-start race of two CLIs at one instant
- * costs only duplicate work.
- */
-export async function runningPipelineOn(client: Client, lake: string): Promise<RunningPipeline | undefined> {
-  for await (const w of client.workflow.list({ query: `WorkflowType = 'pipelineWorkflow' AND ExecutionStatus = 'Running'` })) {
-    if (w.memo?.lake === lake) return { workflowId: w.workflowId, mode: String(w.memo?.mode ?? 'once') };
-  }
-  return undefined;
-}
+export { runningPipelineOn, type RunningPipeline } from '../activities/running-pipelines.ts';
