@@ -9,18 +9,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { prng } from '../../bench/generate-landing.ts';
 
-/** A small seeded generator (mulberry32): the same seed always gives the same data. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator: the benchmark generator's mulberry32, so the same seed always gives the same data. */
+export const random = prng;
 
 export interface DataSet {
   registrations: string[];
