@@ -7,7 +7,8 @@
  */
 import type { ColumnBatch } from '../table/column-batch.ts';
 import type { Row } from '../table/operations/merge.ts';
-import type { Predicate } from '../table/predicate.ts';
+import type { Predicate, Value } from '../table/predicate.ts';
+import type { Cell } from '../../schema/types.ts';
 import { keyOf } from './rows.ts';
 import type { TargetTransaction } from './target-transaction.ts';
 
@@ -16,6 +17,11 @@ export interface Scope {
   where: readonly Predicate[];
   /** Whether row i of a target file lies in the scope. */
   holds(batch: ColumnBatch, i: number): boolean;
+}
+
+/** The scope of the rows whose `column` holds one of `values`. */
+export function columnScope(column: string, values: ReadonlySet<Cell>): Scope {
+  return { where: [{ column, op: 'in', values: [...values] as Value[] }], holds: (batch, i) => values.has(batch.columns.get(column)![i]!) };
 }
 
 /** The cells of row i of a batch in the given columns, as a row. */

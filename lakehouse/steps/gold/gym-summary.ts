@@ -8,11 +8,10 @@
  */
 import { completedWorkouts, gymLogs, gymSummary, users } from '../../../schema/tables.ts';
 import type { Row } from '../../table/operations/merge.ts';
-import type { ColumnBatch } from '../../table/column-batch.ts';
 import { dayOfMicros } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { dedupe, groupBy, keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';
-import { deleteUnproduced } from '../replace-scope.ts';
+import { columnScope, deleteUnproduced } from '../replace-scope.ts';
 import type { Step } from '../step.ts';
 
 const STEP = 'gold_gym_summary';
@@ -95,8 +94,7 @@ export const goldGymSummary: Step = {
           const ownSessions = (usersOfMac.get(mac) ?? []).flatMap((u) => sessionsOfUser.get(u.user_id as number) ?? []);
           for (const row of gymRows(mac, visitsOfMac.get(mac) ?? [], ownSessions)) rows.push(row);
         }
-        const scope = { where: [{ column: 'mac_address', op: 'in' as const, values: macList }], holds: (b: ColumnBatch, i: number) => macs.has(b.columns.get('mac_address')![i] as string) };
-        await deleteUnproduced(target, gymSummary.primaryKey, scope, rows, { step: STEP, reason: 'rows no longer supported by visits, workouts and registrations', now: ctx.now });
+        await deleteUnproduced(target, gymSummary.primaryKey, columnScope('mac_address', macs), rows, { step: STEP, reason: 'rows no longer supported by visits, workouts and registrations', now: ctx.now });
         return { rows, recordsIn };
       },
       whenMatched: (target, source) => (sameRow(source, target) ? undefined : source),

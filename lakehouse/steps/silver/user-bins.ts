@@ -8,8 +8,7 @@ import { dayOfMicros } from '../../time.ts';
 import type { Row } from '../../table/operations/merge.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { readNewRows, readRemovedRows, sameRow } from '../rows.ts';
-import { deleteUnproduced } from '../replace-scope.ts';
-import type { ColumnBatch } from '../../table/column-batch.ts';
+import { columnScope, deleteUnproduced } from '../replace-scope.ts';
 import type { Step } from '../step.ts';
 
 const STEP = 'silver_user_bins';
@@ -37,8 +36,7 @@ export const silverUserBins: Step = {
           dob: p.dob!,
         }));
         if (left.size > 0) {
-          const scope = { where: [{ column: 'user_id', op: 'in' as const, values: [...left] }], holds: (b: ColumnBatch, i: number) => left.has(b.columns.get('user_id')![i] as number) };
-          await deleteUnproduced(target, userBins.primaryKey, scope, bins, { step: STEP, reason: 'profiles removed', now: ctx.now });
+          await deleteUnproduced(target, userBins.primaryKey, columnScope('user_id', left), bins, { step: STEP, reason: 'profiles removed', now: ctx.now });
         }
         return { rows: bins, recordsIn: rows.length };
       },
