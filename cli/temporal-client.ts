@@ -1,13 +1,13 @@
 /** A Temporal client for CLI commands, with the error an operator needs when the server is not there. */
 import { Client, Connection } from '@temporalio/client';
 import type { Settings } from '../config/settings.ts';
-import { nativeConnectionOptions } from '../workers/pipeline-worker.ts';
+import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 
 export async function connectClient(settings: Settings): Promise<{ client: Client; close: () => Promise<void> }> {
   let connection: Connection;
   try {
-    const options = await nativeConnectionOptions(settings.temporal);
+    const options = await temporalConnectionOptions(settings.temporal);
     connection = await Connection.connect({ ...options, connectTimeout: 3000 } as Parameters<typeof Connection.connect>[0]);
     await connection.healthService.check({});
   } catch (e) {

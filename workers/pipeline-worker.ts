@@ -2,17 +2,24 @@
  * Building a fitlake worker: connection, task queue, the pipeline's workflows and activities wired with
  * their dependencies, and concurrency limits that fit a small machine.
  */
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type NativeConnectionOptions } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/pipeline-activities.ts';
-import type { Settings, TemporalSettings } from '../config/settings.ts';
+import type { Settings } from '../config/settings.ts';
+import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { KafkajsSource } from '../lakehouse/sources/kafkajs-source.ts';
 import { openObjectStore } from '../lakehouse/storage/open-store.ts';
 import { configureWorkerThreads } from '../lakehouse/threads/pool.ts';
 import { configureIngestion } from '../lakehouse/steps/configure-ingestion.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/**
+ * The workflow code a worker runs: from the build in dist/ (scripts/build.ts), the bundle made there,
+ * so a worker starts without the seconds of bundling; from the TypeScript sources, bundled at start.
+ */
+const workflowCode = (): { workflowBundle: { codePath: string } } | { workflowsPath: string } =>
+  import.meta.url.endsWith('.ts') ? { workflowsPath } : { workflowBundle: { codePath: fileURLToPath(new URL('./workflow-bundle.js', import.meta.url)) } };
 
 export interface WorkerOptions {
   /**
@@ -23,19 +30,8 @@ export interface WorkerOptions {
   maxConcurrentActivities?: number;
   /** How long in-flight activities get to finish on shutdown before they are abandoned to a retry. @default '30 seconds' */
   shutdownGraceTime?: string;
-}
-
-/** Connection options for the Temporal frontend (TLS for a remote cluster). */
-export async function nativeConnectionOptions(temporal: TemporalSettings): Promise<NativeConnectionOptions> {
-  if (temporal.tls) {
-    const [crt, key] = await Promise.all([readFile(temporal.tls.certPath), readFile(temporal.tls.keyPath)]);
-    return {
-      address: temporal.address,
-      tls: { clientCertPair: { crt, key }, ...(temporal.tls.serverNameOverride ? { serverNameOverride: temporal.tls.serverNameOverride } : {}) },
-    };
-  }
-  if (temporal.apiKey) return { address: temporal.address, tls: true, apiKey: temporal.apiKey };
-  return { address: temporal.address };
+  /** The name the worker polls under (Temporal lists it with the task queue's pollers). @default the SDK's `pid@host` */
+  identity?: string;
 }
 
 export interface PipelineWorker {
@@ -51,7 +47,7 @@ export async function createPipelineWorker(settings: Settings, options: WorkerOp
   configureWorkerThreads(settings.threads);
   // How the steps this process runs judge their input (process-wide, as the thread pool).
   configureIngestion(settings.ingestion);
-  const connection = await NativeConnection.connect(await nativeConnectionOptions(settings.temporal));
+  const connection = await NativeConnection.connect(await temporalConnectionOptions(settings.temporal));
   // One Kafka source per broker list for the worker's lifetime: its admin connection and its consumer
   // (joined once, partitions paused between reads) serve every bronze_kafka activity.
   const kafkaSources = new Map<string, KafkajsSource>();
@@ -82,11 +78,12 @@ export async function createPipelineWorker(settings: Settings, options: WorkerOp
       connection,
       namespace: settings.temporal.namespace,
       taskQueue: settings.temporal.taskQueue,
-      workflowsPath,
+      ...workflowCode(),
       activities,
       maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 4,
       maxConcurrentWorkflowTaskExecutions: 10,
       shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
+      ...(options.identity ? { identity: options.identity } : {}),
     });
     return { worker, connection, close };
   } catch (e) {

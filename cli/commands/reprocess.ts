@@ -11,6 +11,7 @@ import { summaryTable } from '../follow.ts';
 import type { Command } from '../main.ts';
 import { runId } from '../start-pipeline.ts';
 import { connectClient } from '../temporal-client.ts';
+import { runWorkerIdentity } from '../serving-workers.ts';
 
 const usage = `Usage: fitlake reprocess --from <step> [--no-worker] [options]
 
@@ -49,7 +50,7 @@ export const reprocessCommand: Command = {
         if (values['no-worker']) result = (await handle.result()) as PipelineResult;
         else {
           Runtime.install({ logger: new DefaultLogger('WARN') });
-          const { worker, close: closeWorker } = await createPipelineWorker(settings);
+          const { worker, close: closeWorker } = await createPipelineWorker(settings, { identity: runWorkerIdentity() });
           try {
             result = (await worker.runUntil(handle.result())) as PipelineResult;
           } finally {

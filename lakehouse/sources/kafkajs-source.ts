@@ -4,10 +4,16 @@
  * kept until close(). A process that creates a source must close it (the worker does on shutdown):
  * open connections keep the process alive.
  */
-import { Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
+import { createRequire } from 'node:module';
+import type * as KafkajsModule from 'kafkajs';
+import type { Admin, Kafka, KafkaConfig } from 'kafkajs';
 import type { KafkaSource, PartitionRange, SourceRecord } from '../steps/bronze/kafka-source.ts';
 import { StorageError } from '../errors.ts';
 import { KafkajsRangeReader } from './kafkajs-range-reader.ts';
+
+// kafkajs is loaded by the first source made, not with the worker: a run over files alone never needs it.
+const require = createRequire(import.meta.url);
+const kafkajs = (): typeof KafkajsModule => require('kafkajs') as typeof KafkajsModule;
 
 export interface KafkajsSourceOptions {
   brokers: string[];
@@ -29,6 +35,7 @@ export class KafkajsSource implements KafkaSource {
   private admin: Promise<Admin> | undefined;
 
   constructor(private readonly options: KafkajsSourceOptions) {
+    const { Kafka, logLevel } = kafkajs();
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'fitlake',
       brokers: options.brokers,

@@ -10,8 +10,9 @@
  * purpose (tooling, tests).
  */
 import { randomUUID } from 'node:crypto';
-import { BlobServiceClient, StorageRetryPolicyType } from '@azure/storage-blob';
-import type { BlobDownloadResponseParsed, ContainerClient, StoragePipelineOptions, newPipeline } from '@azure/storage-blob';
+import { createRequire } from 'node:module';
+import type * as AzureStorageBlob from '@azure/storage-blob';
+import type { BlobDownloadResponseParsed, BlobServiceClient, ContainerClient, StoragePipelineOptions, newPipeline } from '@azure/storage-blob';
 import { ConfigError, NotFoundError, StorageError } from '../errors.ts';
 import { azureStatus, isAlreadyExists, needsOwnRetry, toFitlakeError } from './azure-errors.ts';
 import type { AzureErrorContext } from './azure-errors.ts';
@@ -47,6 +48,10 @@ export interface AzureBlobStoreOptions {
 
 /** Metadata name marking which putIfAbsent call wrote a blob (see putIfAbsent). */
 const WRITE_TOKEN = 'fitlakewrite';
+// The Azure SDK (about 0.3 s to load) is loaded by the first Azure store made: a lake on local disk never needs it.
+const require = createRequire(import.meta.url);
+const azureSdk = (): typeof AzureStorageBlob => require('@azure/storage-blob') as typeof AzureStorageBlob;
+
 /** Azure's container naming rule: 3-63 of [a-z0-9-], starting and ending alphanumeric, no '--'. */
 const CONTAINER_NAME = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
@@ -77,7 +82,7 @@ export class AzureBlobObjectStore implements ObjectStore {
     const maxRetryDelayInMs = options.retry?.maxRetryDelayMs ?? 5000;
     const pipeline: StoragePipelineOptions = {
       // Exponential: waits 0, 1, 3, 7... times retryDelayInMs between tries (the SDK's formula).
-      retryOptions: { retryPolicyType: StorageRetryPolicyType.EXPONENTIAL, maxTries, retryDelayInMs, maxRetryDelayInMs },
+      retryOptions: { retryPolicyType: azureSdk().StorageRetryPolicyType.EXPONENTIAL, maxTries, retryDelayInMs, maxRetryDelayInMs },
     };
     this.outerRetry = { attempts: maxTries, baseDelayMs: retryDelayInMs, maxDelayMs: maxRetryDelayInMs };
     this.client = serviceClient(options, pipeline).getContainerClient(container);
@@ -216,6 +221,7 @@ export class AzureBlobObjectStore implements ObjectStore {
 }
 
 function serviceClient(options: AzureBlobStoreOptions, pipeline: StoragePipelineOptions): BlobServiceClient {
+  const { BlobServiceClient } = azureSdk();
   if (options.connectionString !== undefined && options.connectionString !== '') {
     try {
       return BlobServiceClient.fromConnectionString(options.connectionString, pipeline);

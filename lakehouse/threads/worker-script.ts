@@ -7,7 +7,8 @@
  * a worker's start); parquet-wasm stays outside and loads as published, finding its .wasm file beside
  * it: the bundle is written to node_modules/.cache/fitlake, where its name resolves.
  *
- * Where esbuild cannot be used, workers fall back to registering tsx.
+ * Where esbuild cannot be used, workers fall back to registering tsx. Running from the build in dist/
+ * (scripts/build.ts), this module is JavaScript itself and tasks.js was bundled beside it at build time.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ let script: URL | undefined;
 
 /** The URL of the worker script (built on first use; see the module comment). */
 export function workerScript(): URL {
-  script ??= bundledScript() ?? tsxBootScript();
+  script ??= import.meta.url.endsWith('.ts') ? (bundledScript() ?? tsxBootScript()) : new URL('./tasks.js', import.meta.url);
   return script;
 }
 

@@ -1,6 +1,6 @@
 /** The `fitlake` command as a user meets it: help, output and exit codes (0 ok, 1 failed, 2 usage, 3 unavailable). */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,6 +69,9 @@ test('bad flags and bad configuration exit 2 with a message naming what is wrong
   const badFile = await runCli(['status'], { FITLAKE_CONFIG: path.join(dir, 'fitlake.config') });
   assert.equal(badFile.code, 2);
   assert.match(badFile.stderr, /unknown key "lakke"/);
+  const bothWorkers = await runCli(['run', '--no-worker', '--own-worker']);
+  assert.equal(bothWorkers.code, 2);
+  assert.match(bothWorkers.stderr, /--no-worker or --own-worker/);
 });
 
 test('a run without a reachable Temporal server exits 3 and says how to start one', async () => {
@@ -114,6 +117,46 @@ test('run --once completes a real run (exit 0, JSON summary) and a failing run e
   const failed = await runCli(['run', '--once', '--lake', notADir, '--landing', landing], env);
   assert.equal(failed.code, 1, failed.stdout + failed.stderr);
   assert.match(failed.stderr, /failed/);
+});
+
+test('run --once hands its run to a `fitlake worker` serving the task queue, and starts its own at once when that worker is gone', async (t) => {
+  const address = temporalAddress(t);
+  if (!address) return;
+  const here = await makeTestLake('fitlake-cli-handover-');
+  t.after(() => rm(here.dir, { recursive: true, force: true }));
+  await land(here.landingDir, 'all', generate(5));
+  const env = { FITLAKE_TEMPORAL_ADDRESS: address, FITLAKE_TASK_QUEUE: uniqueName('cli-handover') };
+  const args = ['run', '--once', '--lake', path.join(here.dir, 'lake'), '--landing', here.landingDir];
+  const { client, close } = await connectTestClient(address);
+  t.after(close);
+  /** The identities of the workers that ran the activities of the run a `fitlake run` printed. */
+  const activityWorkers = async (stdout: string): Promise<Set<string>> => {
+    const workflowId = /run (\S+) started/.exec(stdout)?.[1];
+    assert.ok(workflowId, stdout);
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    return new Set((history.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.identity ?? ''] : [])));
+  };
+
+  const worker = spawn(process.execPath, [path.join(projectRoot, 'bin', 'fitlake.js'), 'worker'], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
+  t.after(() => worker.kill('SIGKILL'));
+  await new Promise<void>((resolve, reject) => {
+    worker.stdout.on('data', (d: Buffer) => d.toString().includes('worker on task queue') && resolve());
+    worker.once('exit', (code) => reject(new Error(`fitlake worker exited with ${code}`)));
+  });
+  await waitFor('the worker polling', async () => ((await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: env.FITLAKE_TASK_QUEUE }, taskQueueType: 2 })).pollers ?? []).length > 0 || undefined, 30_000);
+  const handed = await runCli(args, env);
+  assert.equal(handed.code, 0, handed.stdout + handed.stderr);
+  assert.match(handed.stdout, /on the workers serving task queue/);
+  assert.deepEqual([...(await activityWorkers(handed.stdout))], [`${worker.pid}@${os.hostname()}`]);
+
+  // Killed, the worker is still listed among the task queue's pollers for minutes; the run must not wait on it.
+  worker.kill('SIGKILL');
+  await new Promise((resolve) => worker.once('exit', resolve));
+  const alone = await runCli(args, env);
+  assert.equal(alone.code, 0, alone.stdout + alone.stderr);
+  assert.doesNotMatch(alone.stdout, /on the workers serving|took the run up/);
+  const ranBy = [...(await activityWorkers(alone.stdout))];
+  assert.ok(ranBy.length === 1 && ranBy[0]!.startsWith('fitlake run '), ranBy.join(', '));
 });
 
 test('one run per lake: a second run --once follows the one going, and runs started together give a single run\'s tables', async (t) => {
