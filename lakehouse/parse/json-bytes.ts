@@ -2,7 +2,7 @@
  * Reading JSON tokens straight from UTF-8 bytes, for the two formats that come by the million (Kafka
  * dump lines and bpm payloads): no string per line, no object per record, nothing for the garbage
  * collector. These readers cover only the plain shapes those formats use and say NO_MATCH for anything
- * else (an escape they do not know, a byte beyond ASCII, an exponent, a duplicate field): the caller
+ * else (an escape they do not know, a byte beyond ASCII, a duplicate field): the caller
  * then hands the record to the string parser, whose JSON.parse gives the verdict. A reader therefore
  * never decides that input is bad; it only accepts input whose meaning under JSON.parse is certain.
  */
@@ -23,28 +23,6 @@ export function skipWhitespace(bytes: Uint8Array, at: number, end: number): numb
   return at;
 }
 
-/**
- * A growable byte buffer that string contents are unescaped into. `length` may be set back to drop
- * what was written since (a record that turned out not to match).
- */
-export class ByteSink {
-  bytes: Uint8Array;
-  length = 0;
-
-  constructor(capacity = 1024) {
-    this.bytes = new Uint8Array(capacity);
-  }
-
-  /** Room for `more` bytes after `length`. */
-  reserve(more: number): void {
-    const needed = this.length + more;
-    if (needed <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
-    grown.set(this.bytes.subarray(0, this.length));
-    this.bytes = grown;
-  }
-}
-
 /** Per byte inside a string: 0 a plain character, 1 the closing quote, 2 a backslash, 3 not read here. */
 export const STRING_BYTE = new Uint8Array(256).fill(3);
 for (let c = 32; c <= 126; c++) STRING_BYTE[c] = 0;
@@ -61,47 +39,6 @@ ESCAPED[102] = 12; // 'f'
 ESCAPED[110] = 10; // 'n'
 ESCAPED[114] = 13; // 'r'
 ESCAPED[116] = 9; // 't'
-
-/**
- * Unescapes the JSON string whose opening quote is at `at` into `sink` and returns the index after its
- * closing quote; NO_MATCH for a string with a `\u` escape, a byte beyond ASCII or a control character
- * (which JSON forbids unescaped), or no closing quote before `end`. ASCII only, so the bytes written are
- * both the string's UTF-8 and its characters, one each.
- */
-export function readString(bytes: Uint8Array, at: number, end: number, sink: ByteSink): number {
-  if (bytes[at] !== QUOTE) return NO_MATCH;
-  // An unescaped string is at most as long as its source: reserving that much keeps the loop check-free.
-  sink.reserve(end - at);
-  const out = sink.bytes;
-  let n = sink.length;
-  for (let i = at + 1; i < end; i++) {
-    const c = bytes[i]!;
-    const kind = STRING_BYTE[c]!;
-    if (kind === 0) {
-      out[n++] = c;
-    } else if (kind === 1) {
-      sink.length = n;
-      return i + 1;
-    } else if (kind === 2 && i + 1 < end) {
-      const e = ESCAPED[bytes[++i]!]!;
-      if (e === 255) return NO_MATCH;
-      out[n++] = e;
-    } else {
-      return NO_MATCH;
-    }
-  }
-  return NO_MATCH;
-}
-
-/** The bytes of ASCII text (field names, literals) for bytesEqual. */
-export const asciiBytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-/** True when bytes[at, at + word.length) are `word`'s bytes (an ASCII word). */
-export function bytesEqual(bytes: Uint8Array, at: number, end: number, word: Uint8Array): boolean {
-  if (end - at < word.length) return false;
-  for (let k = 0; k < word.length; k++) if (bytes[at + k] !== word[k]) return false;
-  return true;
-}
 
 /**
  * A JSON number token at `at` with its extent and, when it is a plain whole number (no sign, fraction or
@@ -166,17 +103,3 @@ export function readNumber(bytes: Uint8Array, at: number, end: number, token: Nu
 
 /** A fresh NumberToken to scan into (one per parser, reused for every number). */
 export const numberToken = (): NumberToken => ({ end: NO_MATCH, integer: NaN, dot: -1, signOrExponent: false });
-
-/**
- * The double of the JSON number token bytes[at, end), rounded as JSON.parse rounds it. The token must
- * have been checked by readNumber: Number() of the same characters then gives the same value, since both
- * round the decimal exactly once to the nearest double.
- */
-export function numberValue(bytes: Uint8Array, at: number, end: number): number {
-  return Number(latin1(bytes, at, end));
-}
-
-/** The characters of ASCII bytes[at, end). */
-export function latin1(bytes: Uint8Array, at: number, end: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + at, end - at).toString('latin1');
-}

@@ -1,9 +1,9 @@
 /**
- * The plain JSON numbers of the canonical fast paths (kafka-dump-canonical.ts, bpm-canonical.ts), read
- * from bytes: whole numbers of up to 15 digits, which are summed digit by digit without rounding, and
- * unsigned decimals of up to 17 significant digits, converted exactly by decimal-double.ts. Anything
- * else (a sign, an exponent, more digits, a leading zero before a digit) is NO_MATCH, for the general
- * readers, which take every JSON number.
+ * The plain JSON numbers of the byte readers (kafka-dump-bytes.ts, bpm-bytes.ts), read from bytes: whole
+ * numbers of up to 15 digits, which are summed digit by digit without rounding, and unsigned decimals of
+ * up to 17 significant digits, converted exactly by decimal-double.ts. Anything else (a sign, an
+ * exponent, more digits, a leading zero before a digit) is NO_MATCH: the bpm reader takes other heart
+ * rates its own way, and other numbers go to the text parsers.
  */
 import { areFourDigits, fourDigitsValue } from './ascii-words.ts';
 import { decimalToDouble, MAX_EXACT_SCALE } from './decimal-double.ts';

@@ -1,8 +1,7 @@
 /**
  * A part of a Kafka dump (whole lines) into kafka_multiplex_bz data files, read as bytes: the worker
- * task of bronze_kafka_files for big dumps. Lines laid out as dumps write them (CanonicalDumpLineReader)
- * are unescaped straight into the columns' UTF-8 buffers; other plain lines (KafkaDumpLineReader) go
- * there through a scratch buffer, still with no JS string or object on the way; any other line is
+ * task of bronze_kafka_files for big dumps. Plain lines in any layout (DumpLineReader) are unescaped
+ * straight into the columns' UTF-8 buffers, with no JS string or object on the way; any other line is
  * decoded and parsed as text by kafkaDumpParser, the parser of small files, which keeps or refuses it. The output is
  * what parseLineRange gives with that parser: the same rows in the same order, one file per partition,
  * the same quarantine records with the same line numbers.
@@ -11,8 +10,7 @@ import type { Cell } from '../../../schema/types.ts';
 import { kafkaMultiplexBz } from '../../../schema/tables.ts';
 import { weekPart } from '../../calendar.ts';
 import { parseKafkaDumpLine } from '../../parse/kafka-dump.ts';
-import { KafkaDumpLineReader } from '../../parse/kafka-dump-bytes.ts';
-import { CanonicalDumpLineReader } from '../../parse/kafka-dump-canonical.ts';
+import { DumpLineReader } from '../../parse/kafka-dump-bytes.ts';
 import { isBlank } from '../../parse/lines.ts';
 import { isKnownTopic, KNOWN_TOPICS } from '../../parse/payloads.ts';
 import { Int32ColumnBuilder, Int64ColumnBuilder, repeatedInt64Column } from '../../table/number-column-builder.ts';
@@ -133,8 +131,7 @@ export function parseDumpPart(input: RangeInput): { output: RangeOutput; transfe
   const textParser = kafkaDumpParser(input.fileKey);
   if (!writesThisLayout(input)) return parseLineRange(input, textParser);
   const bytes = input.bytes;
-  const canonical = new CanonicalDumpLineReader();
-  const reader = new KafkaDumpLineReader();
+  const reader = new DumpLineReader();
   const groups = new Map<string, PartitionRows>();
   const quarantine: RangeOutput['quarantine'] = [];
   let recordsIn = 0;
@@ -143,7 +140,8 @@ export function parseDumpPart(input: RangeInput): { output: RangeOutput; transfe
   // Rows come in runs of one partition: the group is looked up again only when topic or day changes.
   let lastTopic = -1;
   let lastDate = NaN;
-  let lastGroup: PartitionRows | undefined;
+  // Where the first line's key and value are written before its partition is known (never closed there).
+  let lastGroup = new PartitionRows({ topic: '', week_part: '' });
   const groupOf = (topic: string, week: string) => {
     const key = `${topic}\u0000${week}`;
     let group = groups.get(key);
@@ -156,26 +154,26 @@ export function parseDumpPart(input: RangeInput): { output: RangeOutput; transfe
   while (from < bytes.length) {
     // The fast path writes key and value into the builders of the last line's partition, on the bet
     // that this line belongs to it too; when it does not, they are moved to the right one.
-    if (lastGroup !== undefined && canonical.read(bytes, from, lastGroup.key, lastGroup.value)) {
+    if (reader.read(bytes, from, lastGroup.key, lastGroup.value)) {
       lineNumber++;
       recordsIn++;
       rows++;
-      const micros = canonical.timestampMicros;
+      const micros = reader.timestampMicros;
       const date = dayOfMicros(micros);
       const written = lastGroup;
-      if (canonical.topic !== lastTopic || date !== lastDate) {
-        lastGroup = groupOf(KNOWN_TOPICS[canonical.topic]!, weekPart(date));
-        lastTopic = canonical.topic;
+      if (reader.topic !== lastTopic || date !== lastDate) {
+        lastGroup = groupOf(KNOWN_TOPICS[reader.topic]!, weekPart(date));
+        lastTopic = reader.topic;
         lastDate = date;
       }
       const group = lastGroup;
-      if (canonical.keyIsNull) group.key.appendNull();
-      else if (group === written) group.key.closeValueAt(canonical.keyEnd);
-      else group.key.appendOpenValueOf(written.key, canonical.keyEnd);
-      if (group === written) group.value.closeValueAt(canonical.valueEnd);
-      else group.value.appendOpenValueOf(written.value, canonical.valueEnd);
-      group.addRest(canonical.partition, canonical.offset, micros, date);
-      from = canonical.next;
+      if (reader.keyIsNull) group.key.appendNull();
+      else if (group === written) group.key.closeValueAt(reader.keyEnd);
+      else group.key.appendOpenValueOf(written.key, reader.keyEnd);
+      if (group === written) group.value.closeValueAt(reader.valueEnd);
+      else group.value.appendOpenValueOf(written.value, reader.valueEnd);
+      group.addRest(reader.partition, reader.offset, micros, date);
+      from = reader.next;
       continue;
     }
     let lf = bytes.indexOf(LF, from);
@@ -183,34 +181,17 @@ export function parseDumpPart(input: RangeInput): { output: RangeOutput; transfe
     const end = lf > from && bytes[lf - 1] === CR ? lf - 1 : lf;
     lineNumber++;
     if (!isAsciiBlank(bytes, from, end)) {
-      if (reader.read(bytes, from, end)) {
+      // Not a plain line: as text, exactly as the small-file path reads it. A line feed never occurs
+      // inside a multi-byte character, so decoding the line alone decodes it as the whole part would.
+      const line = Buffer.from(bytes.buffer, bytes.byteOffset + from, end - from).toString('utf8');
+      if (!isBlank(line, 0, line.length)) {
         recordsIn++;
-        rows++;
-        const micros = reader.timestampMicros;
-        const date = dayOfMicros(micros);
-        if (reader.topic !== lastTopic || date !== lastDate) {
-          lastGroup = groupOf(KNOWN_TOPICS[reader.topic]!, weekPart(date));
-          lastTopic = reader.topic;
-          lastDate = date;
-        }
-        const group = lastGroup!;
-        if (reader.keyIsNull) group.key.appendNull();
-        else group.key.appendBytes(reader.key.bytes, 0, reader.key.length);
-        group.value.appendBytes(reader.value.bytes, 0, reader.value.length);
-        group.addRest(reader.partition, reader.offset, micros, date);
-      } else {
-        // Not a plain line: as text, exactly as the small-file path reads it. A line feed never occurs
-        // inside a multi-byte character, so decoding the line alone decodes it as the whole part would.
-        const line = Buffer.from(bytes.buffer, bytes.byteOffset + from, end - from).toString('utf8');
-        if (!isBlank(line, 0, line.length)) {
-          recordsIn++;
-          const outcome = parseLine(textParser, { line, lineNumber });
-          if (outcome.ok === true && 'values' in outcome) {
-            groupOf(outcome.values[TOPIC] as string, outcome.values[WEEK_PART] as string).addValues(outcome.values);
-            rows++;
-          } else if (outcome.ok === false) {
-            quarantine.push({ line: lineNumber, raw: line, reason: outcome.reason });
-          }
+        const outcome = parseLine(textParser, { line, lineNumber });
+        if (outcome.ok === true && 'values' in outcome) {
+          groupOf(outcome.values[TOPIC] as string, outcome.values[WEEK_PART] as string).addValues(outcome.values);
+          rows++;
+        } else if (outcome.ok === false) {
+          quarantine.push({ line: lineNumber, raw: line, reason: outcome.reason });
         }
       }
     }

@@ -12,7 +12,6 @@ import { Type } from 'apache-arrow';
 import type { Cell, ColumnDef } from '../../../schema/types.ts';
 import { heartRate, kafkaMultiplexBz } from '../../../schema/tables.ts';
 import { BpmPayloadReader } from '../../parse/bpm-bytes.ts';
-import { CanonicalBpmPayloadReader } from '../../parse/bpm-canonical.ts';
 import { parseBpm } from '../../parse/payloads.ts';
 import { plausibility, readingProblem } from '../../rules/plausible.ts';
 import { numberColumn, type ColumnBatch } from '../../table/column-batch.ts';
@@ -100,8 +99,7 @@ class ReadingChunk {
 /**
  * The readings of one bronze file of the bpm topic, from its Parquet bytes: the worker task
  * (threads/tasks.ts), also run in-thread when there are no workers. Payloads are read from the value
- * column's UTF-8 bytes: those laid out as devices write them by CanonicalBpmPayloadReader, others by
- * BpmPayloadReader; one neither reads is parsed as text by parseBpm, which keeps it or refuses it: the
+ * column's UTF-8 bytes by BpmPayloadReader; one it does not read is parsed as text by parseBpm, which keeps it or refuses it: the
  * readings of parsing every payload as text, in the file's row order. Refused payloads come back with
  * their partition and offset for quarantine.
  */
@@ -109,7 +107,6 @@ export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDe
   // On a worker thread, the bounds of the process that handed out the file (its settings).
   if (input.plausibility) Object.assign(plausibility, input.plausibility);
   const refused: { row: number; value: string; reason: string }[] = [];
-  const canonical = new CanonicalBpmPayloadReader();
   const reader = new BpmPayloadReader();
   const columnOf = (name: string) => input.columns.find((c) => c.name === name)!;
   // Only the payloads: partition, offset and source file, which only name a refused record, are read for a file that has one.
@@ -156,24 +153,10 @@ export async function parseBpmFile(input: { bytes: Uint8Array; columns: ColumnDe
     for (const chunk of valueVector.data) {
       const offsets = chunk.valueOffsets as Int32Array;
       const bytes = chunk.values as Uint8Array;
-      // The chunk's bytes as one string, made when the general reader first needs it: for the numbers only
-      // Number() converts exactly (one decode, not one per value).
-      let chars: string | undefined;
       for (let i = 0; i < chunk.length; i++, row++) {
         const start = offsets[chunk.offset + i]!;
         const end = offsets[chunk.offset + i + 1]!;
-        if (canonical.read(bytes, start, end)) {
-          if (!plausible(canonical.deviceId, canonical.time)) {
-            refuseImplausible(row, canonical.deviceId, canonical.time, bytes, start, end);
-            continue;
-          }
-          device[readings] = canonical.deviceId;
-          time[readings] = canonical.time;
-          heartrate[readings++] = canonical.heartrate;
-          continue;
-        }
-        chars ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-        if (reader.read(bytes, start, end, chars)) {
+        if (reader.read(bytes, start, end)) {
           if (!plausible(reader.deviceId, reader.time)) {
             refuseImplausible(row, reader.deviceId, reader.time, bytes, start, end);
             continue;
