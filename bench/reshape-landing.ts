@@ -3,27 +3,44 @@
  * (generate-landing.ts), so the same tables come out, in another shape. Run as its own process, so its
  * memory never counts for the pipeline measured after it:
  *
- *   node --import tsx bench/reshape-landing.ts SRC DST [--order random|time] [--layout python|canonical] [--files one|many] [--seed N]
+ *   node --import tsx bench/reshape-landing.ts SRC DST [--order random|time] [--layout python|canonical] [--files one|many] [--conflicts] [--seed N]
  *
  * - order random: the heart-rate records shuffled across devices, days and files (as a backfill, a merged
  *   export or late uploads deliver them), by an external shuffle: records dealt at random into buckets of
  *   about 64 MiB on disk, each bucket shuffled in memory; memory follows a bucket, not the data.
  * - layout python: records written as Python's json.dumps writes them (a space after every separator),
- *   payload fields in rotating order, heart rates as 72, 72.0 or 7.2e1 (the same number).
+ *   the dump line's own fields (key, value, topic, ...) and the payload's fields each in a varying order,
+ *   heart rates as 72, 72.0 or 7.2e1 (the same number).
  * - files one: all heart-rate records in one file; many: files of 1,000,000 lines.
+ * - conflicts: for ~1% of the readings, an exact copy of the record and/or other readings of the same
+ *   device and second with another heart rate (conflicts.ts says which and what the lake must keep).
+ *   In time order they sit next to the original, before or after it; in random order they are shuffled
+ *   with the rest.
  * CSV exports are copied as they are; the other dumps are rewritten in the layout, in their order.
  */
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { conflictFor } from './conflicts.ts';
 import { prng } from './generate-landing.ts';
 
 interface Shape {
   order: 'random' | 'time';
   layout: 'python' | 'canonical';
   files: 'one' | 'many';
+  conflicts: boolean;
   seed: number;
+}
+
+/** A Kafka dump line's fields. */
+interface DumpRecord {
+  key: string | null;
+  value: string | null;
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
 }
 
 const BUCKET_BYTES = 64 * 1024 * 1024;
@@ -43,19 +60,70 @@ function numberText(n: number, pick: number): string {
   return pick % 2 === 0 ? String(n) : n.toExponential().replace('e+', 'e');
 }
 
-/** One dump line in Python's json.dumps layout, payload fields in the order `pick` chooses. */
+/** `items` rotated by `k` places: a varying field order that keeps every field. */
+const rotated = <T>(items: readonly T[], k: number): T[] => [...items.slice(k % items.length), ...items.slice(0, k % items.length)];
+
+/**
+ * One dump line in Python's json.dumps layout, the line's fields and the payload's fields in orders
+ * `pick` (0 to 53) chooses, independently of each other and of the number's form: a reader must tie
+ * none of them to another.
+ */
 function pythonLine(line: string, pick: number): string {
-  const r = JSON.parse(line) as { key: string | null; value: string | null; topic: string; partition: number; offset: number; timestamp: number };
+  const r = JSON.parse(line) as DumpRecord;
   let value = r.value;
   if (value !== null && r.topic === 'bpm') {
     const p = JSON.parse(value) as Record<string, number>;
-    const fields = [`"device_id": ${p.device_id}`, `"time": ${p.time}`, `"heartrate": ${numberText(p.heartrate!, pick)}`];
-    const k = pick % 3;
-    value = `{${[...fields.slice(k), ...fields.slice(0, k)].join(', ')}}`;
+    const fields = [`"device_id": ${p.device_id}`, `"time": ${p.time}`, `"heartrate": ${numberText(p.heartrate!, Math.floor(pick / 3) % 3)}`];
+    value = `{${rotated(fields, pick % 3).join(', ')}}`;
   } else if (value !== null) {
     value = JSON.stringify(JSON.parse(value), null, 1).replace(/\n\s*/g, ' ').replace(/\{ /g, '{').replace(/ \}/g, '}');
   }
-  return `{"key": ${JSON.stringify(r.key)}, "value": ${JSON.stringify(value)}, "topic": ${JSON.stringify(r.topic)}, "partition": ${r.partition}, "offset": ${r.offset}, "timestamp": ${r.timestamp}}`;
+  const outer = [
+    `"key": ${JSON.stringify(r.key)}`,
+    `"value": ${JSON.stringify(value)}`,
+    `"topic": ${JSON.stringify(r.topic)}`,
+    `"partition": ${r.partition}`,
+    `"offset": ${r.offset}`,
+    `"timestamp": ${r.timestamp}`,
+  ];
+  return `{${rotated(outer, Math.floor(pick / 9)).join(', ')}}`;
+}
+
+/** Offsets of the conflicting readings: past the generator's (1,000,000 + line), so each looks like a record of its own. */
+const CONFLICT_OFFSETS = 2_000_000_000;
+
+/**
+ * A heart-rate record with the readings that conflict with it (conflicts.ts), each already in the
+ * layout; the original's place among them varies. Only an original is expanded: the generator sends a
+ * reading at its own second and a repeat later, so the record's timestamp equals the payload's time
+ * only for the original.
+ */
+class ConflictMaker {
+  private next = CONFLICT_OFFSETS;
+  /** Instants given conflicts, and records added. */
+  instants = 0;
+  added = 0;
+
+  constructor(private readonly layout: (line: string) => string) {}
+
+  expand(line: string, pick: number): string[] {
+    const laid = this.layout(line);
+    const r = JSON.parse(line) as DumpRecord;
+    if (r.value === null) return [laid];
+    const p = JSON.parse(r.value) as { device_id: number; time: number; heartrate: number };
+    if (p.time !== r.timestamp) return [laid];
+    const conflict = conflictFor(p.device_id, p.time, p.heartrate);
+    if (!conflict) return [laid];
+    const extra: string[] = conflict.duplicate ? [laid] : [];
+    for (const heartrate of conflict.others) {
+      const value = JSON.stringify({ device_id: p.device_id, time: p.time, heartrate });
+      extra.push(this.layout(JSON.stringify({ ...r, value, offset: this.next++ })));
+    }
+    this.instants++;
+    this.added += extra.length;
+    const at = pick % (extra.length + 1);
+    return [...extra.slice(0, at), laid, ...extra.slice(at)];
+  }
 }
 
 /** Lines of a file, as read. */
@@ -104,7 +172,10 @@ async function reshape(src: string, dst: string, shape: Shape): Promise<void> {
   await mkdir(path.join(dst, 'kafka'), { recursive: true });
   const rnd = prng(shape.seed);
   const pick = () => Math.floor(rnd() * 6);
-  const layout = (line: string) => (shape.layout === 'python' ? pythonLine(line, pick()) : line);
+  // 3 payload orders x 3 number forms x 6 line orders (see pythonLine).
+  const layout = (line: string) => (shape.layout === 'python' ? pythonLine(line, Math.floor(rnd() * 54)) : line);
+  const conflicts = shape.conflicts ? new ConflictMaker(layout) : undefined;
+  const bpmRecords = (line: string): string[] => (conflicts ? conflicts.expand(line, pick()) : [layout(line)]);
   const kafkaFiles = (await readdir(path.join(src, 'kafka'))).filter((f) => f.endsWith('.json')).sort();
   const bpmFiles = kafkaFiles.filter((f) => f.startsWith('bpm'));
   for (const f of kafkaFiles.filter((x) => !bpmFiles.includes(x))) {
@@ -114,9 +185,10 @@ async function reshape(src: string, dst: string, shape: Shape): Promise<void> {
   }
   const out = new LineFiles(path.join(dst, 'kafka'), 'bpm', shape.files === 'one' ? Infinity : LINES_PER_FILE);
   if (shape.order === 'time') {
-    for (const f of bpmFiles) for await (const line of linesOf(path.join(src, 'kafka', f))) await out.write(layout(line));
+    for (const f of bpmFiles) for await (const line of linesOf(path.join(src, 'kafka', f))) for (const record of bpmRecords(line)) await out.write(record);
   } else {
-    // Deal every record into a random bucket on disk, then shuffle each bucket in memory.
+    // Deal every record (in its layout, with its conflicts) into a random bucket on disk, then shuffle
+    // each bucket in memory: a conflicting reading lands anywhere, before or after its original.
     let bytes = 0;
     for (const f of bpmFiles) bytes += (await readFile(path.join(src, 'kafka', f))).byteLength;
     const buckets = Math.max(1, Math.ceil(bytes / BUCKET_BYTES));
@@ -126,9 +198,11 @@ async function reshape(src: string, dst: string, shape: Shape): Promise<void> {
     const pendingOf = writers.map(() => [] as string[]);
     for (const f of bpmFiles) {
       for await (const line of linesOf(path.join(src, 'kafka', f))) {
-        const b = Math.floor(rnd() * buckets);
-        pendingOf[b]!.push(line);
-        if (pendingOf[b]!.length >= 5_000) await writers[b]!.write(pendingOf[b]!.splice(0).join('\n') + '\n');
+        for (const record of bpmRecords(line)) {
+          const b = Math.floor(rnd() * buckets);
+          pendingOf[b]!.push(record);
+          if (pendingOf[b]!.length >= 5_000) await writers[b]!.write(pendingOf[b]!.splice(0).join('\n') + '\n');
+        }
       }
     }
     for (let b = 0; b < buckets; b++) {
@@ -141,19 +215,21 @@ async function reshape(src: string, dst: string, shape: Shape): Promise<void> {
         const j = Math.floor(rnd() * (i + 1));
         [lines[i], lines[j]] = [lines[j]!, lines[i]!];
       }
-      for (const line of lines) await out.write(layout(line));
+      for (const line of lines) await out.write(line);
     }
     await rm(bucketDir, { recursive: true, force: true });
   }
   await out.close();
+  if (conflicts) console.log(`conflicts: ${conflicts.instants.toLocaleString('en-US')} readings got ${conflicts.added.toLocaleString('en-US')} more records (copies and other heart rates)`);
 }
 
 const [src, dst] = process.argv.slice(2);
-if (!src || !dst) throw new Error('usage: reshape-landing.ts SRC DST [--order random|time] [--layout python|canonical] [--files one|many] [--seed N]');
+if (!src || !dst) throw new Error('usage: reshape-landing.ts SRC DST [--order random|time] [--layout python|canonical] [--files one|many] [--conflicts] [--seed N]');
 const shape: Shape = {
   order: arg('--order', 'random') === 'time' ? 'time' : 'random',
   layout: arg('--layout', 'python') === 'canonical' ? 'canonical' : 'python',
   files: arg('--files', 'many') === 'one' ? 'one' : 'many',
+  conflicts: process.argv.includes('--conflicts'),
   seed: Number(arg('--seed', '11')),
 };
 await reshape(src, dst, shape);

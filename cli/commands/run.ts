@@ -137,7 +137,7 @@ export async function runAndFollow(settings: Settings, input: PipelineInput, opt
     } finally {
       process.removeListener('SIGINT', onSigint);
     }
-    if (options.json) console.log(JSON.stringify({ workflowId: handle.workflowId, status: 'completed', ...result }, null, 2));
+    if (options.json) console.log(JSON.stringify({ workflowId: handle.workflowId, status: 'completed', worker: ownWorker ? 'this process' : 'serving', ...result }, null, 2));
     else print(`\nrun ${handle.workflowId} completed\n${summaryTable(result)}`);
     return ExitCode.ok;
   } finally {
