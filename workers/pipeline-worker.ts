@@ -9,7 +9,7 @@ import type { Settings } from '../config/settings.ts';
 import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { KafkajsSource } from '../lakehouse/sources/kafkajs-source.ts';
 import { openObjectStore } from '../lakehouse/storage/open-store.ts';
-import { configureWorkerThreads } from '../lakehouse/threads/pool.ts';
+import { configureWorkerThreads, workerPool } from '../lakehouse/threads/pool.ts';
 import { configureIngestion } from '../lakehouse/steps/configure-ingestion.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -43,8 +43,10 @@ export interface PipelineWorker {
 
 /** A worker for the pipeline task queue; run it with worker.run() or worker.runUntil(), then close(). */
 export async function createPipelineWorker(settings: Settings, options: WorkerOptions = {}): Promise<PipelineWorker> {
-  // The threads that parse and encode big inputs for the steps this worker runs (a process-wide pool).
+  // The threads that parse and encode big inputs for the steps this worker runs (a process-wide pool),
+  // started now so that they load while the worker connects.
   configureWorkerThreads(settings.threads);
+  workerPool()?.startAll();
   // How the steps this process runs judge their input (process-wide, as the thread pool).
   configureIngestion(settings.ingestion);
   const connection = await NativeConnection.connect(await temporalConnectionOptions(settings.temporal));

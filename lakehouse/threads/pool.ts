@@ -51,6 +51,15 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * Starts every worker that is not running, without waiting for them: a process that will run steps
+   * (a pipeline worker) lets them load their script while it connects to Temporal, instead of its first
+   * big step waiting for them. They stay idle (and do not keep the process alive) until tasks come.
+   */
+  startAll(): void {
+    for (let i = 0; i < this.slots.length; i++) this.slots[i] ??= this.start(i);
+  }
+
   /** Ends every worker; tasks still out fail. */
   async close(): Promise<void> {
     const slots = this.slots.splice(0, this.slots.length, ...new Array<Slot | undefined>(this.size).fill(undefined));
@@ -60,7 +69,6 @@ export class WorkerPool {
   private start(index: number): Slot {
     const worker = new Worker(workerScript(), { name: `fitlake-${index}` });
     const slot: Slot = { worker, busy: 0 };
-    worker.unref();
     worker.on('message', (reply: Reply) => {
       const task = this.pending.get(reply.id);
       if (!task) return;
@@ -79,6 +87,9 @@ export class WorkerPool {
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`worker thread ${index} exited (code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker again, and a worker started but
+    // never given a task (startAll) then kept its process from ever exiting.
+    worker.unref();
     return slot;
   }
 }

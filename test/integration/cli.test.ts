@@ -148,6 +148,11 @@ test('run --once hands its run to a `fitlake worker` serving the task queue, and
   assert.equal(handed.code, 0, handed.stdout + handed.stderr);
   assert.match(handed.stdout, /on the workers serving task queue/);
   assert.deepEqual([...(await activityWorkers(handed.stdout))], [`${worker.pid}@${os.hostname()}`]);
+  // With a worker of its own beside the serving one, which may take every step: the command still ends
+  // (its worker threads, started early and never given a task, once kept it alive).
+  const own = await runCli([...args, '--own-worker'], env, 60_000);
+  assert.equal(own.code, 0, own.stdout + own.stderr);
+  assert.doesNotMatch(own.stdout, /on the workers serving/);
 
   // Killed, the worker is still listed among the task queue's pollers for minutes; the run must not wait on it.
   worker.kill('SIGKILL');
