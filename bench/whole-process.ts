@@ -7,6 +7,10 @@
  *   node --import tsx bench/whole-process.ts [--readings 10000000] [--users 200] [--seed 7] [--lines-per-file 1000000]
  *     [--reuse] [--keep] [--rounds 2] [--threads N] [--no-warm] [--no-duckdb] [--anchor FILE]
  *     [--order random|time|both|LIST] [--layout python|canonical|both|LIST] [--files one|many|both|LIST] [--conflicts]
+ *   node --import tsx bench/whole-process.ts --sbit [--rounds 3] [--no-warm] [--no-duckdb]
+ *
+ * --sbit: both sets of the SBIT reference data (../shared/sbit) landed at once, checked against the
+ * gold rows its README gives (verify-sbit.ts) instead of a generator's plan.
  *
  * Landing zones: generated (generate-landing.ts; --reuse keeps it in the temp folder by size and seed,
  * as pipeline-generated.ts does) and reshaped into every combination of the shapes asked for
@@ -49,11 +53,12 @@ import { Lake } from '../lakehouse/steps/lake.ts';
 import { LocalObjectStore } from '../lakehouse/storage/local-store.ts';
 import type { PipelineResult, StepProgress } from '../workflows/types.ts';
 import { anchorReportedSeconds, duckdbPython } from './duckdb-anchor.ts';
-import type { GeneratedLanding } from './generate-landing.ts';
 import { cachedLandingDir, generatedLanding, reshapedLanding, shapeLabel, shapesFromArgs, type LandingShape } from './landing-shapes.ts';
 import { writePeakRssHelpers, type PeakRssHelpers } from './peak-rss.ts';
 import { cleanEnv, commandText, runTimed, startTimed, stopChild, tail, waitForOutput, type ChildOutcome, type RunningChild } from './timed-child.ts';
 import { verifyGenerated } from './verify-generated.ts';
+import { verifySbit } from './verify-sbit.ts';
+import { landSbitSet, SBIT_DIR } from '../test/support/sbit.ts';
 
 function numberArg(name: string, fallback: number, min = 1): number {
   const at = process.argv.indexOf(name);
@@ -131,7 +136,11 @@ function runResult(out: ChildOutcome): PipelineResult & { status: string; worker
 /** The `node … bin/fitlake.js` arguments, with the preload that reports peak RSS. */
 const fitlakeArgs = (bench: Bench, command: readonly string[]) => ['--single-threaded-gc', '--import', bench.helpers.nodePreload, bench.fitlakeBin, ...command];
 
-const connection = (bench: Bench) => ['--temporal-address', bench.temporalAddress, '--task-queue', bench.taskQueue, ...bench.threads];
+/**
+ * Server, task queue and threads of a run or worker. Cold runs have a queue of their own: on the warm
+ * worker's queue, that worker would take some of their steps.
+ */
+const connection = (bench: Bench, mode: 'cold' | 'warm') => ['--temporal-address', bench.temporalAddress, '--task-queue', `${bench.taskQueue}-${mode}`, ...bench.threads];
 
 /**
  * Whether `bin/fitlake.js` will run from dist/ or through tsx right now (bin/launch.js decides by
@@ -148,7 +157,7 @@ function fitlakeLoadsFrom(bench: Bench): string {
 
 /** Starts the `fitlake worker` of the warm runs; ready once it says it serves the queue (its start is not a run's time). */
 async function startWorker(bench: Bench): Promise<RunningChild> {
-  const workerArgs = fitlakeArgs(bench, ['worker', ...connection(bench)]);
+  const workerArgs = fitlakeArgs(bench, ['worker', ...connection(bench, 'warm')]);
   showCommand(bench, 'fitlake worker', 'node', workerArgs);
   const worker = await startTimed(process.execPath, workerArgs, { cwd: projectRoot, env: bench.env, peakRssFile: path.join(bench.work, 'worker.peak') });
   await waitForOutput(worker, 'worker on task queue', 120_000);
@@ -158,7 +167,7 @@ async function startWorker(bench: Bench): Promise<RunningChild> {
 /** One timed run: cold with a worker of its own, warm handed to bench.worker (the output must say so). */
 async function fitlakeRun(bench: Bench, landingDir: string, lake: string, warm: boolean): Promise<FitlakeRun> {
   const loadedFrom = fitlakeLoadsFrom(bench);
-  const runArgs = fitlakeArgs(bench, ['run', '--once', '--json', ...(warm ? [] : ['--own-worker']), '--landing', landingDir, '--lake', lake, ...connection(bench)]);
+  const runArgs = fitlakeArgs(bench, ['run', '--once', '--json', ...(warm ? [] : ['--own-worker']), '--landing', landingDir, '--lake', lake, ...connection(bench, warm ? 'warm' : 'cold')]);
   showCommand(bench, warm ? 'fitlake run (warm worker)' : 'fitlake run (cold)', 'node', runArgs);
   const out = await runTimed(process.execPath, runArgs, { cwd: projectRoot, env: bench.env, peakRssFile: path.join(bench.work, 'run.peak') });
   if (out.exit !== 0) throw new Error(`fitlake run exited ${out.exit}:\n${tail(out.stdout)}\n${tail(out.stderr)}`);
@@ -221,10 +230,18 @@ function row(label: string, values: readonly (number | undefined)[], digits: num
   return `    ${label.padEnd(LABEL - 2)}${cells.join('')}${total.padStart(12)}`;
 }
 
-function printShape(result: ShapeResult, landing: GeneratedLanding, rounds: number): void {
+/** What the runs read and how their lakes are checked: a generated landing zone or the SBIT sets. */
+interface Subject {
+  label: string;
+  readings: number;
+  bpmLines: number;
+  verify(lake: Lake, shape: LandingShape | undefined): Promise<string>;
+}
+
+function printShape(result: ShapeResult, landing: Subject, rounds: number): void {
   const { cold, warm, duckdb } = result;
   const bpm = cold[0]?.bpmRecords ?? warm[0]?.bpmRecords ?? landing.bpmLines;
-  console.log(`\n== ${shapeLabel(result.shape)}: ${int(landing.readings)} readings (${int(bpm)} bpm records in, with repeats${result.shape?.conflicts ? ' and conflicts' : ''})`);
+  console.log(`\n== ${result.shape ? shapeLabel(result.shape) : landing.label}: ${int(landing.readings)} readings (${int(bpm)} bpm records in, with repeats${result.shape?.conflicts ? ' and conflicts' : ''})`);
   console.log(`  ${''.padEnd(LABEL)}${Array.from({ length: rounds }, (_, i) => `round ${i + 1}`.padStart(10)).join('')}${'median/max'.padStart(12)}`);
   const fitlakeRows = (title: string, runs: FitlakeRun[]) => {
     if (runs.length === 0) return;
@@ -302,7 +319,8 @@ async function main(): Promise<number> {
   const withWarm = !process.argv.includes('--no-warm');
   const threadsArg = stringArg('--threads');
   const anchor = path.resolve(stringArg('--anchor') ?? path.join(projectRoot, '..', 'shared', 'anchors', 'duckdb_anchor.py'));
-  const shapes: (LandingShape | undefined)[] = shapesFromArgs() ?? [undefined];
+  const sbit = process.argv.includes('--sbit');
+  const shapes: (LandingShape | undefined)[] = sbit ? [undefined] : (shapesFromArgs() ?? [undefined]);
 
   const work = await mkdtemp(path.join(os.tmpdir(), 'fitlake-bench-whole-'));
   let stackDir: string | undefined;
@@ -323,20 +341,37 @@ async function main(): Promise<number> {
   let bench: Bench | undefined;
   try {
     // Landing zones first: generating and reshaping are not measured, and nothing else runs meanwhile.
-    const generator = { readings, users, seed, linesPerFile };
-    const generatedDir = reuse ? cachedLandingDir(generator) : path.join(work, 'landing');
-    let t = performance.now();
-    const { landing, reused } = await generatedLanding(generatedDir, generator, reuse);
-    log(
-      `${reused ? 'reused' : 'generated'} ${int(landing.bpmLines)} bpm lines (${int(landing.readings)} readings, ${landing.devices} devices), ` +
-        `${landing.workouts.length} completed workouts, ${(landing.bytes / 2 ** 20).toFixed(0)} MiB in ${generatedDir} (${fmt((performance.now() - t) / 1000, 1)} s, not counted)`,
-    );
-    const landingDirs = shapes.map((shape) => {
-      if (!shape) return generatedDir;
-      const shaped = reshapedLanding(generatedDir, shape, reuse);
-      log(`${shapeLabel(shape)}: ${shaped.seconds > 0 ? `reshaped in ${fmt(shaped.seconds, 1)} s (not counted)` : 'reused'} into ${shaped.dir}`);
-      return shaped.dir;
-    });
+    let landing: Subject;
+    let landingDirs: string[];
+    if (sbit) {
+      if (!existsSync(path.join(SBIT_DIR, 'README.md'))) throw new Error(`the SBIT reference set is not at ${SBIT_DIR}`);
+      const dir = path.join(work, 'landing-sbit');
+      for (const set of [1, 2] as const) await landSbitSet(SBIT_DIR, dir, set);
+      landing = { label: 'SBIT sets 1 and 2', readings: 253_801, bpmLines: 253_801, verify: (lake) => verifySbit(lake, 2) };
+      landingDirs = [dir];
+      log(`landed SBIT sets 1 and 2 from ${SBIT_DIR} into ${dir}`);
+    } else {
+      const generator = { readings, users, seed, linesPerFile };
+      const generatedDir = reuse ? cachedLandingDir(generator) : path.join(work, 'landing');
+      const t = performance.now();
+      const { landing: generated, reused } = await generatedLanding(generatedDir, generator, reuse);
+      log(
+        `${reused ? 'reused' : 'generated'} ${int(generated.bpmLines)} bpm lines (${int(generated.readings)} readings, ${generated.devices} devices), ` +
+          `${generated.workouts.length} completed workouts, ${(generated.bytes / 2 ** 20).toFixed(0)} MiB in ${generatedDir} (${fmt((performance.now() - t) / 1000, 1)} s, not counted)`,
+      );
+      landing = {
+        label: 'generated',
+        readings: generated.readings,
+        bpmLines: generated.bpmLines,
+        verify: (lake, shape) => verifyGenerated(lake, generated, { seed, conflicts: shape?.conflicts ?? false }),
+      };
+      landingDirs = shapes.map((shape) => {
+        if (!shape) return generatedDir;
+        const shaped = reshapedLanding(generatedDir, shape, reuse);
+        log(`${shapeLabel(shape)}: ${shaped.seconds > 0 ? `reshaped in ${fmt(shaped.seconds, 1)} s (not counted)` : 'reused'} into ${shaped.dir}`);
+        return shaped.dir;
+      });
+    }
 
     let duck: { python: string } | undefined;
     if (!process.argv.includes('--no-duckdb')) {
@@ -351,7 +386,7 @@ async function main(): Promise<number> {
       }
     }
 
-    t = performance.now();
+    const t = performance.now();
     const temporal = await startTemporal(work);
     stackDir = temporal.dir;
     log(`Temporal dev server at ${temporal.address} (data in ${temporal.dir}) ready in ${fmt((performance.now() - t) / 1000, 1)} s; Kafka and Azurite stopped (not needed for landing files)`);
@@ -402,7 +437,7 @@ async function main(): Promise<number> {
         for (const run of measured) {
           const started = performance.now();
           try {
-            const checked = await verifyGenerated(new Lake(new LocalObjectStore(run.lake)), landing, { seed, conflicts: shape?.conflicts ?? false });
+            const checked = await landing.verify(new Lake(new LocalObjectStore(run.lake)), shape);
             log(`verified ${path.basename(run.lake)}: ${checked} (${fmt((performance.now() - started) / 1000, 1)} s)`);
           } catch (e) {
             failures.push(`${path.basename(run.lake)} (${shapeLabel(shape)}): ${(e as Error).message}`);
@@ -425,7 +460,7 @@ async function main(): Promise<number> {
       console.log(`\nCHECK FAILED (${failures.length}):\n${failures.map((f) => `  ${f}`).join('\n')}`);
       return 1;
     }
-    console.log(`\nverified: every lake (${results.reduce((n, r) => n + r.cold.length + r.warm.length, 0)}) holds what the generator planned, row for row`);
+    console.log(`\nverified: every lake (${results.reduce((n, r) => n + r.cold.length + r.warm.length, 0)}) holds ${sbit ? "the SBIT README's results" : 'what the generator planned, row for row'}`);
     return 0;
   } finally {
     await teardown();
