@@ -30,22 +30,13 @@ import { LocalObjectStore } from '../lakehouse/storage/local-store.ts';
 import { makeTestLake } from '../test/support/pipeline.ts';
 import { cachedLandingDir, generatedLanding, reshapedLanding, shapeLabel, shapesFromArgs } from './landing-shapes.ts';
 import { verifyGenerated } from './verify-generated.ts';
+import { generatorFromArgs } from './args.ts';
 import { cpuTicksNow, stealSince } from './cpu-steal.ts';
 import { cpuSecondsSince, formatTimings, gcMode, memoryNow, peakRssMiB, threadsFromArgs, timedSteps, type StepTiming } from './pipeline-timing.ts';
 
-function numberArg(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]?.replaceAll('_', ''));
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} needs a positive integer`);
-  return value;
-}
-
 async function main(): Promise<void> {
-  const readings = numberArg('--readings', 10_000_000);
-  const users = numberArg('--users', 200);
-  const seed = numberArg('--seed', 7);
-  const linesPerFile = numberArg('--lines-per-file', 1_000_000);
+  const generator = generatorFromArgs();
+  const { seed } = generator;
   const keep = process.argv.includes('--keep');
   const reuse = process.argv.includes('--reuse');
   const threads = threadsFromArgs();
@@ -53,7 +44,6 @@ async function main(): Promise<void> {
   if (shapes && shapes.length > 1) throw new Error('one shape at a time here (bench/whole-process.ts takes lists)');
   const shape = shapes?.[0];
   const { dir, lake, ctx, landingDir: freshLanding } = await makeTestLake('fitlake-bench-gen-');
-  const generator = { readings, users, seed, linesPerFile };
   const landingDir = reuse ? cachedLandingDir(generator) : freshLanding;
   if (reuse) ctx.landing = new LocalObjectStore(landingDir);
   try {

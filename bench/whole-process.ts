@@ -58,20 +58,8 @@ import { writePeakRssHelpers, type PeakRssHelpers } from './peak-rss.ts';
 import { cleanEnv, commandText, runTimed, startTimed, stopChild, tail, waitForOutput, type ChildOutcome, type RunningChild } from './timed-child.ts';
 import { verifyGenerated } from './verify-generated.ts';
 import { verifySbit } from './verify-sbit.ts';
+import { generatorFromArgs, numberArg, stringArg } from './args.ts';
 import { landSbitSet, SBIT_DIR } from '../test/support/sbit.ts';
-
-function numberArg(name: string, fallback: number, min = 1): number {
-  const at = process.argv.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]?.replaceAll('_', ''));
-  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} needs a whole number of at least ${min}`);
-  return value;
-}
-
-function stringArg(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at < 0 ? undefined : process.argv[at + 1];
-}
 
 const log = (line: string) => console.log(`[whole] ${line}`);
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
@@ -309,10 +297,7 @@ async function startTemporal(work: string): Promise<{ dir: string; address: stri
 }
 
 async function main(): Promise<number> {
-  const readings = numberArg('--readings', 10_000_000);
-  const users = numberArg('--users', 200);
-  const seed = numberArg('--seed', 7);
-  const linesPerFile = numberArg('--lines-per-file', 1_000_000);
+  const generator = generatorFromArgs();
   const rounds = numberArg('--rounds', 2);
   const reuse = process.argv.includes('--reuse');
   const keep = process.argv.includes('--keep');
@@ -351,7 +336,6 @@ async function main(): Promise<number> {
       landingDirs = [dir];
       log(`landed SBIT sets 1 and 2 from ${SBIT_DIR} into ${dir}`);
     } else {
-      const generator = { readings, users, seed, linesPerFile };
       const generatedDir = reuse ? cachedLandingDir(generator) : path.join(work, 'landing');
       const t = performance.now();
       const { landing: generated, reused } = await generatedLanding(generatedDir, generator, reuse);
@@ -363,7 +347,7 @@ async function main(): Promise<number> {
         label: 'generated',
         readings: generated.readings,
         bpmLines: generated.bpmLines,
-        verify: (lake, shape) => verifyGenerated(lake, generated, { seed, conflicts: shape?.conflicts ?? false }),
+        verify: (lake, shape) => verifyGenerated(lake, generated, { seed: generator.seed, conflicts: shape?.conflicts ?? false }),
       };
       landingDirs = shapes.map((shape) => {
         if (!shape) return generatedDir;
