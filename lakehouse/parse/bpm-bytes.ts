@@ -17,6 +17,7 @@
  * returns false and the caller parses the text, which also words the reason for quarantine.
  */
 import { AsciiLiteral } from './ascii-words.ts';
+import { decimalToDouble, MAX_EXACT_SCALE } from './decimal-double.ts';
 import { NO_MATCH, numberToken, readNumber, skipWhitespace } from './json-bytes.ts';
 import { PlainNumberReader } from './plain-numbers.ts';
 import { MAX_FAST_SECONDS } from './values.ts';
@@ -27,6 +28,8 @@ const HEARTRATE = 2;
 /** The fields' names with their quotes, so a longer name never matches a shorter one. */
 const NAMES = ['device_id', 'time', 'heartrate'].map((name) => new AsciiLiteral(`"${name}"`));
 const ALL = 0b111;
+/** Digits of a number of 16 or 17 that decimalToDouble takes apart from the others. */
+const TRAILING_DIGITS = 8;
 /** Powers of ten that are exact doubles (10^0 … 10^22). */
 const EXACT_POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
@@ -124,15 +127,17 @@ export class BpmPayloadReader {
   }
 
   /**
-   * The double JSON.parse gives for the number token bytes[start, end) that readNumber accepted. With at
-   * most 15 digits in all and a decimal exponent (exponent less digits after the point) of at most 22
-   * either way, digits · 10^k or digits / 10^k is one correctly rounded operation on two exact doubles,
-   * which is JSON.parse's value (7.2e1, 72.0e0, 1.5E-3); otherwise Number() of the text, which rounds as
-   * JSON.parse does.
+   * The double JSON.parse gives for the number token bytes[start, end) that readNumber accepted: the
+   * digits M over 10^scale, scale the digits after the point less the exponent. With M exact (at most 15
+   * digits) and |scale| ≤ 22, M / 10^scale or M · 10^-scale is one correctly rounded operation on two
+   * exact doubles (Clinger's fast path: 7.2e1, 72.0e0, 1.5E-3); 16 or 17 digits over 10^scale go to
+   * decimalToDouble (1.1809324289089123e2, as Python's repr writes heart rates); otherwise, or when that
+   * leaves the case undecided, Number() of the text, which rounds as JSON.parse does.
    */
   private exactDouble(bytes: Uint8Array, start: number, end: number): number {
     const negative = bytes[start] === MINUS;
     let at = negative ? start + 1 : start;
+    const digitsStart = at;
     let digits = 0;
     let count = 0;
     let fraction = 0;
@@ -149,6 +154,7 @@ export class BpmPayloadReader {
         break; // the exponent's e or E
       }
     }
+    const digitsEnd = at;
     let exponent = 0;
     if (at < end) {
       let sign = 1;
@@ -157,11 +163,24 @@ export class BpmPayloadReader {
       for (; at < end && exponent < 1000; at++) exponent = exponent * 10 + (bytes[at]! - 48);
       exponent *= sign;
     }
-    const scale = exponent - fraction;
+    const scale = fraction - exponent;
+    let magnitude = NaN;
     if (count <= 15 && scale >= -22 && scale <= 22) {
-      const magnitude = scale >= 0 ? digits * EXACT_POWERS[scale]! : digits / EXACT_POWERS[-scale]!;
-      return negative ? -magnitude : magnitude;
+      magnitude = scale >= 0 ? digits / EXACT_POWERS[scale]! : digits * EXACT_POWERS[-scale]!;
+    } else if (count <= 17 && scale >= 0 && scale <= MAX_EXACT_SCALE) {
+      // The last 8 digits apart from the others (at most 9), as decimalToDouble takes them.
+      let leading = 0;
+      let trailing = 0;
+      let seen = 0;
+      for (let i = digitsStart; i < digitsEnd; i++) {
+        const d = bytes[i]! - 48;
+        if (d < 0 || d > 9) continue; // the point
+        if (seen++ < count - TRAILING_DIGITS) leading = leading * 10 + d;
+        else trailing = trailing * 10 + d;
+      }
+      magnitude = decimalToDouble(leading, trailing, TRAILING_DIGITS, scale);
     }
+    if (!Number.isNaN(magnitude)) return negative ? -magnitude : magnitude;
     this.chars ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     return Number(this.chars.slice(start, end));
   }

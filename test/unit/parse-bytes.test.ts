@@ -291,6 +291,9 @@ describe('BpmPayloadReader', () => {
       '{"device_id":1,"time":2,"heartrate":123456789012345e22}',
       '{"device_id":1,"time":2,"heartrate":1234567890123456e22}', // 16 digits: through Number()
       '{"device_id":1,"time":2,"heartrate":1e23}', // beyond 10^22: through Number()
+      '{"device_id":1,"time":2,"heartrate":1.1809324289089123e2}', // 17 digits, as Python's repr writes them
+      '{"device_id":1,"time":2,"heartrate":-5.3817457758835744E+1}',
+      '{"device_id":1,"time":2,"heartrate":4.9406564584124654e-324}', // the least subnormal: through Number()
       '{"device_id":1,"time":2,"heartrate":1e-400}',
       '{"heartrate": 7.2e1, "device_id": 100007, "time": 1678406400}',
       '{ "time" : 1678406400 ,\t"heartrate":72 , "device_id":100007 }',
