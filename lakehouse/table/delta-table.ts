@@ -15,6 +15,7 @@ import { merge, type MergeResult, type MergeSpec } from './operations/merge.ts';
 import { overwrite, type OverwriteOptions } from './operations/overwrite.ts';
 import { vacuum, type VacuumOptions, type VacuumResult } from './operations/vacuum.ts';
 import { scanSnapshot, type ScanOptions } from './scan.ts';
+import { commitKey } from './log-paths.ts';
 import { loadSnapshot, refreshSnapshot, tableHistory, type HistoryEntry, type Snapshot } from './snapshot.ts';
 import type { CommitResult } from './transaction.ts';
 
@@ -49,6 +50,15 @@ export class DeltaTable {
   async refresh(): Promise<Snapshot> {
     this.current = await refreshSnapshot(this.store, this.current);
     return this.current;
+  }
+
+  /**
+   * True when the commit of the version this object holds is gone from the store: the table was deleted
+   * (a lake folder removed to start over) or replaced while this object was kept. A table's newest commit
+   * file is never removed by the table itself.
+   */
+  async vanished(): Promise<boolean> {
+    return (await this.store.head(commitKey(this.current.version))) === undefined;
   }
 
   /** The snapshot at an earlier (or the latest) version: time travel. */
