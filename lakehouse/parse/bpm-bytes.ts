@@ -17,7 +17,7 @@
  * returns false and the caller parses the text, which also words the reason for quarantine.
  */
 import { AsciiLiteral } from './ascii-words.ts';
-import { decimalToDouble, MAX_EXACT_SCALE } from './decimal-double.ts';
+import { decimalToDouble, MAX_EXACT_SCALE, MAX_TRAILING_DIGITS, POWERS_OF_TEN } from './decimal-double.ts';
 import { NO_MATCH, numberToken, readNumber, skipWhitespace } from './json-bytes.ts';
 import { PlainNumberReader } from './plain-numbers.ts';
 import { MAX_FAST_SECONDS } from './values.ts';
@@ -28,10 +28,6 @@ const HEARTRATE = 2;
 /** The fields' names with their quotes, so a longer name never matches a shorter one. */
 const NAMES = ['device_id', 'time', 'heartrate'].map((name) => new AsciiLiteral(`"${name}"`));
 const ALL = 0b111;
-/** Digits of a number of 16 or 17 that decimalToDouble takes apart from the others. */
-const TRAILING_DIGITS = 8;
-/** Powers of ten that are exact doubles (10^0 … 10^22). */
-const EXACT_POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 const MINUS = 45;
 const COMMA = 44;
@@ -165,20 +161,20 @@ export class BpmPayloadReader {
     }
     const scale = fraction - exponent;
     let magnitude = NaN;
-    if (count <= 15 && scale >= -22 && scale <= 22) {
-      magnitude = scale >= 0 ? digits / EXACT_POWERS[scale]! : digits * EXACT_POWERS[-scale]!;
+    if (count <= 15 && scale >= -MAX_EXACT_SCALE && scale <= MAX_EXACT_SCALE) {
+      magnitude = scale >= 0 ? digits / POWERS_OF_TEN[scale]! : digits * POWERS_OF_TEN[-scale]!;
     } else if (count <= 17 && scale >= 0 && scale <= MAX_EXACT_SCALE) {
-      // The last 8 digits apart from the others (at most 9), as decimalToDouble takes them.
+      // The last MAX_TRAILING_DIGITS digits apart from the others (at most 9), as decimalToDouble takes them.
       let leading = 0;
       let trailing = 0;
       let seen = 0;
       for (let i = digitsStart; i < digitsEnd; i++) {
         const d = bytes[i]! - 48;
         if (d < 0 || d > 9) continue; // the point
-        if (seen++ < count - TRAILING_DIGITS) leading = leading * 10 + d;
+        if (seen++ < count - MAX_TRAILING_DIGITS) leading = leading * 10 + d;
         else trailing = trailing * 10 + d;
       }
-      magnitude = decimalToDouble(leading, trailing, TRAILING_DIGITS, scale);
+      magnitude = decimalToDouble(leading, trailing, MAX_TRAILING_DIGITS, scale);
     }
     if (!Number.isNaN(magnitude)) return negative ? -magnitude : magnitude;
     this.chars ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');

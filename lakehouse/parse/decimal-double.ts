@@ -21,7 +21,7 @@
  */
 
 /** 10^0 … 10^22, the powers of ten that are exact doubles. */
-const POWERS_OF_TEN = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
+export const POWERS_OF_TEN = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
 /** Veltkamp's splitting constant 2^27 + 1: a double times it splits into two halves of 26 bits. */
 const SPLITTER = 134217729;
 /** Each power of ten split once into its high and low halves, for Dekker's product. */
@@ -34,9 +34,12 @@ const bits = new DataView(new ArrayBuffer(8));
 /** The largest scale (digits after the point) converted here. */
 export const MAX_EXACT_SCALE = 22;
 
+/** The most digits decimalToDouble takes apart as `trailing`: a number of 16 or 17 digits splits its last 8 off. */
+export const MAX_TRAILING_DIGITS = 8;
+
 /**
  * The double nearest to (leading·10^trailingDigits + trailing) / 10^scale, or NaN when it is not
- * decided here (see the module comment). Requires whole numbers with leading < 10^9, trailingDigits ≤ 8,
+ * decided here (see the module comment). Requires whole numbers with leading < 10^9, trailingDigits ≤ MAX_TRAILING_DIGITS,
  * trailing < 10^trailingDigits and scale ≤ MAX_EXACT_SCALE: the digits are then below 10^17.
  */
 export function decimalToDouble(leading: number, trailing: number, trailingDigits: number, scale: number): number {

@@ -6,15 +6,13 @@
  * rates its own way, and other numbers go to the text parsers.
  */
 import { areFourDigits, fourDigitsValue } from './ascii-words.ts';
-import { decimalToDouble, MAX_EXACT_SCALE } from './decimal-double.ts';
+import { decimalToDouble, MAX_EXACT_SCALE, MAX_TRAILING_DIGITS, POWERS_OF_TEN } from './decimal-double.ts';
 import { NO_MATCH } from './json-bytes.ts';
 
 /** Whole numbers of up to 15 digits are safe integers, summed digit by digit without rounding. */
 const MAX_WHOLE_DIGITS = 15;
-/** Digits of a decimal of more than 15: the last 8 go to decimalToDouble's `trailing`, the others (at most 9) to `leading`. */
-const TRAILING_DIGITS = 8;
+/** The most significant digits of a decimal read here: of more than 15, the last MAX_TRAILING_DIGITS go to decimalToDouble's `trailing`, the others (at most 9) to `leading`. */
 const MAX_DECIMAL_DIGITS = 17;
-const POWERS_OF_TEN = Float64Array.from({ length: MAX_EXACT_SCALE + 1 }, (_, k) => 10 ** k);
 const ZERO = 48;
 const DOT = 46;
 const EXPONENT = 101;
@@ -83,11 +81,11 @@ export class PlainNumberReader {
       // Below 10^15: whole·10^scale + fraction is exact (whole is 0 when scale is over 15), and so is the one division.
       value = decimalToDouble(whole * POWERS_OF_TEN[scale]! + this.digitsValue(wholeEnd + 1, fractionEnd), 0, 0, scale);
     } else {
-      if (digits > MAX_DECIMAL_DIGITS || scale < TRAILING_DIGITS) return NO_MATCH;
+      if (digits > MAX_DECIMAL_DIGITS || scale < MAX_TRAILING_DIGITS) return NO_MATCH;
       // The last 8 digits apart, the others (fewer than 10 significant ones) before them.
-      const split = fractionEnd - TRAILING_DIGITS;
+      const split = fractionEnd - MAX_TRAILING_DIGITS;
       const leading = whole * POWERS_OF_TEN[split - wholeEnd - 1]! + this.digitsValue(wholeEnd + 1, split);
-      value = decimalToDouble(leading, this.digitsValue(split, fractionEnd), TRAILING_DIGITS, scale);
+      value = decimalToDouble(leading, this.digitsValue(split, fractionEnd), MAX_TRAILING_DIGITS, scale);
       if (Number.isNaN(value)) return NO_MATCH;
     }
     this.value = value;
