@@ -132,13 +132,13 @@ const connection = (bench: Bench, mode: 'cold' | 'warm') => ['--temporal-address
 
 /**
  * Whether `bin/fitlake.js` will run from dist/ or through tsx right now (bin/launch.js decides by
- * whether the build matches the sources, which others may be editing while this runs; tsx costs about
- * half a second per start). Asked in a child with the children's environment, as they will decide.
+ * whether the build matches the sources, which others may be editing while this runs, and by
+ * FITLAKE_FROM_SOURCE; tsx costs a worker seconds of bundling at its start). Asked in a child with the
+ * children's environment, as they will decide.
  */
 function fitlakeLoadsFrom(bench: Bench): string {
-  const launcher = path.join(projectRoot, 'bin', 'launch.js');
-  if (!existsSync(launcher)) return 'tsx';
-  const script = `import(${JSON.stringify(pathToFileURL(launcher).href)}).then((m) => console.log(typeof m.buildIsCurrent !== 'function' ? 'unknown' : m.buildIsCurrent() ? 'dist' : 'tsx'))`;
+  const launcher = pathToFileURL(path.join(projectRoot, 'bin', 'launch.js')).href;
+  const script = `import(${JSON.stringify(launcher)}).then((m) => console.log(m.loadsFromBuild() ? 'dist' : 'tsx'))`;
   const probe = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: projectRoot, env: bench.env, encoding: 'utf8' });
   return probe.status === 0 ? probe.stdout.trim() : 'unknown';
 }

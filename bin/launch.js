@@ -9,8 +9,9 @@ import { BUILD_ENTRIES, sourceKey } from './source-key.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** True when dist/ holds a build of the sources as they are now. */
-export function buildIsCurrent() {
+/** True when this process's entries load from dist/: it holds a build of the sources as they are now, and FITLAKE_FROM_SOURCE=1 does not ask for them. */
+export function loadsFromBuild() {
+  if (process.env.FITLAKE_FROM_SOURCE === '1') return false;
   try {
     return readFileSync(path.join(root, 'dist', 'build-key'), 'utf8').trim() === sourceKey(root);
   } catch {
@@ -20,7 +21,7 @@ export function buildIsCurrent() {
 
 /** @param {'fitlake' | 'start'} name @returns {Promise<Record<string, unknown>>} the entry's module */
 export async function launch(name) {
-  if (process.env.FITLAKE_FROM_SOURCE !== '1' && buildIsCurrent()) return import(pathToFileURL(path.join(root, 'dist', `${name}.js`)).href);
+  if (loadsFromBuild()) return import(pathToFileURL(path.join(root, 'dist', `${name}.js`)).href);
   const { register } = await import('tsx/esm/api');
   register();
   return import(pathToFileURL(path.join(root, BUILD_ENTRIES[name])).href);
