@@ -19,5 +19,28 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // lakehouse/table/ and lakehouse/storage/ are used through their folders' index.ts: what a folder
+    // keeps to itself can change without touching the rest of the code.
+    files: ['**/*.ts'],
+    ignores: ['lakehouse/table/**', 'lakehouse/storage/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)lakehouse/table/([^/]+/)?(?!index\\.ts$)[^/]+$|^(\\.\\./)+table/([^/]+/)?(?!index\\.ts$)[^/]+$',
+              message: "Import lakehouse/table's folders through their index.ts (see lakehouse/table/index.ts).",
+            },
+            {
+              regex: '(^|/)lakehouse/storage/(?!index\\.ts$)[^/]+$|^(\\.\\./)+storage/(?!index\\.ts$)[^/]+$',
+              message: 'Import lakehouse/storage through lakehouse/storage/index.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -12,8 +12,8 @@ import { compactConsumed, vacuumConsumed } from '../lakehouse/steps/maintenance.
 import { resetSteps, withCoWriters } from '../lakehouse/steps/reset.ts';
 import type { KafkaSource } from '../lakehouse/steps/bronze/kafka-source.ts';
 import type { Step, StepContext } from '../lakehouse/steps/step.ts';
-import type { ObjectStore } from '../lakehouse/storage/object-store.ts';
-import type { AddAction } from '../lakehouse/table/actions.ts';
+import type { ObjectStore } from '../lakehouse/storage/index.ts';
+import type { AddAction } from '../lakehouse/table/log/index.ts';
 import type { Layer, PendingSteps, PipelineLocations, ResetInput, StepSummary, TimedStepSummary } from '../workflows/types.ts';
 import { toActivityFailure } from './errors.ts';
 import { runningPipelineOn, type RunningPipeline } from './running-pipelines.ts';

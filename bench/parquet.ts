@@ -14,9 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Cell, ColumnDef } from '../schema/types.ts';
-import type { ColumnBatch } from '../lakehouse/table/column-batch.ts';
-import { encodeParquet } from '../lakehouse/table/parquet-write.ts';
-import { decodeParquet } from '../lakehouse/table/parquet-read.ts';
+import type { ColumnBatch } from '../lakehouse/table/columns/index.ts';
+import { encodeParquet } from '../lakehouse/table/parquet/index.ts';
+import { decodeParquet } from '../lakehouse/table/parquet/index.ts';
 import { wasmMemory } from 'parquet-wasm';
 
 const HEART_RATE: readonly ColumnDef[] = [

@@ -26,7 +26,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runPipeline } from '../lakehouse/steps/run-pipeline.ts';
-import { LocalObjectStore } from '../lakehouse/storage/local-store.ts';
+import { LocalObjectStore } from '../lakehouse/storage/index.ts';
 import { makeTestLake } from '../test/support/pipeline.ts';
 import { cachedLandingDir, generatedLanding, reshapedLanding, shapeLabel, shapesFromArgs } from './landing-shapes.ts';
 import { verifyGenerated } from './verify-generated.ts';

@@ -19,9 +19,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { heartRate } from '../schema/tables.ts';
 import type { Cell } from '../schema/types.ts';
-import { LocalObjectStore } from '../lakehouse/storage/local-store.ts';
-import type { ColumnBatch } from '../lakehouse/table/column-batch.ts';
-import { DeltaTable } from '../lakehouse/table/delta-table.ts';
+import { LocalObjectStore } from '../lakehouse/storage/index.ts';
+import type { ColumnBatch } from '../lakehouse/table/columns/index.ts';
+import { DeltaTable } from '../lakehouse/table/index.ts';
 
 const DEVICES = 300;
 /** 2023-10-02T00:00:00Z in µs. */

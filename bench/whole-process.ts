@@ -50,7 +50,7 @@ import { freePort } from '../devstack/ports.ts';
 import { startStack, stopStack, type StackPorts } from '../devstack/services.ts';
 import { ensureTools } from '../devstack/tools.ts';
 import { Lake } from '../lakehouse/steps/lake.ts';
-import { LocalObjectStore } from '../lakehouse/storage/local-store.ts';
+import { LocalObjectStore } from '../lakehouse/storage/index.ts';
 import type { PipelineResult, StepProgress } from '../workflows/types.ts';
 import { anchorReportedSeconds, duckdbPython } from './duckdb-anchor.ts';
 import { cachedLandingDir, generatedLanding, reshapedLanding, shapeLabel, shapesFromArgs, type LandingShape } from './landing-shapes.ts';

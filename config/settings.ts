@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { ConfigError } from '../lakehouse/errors.ts';
-import { parseStoreLocation } from '../lakehouse/storage/store-location.ts';
+import { parseStoreLocation } from '../lakehouse/storage/index.ts';
 import { projectRoot } from '../devstack/paths.ts';
 import { readConfigFile, type ConfigFile } from './config-file.ts';
 import { loadIngestionSettings, type IngestionSettings } from './ingestion-settings.ts';

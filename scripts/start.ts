@@ -17,7 +17,7 @@ import { loadSettings } from '../config/settings.ts';
 import { defaultStackDir, projectRoot } from '../devstack/paths.ts';
 import { DEFAULT_PORTS, startStack, stopStack, type ServiceName } from '../devstack/services.ts';
 import { ensureTools } from '../devstack/tools.ts';
-import { openObjectStore } from '../lakehouse/storage/open-store.ts';
+import { openObjectStore } from '../lakehouse/storage/index.ts';
 import { createSimulation, LandingSink, runSimulation } from '../simulator/index.ts';
 import { createPipelineWorker } from '../workers/pipeline-worker.ts';
 import type { PipelineInput } from '../workflows/types.ts';

@@ -8,7 +8,7 @@ import { createActivities } from '../activities/pipeline-activities.ts';
 import type { Settings } from '../config/settings.ts';
 import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { KafkajsSource } from '../lakehouse/sources/kafkajs-source.ts';
-import { openObjectStore } from '../lakehouse/storage/open-store.ts';
+import { openObjectStore } from '../lakehouse/storage/index.ts';
 import { configureWorkerThreads, workerPool } from '../lakehouse/threads/pool.ts';
 import { configureIngestion } from '../lakehouse/steps/configure-ingestion.ts';
 

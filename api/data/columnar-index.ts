@@ -11,7 +11,7 @@
  * No row objects: a million rows of workout_bpm_summary take about 110 MB with every index built.
  */
 import type { ColumnType } from '../../schema/types.ts';
-import type { ColumnBatch } from '../../lakehouse/table/column-batch.ts';
+import type { ColumnBatch } from '../../lakehouse/table/columns/index.ts';
 
 export type IndexValue = number | string | null;
 

@@ -1,7 +1,7 @@
 /** Reading one version of a table into a ColumnarIndex (all rows, the declared columns). */
 import type { TableDef } from '../../schema/types.ts';
-import type { DeltaTable } from '../../lakehouse/table/delta-table.ts';
-import type { Snapshot } from '../../lakehouse/table/snapshot.ts';
+import type { DeltaTable } from '../../lakehouse/table/index.ts';
+import type { Snapshot } from '../../lakehouse/table/log/index.ts';
 import { ColumnarIndexBuilder, emptyIndex, type ColumnarIndex, type IndexSpec } from './columnar-index.ts';
 
 /** The index spec of a declared table: every column, its primary key as the tie-breaker. */

@@ -1,6 +1,6 @@
 /** Rows of a snapshot: from the files' statistics, or by reading one column when a file has none. */
-import type { DeltaTable } from '../../lakehouse/table/delta-table.ts';
-import type { Snapshot } from '../../lakehouse/table/snapshot.ts';
+import type { DeltaTable } from '../../lakehouse/table/index.ts';
+import type { Snapshot } from '../../lakehouse/table/log/index.ts';
 
 export async function rowCount(table: DeltaTable, snapshot: Snapshot): Promise<number> {
   let n = 0;

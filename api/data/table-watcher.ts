@@ -10,10 +10,10 @@
  * - A table that does not exist yet reads as absent (undefined); it is looked for again on the next
  *   interval. A failed build is retried on the next interval; the previous value keeps being served.
  */
-import type { ObjectStore } from '../../lakehouse/storage/object-store.ts';
-import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
-import { TableNotFoundError } from '../../lakehouse/table/errors.ts';
-import type { Snapshot } from '../../lakehouse/table/snapshot.ts';
+import type { ObjectStore } from '../../lakehouse/storage/index.ts';
+import { DeltaTable } from '../../lakehouse/table/index.ts';
+import { TableNotFoundError } from '../../lakehouse/table/log/index.ts';
+import type { Snapshot } from '../../lakehouse/table/log/index.ts';
 
 export interface Loaded<T> {
   readonly version: number;

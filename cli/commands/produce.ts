@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadSettings } from '../../config/settings.ts';
-import { parseStoreLocation } from '../../lakehouse/storage/store-location.ts';
+import { parseStoreLocation } from '../../lakehouse/storage/index.ts';
 import { count, KafkajsProducer, KafkaUnavailableError, replaySbitToKafka, replaySbitToLanding, sbitSetFiles, table, type ReplayedFile } from '../../simulator/index.ts';
 import { parseArgs } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';

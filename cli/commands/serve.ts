@@ -1,6 +1,6 @@
 /** `fitlake serve`: the GraphQL API over the lake's gold tables, until SIGINT/SIGTERM. */
 import { loadApiSettings } from '../../config/api-settings.ts';
-import { openObjectStore } from '../../lakehouse/storage/open-store.ts';
+import { openObjectStore } from '../../lakehouse/storage/index.ts';
 import { createApi, GRAPHQL_ENDPOINT, HEALTH_ENDPOINT, LakeData, READY_ENDPOINT, startApiServer } from '../../api/index.ts';
 import { parseArgs } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';

@@ -3,10 +3,10 @@ import type { CycleFailure, PipelineProgress, PipelineResult, StepProgress } fro
 import { allTables } from '../../schema/tables.ts';
 import { tablePath } from '../../schema/types.ts';
 import { loadSettings } from '../../config/settings.ts';
-import { openObjectStore } from '../../lakehouse/storage/open-store.ts';
-import { prefixedStore } from '../../lakehouse/storage/prefixed-store.ts';
-import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
-import { TableNotFoundError } from '../../lakehouse/table/errors.ts';
+import { openObjectStore } from '../../lakehouse/storage/index.ts';
+import { prefixedStore } from '../../lakehouse/storage/index.ts';
+import { DeltaTable } from '../../lakehouse/table/index.ts';
+import { TableNotFoundError } from '../../lakehouse/table/log/index.ts';
 import { parseArgs, SETTINGS_HELP, SETTINGS_OPTIONS, settingFlags } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import type { Command } from '../main.ts';

@@ -14,14 +14,14 @@
  * workers) while this thread reads and deduplicates the next chunk's input.
  */
 import type { TableDef } from '../../schema/types.ts';
-import { batchFromRows, type ColumnBatch } from '../table/column-batch.ts';
+import { batchFromRows, type ColumnBatch } from '../table/columns/index.ts';
 import { quarantineRecords } from '../../schema/tables.ts';
-import type { Snapshot } from '../table/snapshot.ts';
+import type { Snapshot } from '../table/log/index.ts';
 import { shouldPlanAgain, TargetTransaction } from './target-transaction.ts';
-import type { EncodedDataFile } from '../table/write-files.ts';
+import type { EncodedDataFile } from '../table/files/index.ts';
 import { toWire } from '../threads/batch-wire.ts';
 import { workerPool } from '../threads/pool.ts';
-import type { Row } from '../table/operations/merge.ts';
+import type { Row } from '../table/operations/index.ts';
 import { checkpointTxns, nothingToRead, planUpstream, type UpstreamRange } from './incremental.ts';
 import { QuarantineBuffer } from './quarantine.ts';
 import { faultPoint } from '../fault-points.ts';

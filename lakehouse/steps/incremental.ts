@@ -10,11 +10,11 @@
  * is recognised as done and the target catches up.
  */
 import type { TableDef } from '../../schema/types.ts';
-import type { AddAction } from '../table/actions.ts';
-import type { DeltaTable } from '../table/delta-table.ts';
-import { filesAddedSince } from '../table/scan.ts';
-import type { Snapshot } from '../table/snapshot.ts';
-import type { Txn } from '../table/transaction.ts';
+import type { AddAction } from '../table/log/index.ts';
+import type { DeltaTable } from '../table/index.ts';
+import { filesAddedSince } from '../table/files/index.ts';
+import type { Snapshot } from '../table/log/index.ts';
+import type { Txn } from '../table/log/index.ts';
 import type { Lake } from './lake.ts';
 
 export interface UpstreamRange {

@@ -1,9 +1,9 @@
 /** The lake: one ObjectStore root holding every table at `<layer>/<name>`. */
 import type { TableDef } from '../../schema/types.ts';
 import { tablePath } from '../../schema/types.ts';
-import { prefixedStore } from '../storage/prefixed-store.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
-import { DeltaTable } from '../table/delta-table.ts';
+import { prefixedStore } from '../storage/index.ts';
+import type { ObjectStore } from '../storage/index.ts';
+import { DeltaTable } from '../table/index.ts';
 
 export class Lake {
   private readonly tables = new Map<string, Promise<DeltaTable>>();

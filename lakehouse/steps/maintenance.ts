@@ -5,8 +5,8 @@
  */
 import type { TableDef } from '../../schema/types.ts';
 import { tablePath } from '../../schema/types.ts';
-import type { CompactOptions, CompactResult } from '../table/operations/compact.ts';
-import type { VacuumOptions, VacuumResult } from '../table/operations/vacuum.ts';
+import type { CompactOptions, CompactResult } from '../table/operations/index.ts';
+import type { VacuumOptions, VacuumResult } from '../table/operations/index.ts';
 import { STEPS } from './graph.ts';
 import { checkpointId } from './incremental.ts';
 import type { Lake } from './lake.ts';

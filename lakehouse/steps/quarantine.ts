@@ -4,9 +4,9 @@
  * the two commits repeats neither: the retry finds the quarantine part already committed.
  */
 import { quarantineRecords, type QuarantineRow } from '../../schema/tables.ts';
-import { batchFromRows } from '../table/column-batch.ts';
-import type { Snapshot } from '../table/snapshot.ts';
-import type { Txn } from '../table/transaction.ts';
+import { batchFromRows } from '../table/columns/index.ts';
+import type { Snapshot } from '../table/log/index.ts';
+import type { Txn } from '../table/log/index.ts';
 import type { Lake } from './lake.ts';
 
 export class QuarantineBuffer {

@@ -5,10 +5,10 @@
  */
 import { quarantineRecords } from '../../schema/tables.ts';
 import { tablePath } from '../../schema/types.ts';
-import type { Action } from '../table/actions.ts';
-import { removeOf } from '../table/operations/merge.ts';
-import { commit } from '../table/transaction.ts';
-import { rowsFromBatch, batchFromRows } from '../table/column-batch.ts';
+import type { Action } from '../table/log/index.ts';
+import { removeOf } from '../table/operations/index.ts';
+import { commit } from '../table/log/index.ts';
+import { rowsFromBatch, batchFromRows } from '../table/columns/index.ts';
 import { STEPS } from './graph.ts';
 import type { Lake } from './lake.ts';
 import type { Step } from './step.ts';

@@ -1,6 +1,6 @@
 /** What every pipeline step is: a plain async function over the lake, with no Temporal inside. */
 import type { TableDef } from '../../schema/types.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
+import type { ObjectStore } from '../storage/index.ts';
 import type { Lake } from './lake.ts';
 import type { KafkaSource } from './bronze/kafka-source.ts';
 

@@ -8,12 +8,12 @@
  * against every commit another runner made since the plan, and a second runner of the same step either
  * finds its range committed (a no-op) or conflicts and plans again; it never writes its range twice.
  */
-import type { ColumnBatch } from '../table/column-batch.ts';
-import { CommitConflictError } from '../table/errors.ts';
-import type { DeltaTable } from '../table/delta-table.ts';
-import type { DeleteResult, DeleteSpec } from '../table/operations/delete.ts';
-import type { MergeResult, MergeSpec } from '../table/operations/merge.ts';
-import type { Snapshot } from '../table/snapshot.ts';
+import type { ColumnBatch } from '../table/columns/index.ts';
+import { CommitConflictError } from '../table/log/index.ts';
+import type { DeltaTable } from '../table/index.ts';
+import type { DeleteResult, DeleteSpec } from '../table/operations/index.ts';
+import type { MergeResult, MergeSpec } from '../table/operations/index.ts';
+import type { Snapshot } from '../table/log/index.ts';
 
 export class TargetTransaction {
   private current: Snapshot;

@@ -3,10 +3,10 @@
  * snapshot it has seen and delegates every verb to operations/ (one file per verb, as delta-rs does).
  */
 import type { TableDef } from '../../schema/types.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
-import type { ColumnBatch } from './column-batch.ts';
-import { rowsFromBatch } from './column-batch.ts';
-import { statsOf } from './file-stats.ts';
+import type { ObjectStore } from '../storage/index.ts';
+import type { ColumnBatch } from './columns/column-batch.ts';
+import { rowsFromBatch } from './columns/column-batch.ts';
+import { statsOf } from './files/file-stats.ts';
 import { append, type AppendOptions } from './operations/append.ts';
 import { compact, type CompactOptions, type CompactResult } from './operations/compact.ts';
 import { createTableIfAbsent, type TableSpec } from './operations/create.ts';
@@ -14,10 +14,10 @@ import { deleteRows, type DeleteResult, type DeleteSpec } from './operations/del
 import { merge, type MergeResult, type MergeSpec } from './operations/merge.ts';
 import { overwrite, type OverwriteOptions } from './operations/overwrite.ts';
 import { vacuum, type VacuumOptions, type VacuumResult } from './operations/vacuum.ts';
-import { scanSnapshot, type ScanOptions } from './scan.ts';
-import { commitKey } from './log-paths.ts';
-import { loadSnapshot, refreshSnapshot, tableHistory, type HistoryEntry, type Snapshot } from './snapshot.ts';
-import type { CommitResult } from './transaction.ts';
+import { scanSnapshot, type ScanOptions } from './files/scan.ts';
+import { commitKey } from './log/log-paths.ts';
+import { loadSnapshot, refreshSnapshot, tableHistory, type HistoryEntry, type Snapshot } from './log/snapshot.ts';
+import type { CommitResult } from './log/transaction.ts';
 
 export class DeltaTable {
   private constructor(

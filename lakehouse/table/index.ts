@@ -1,11 +1,15 @@
+/**
+ * lakehouse/table/: Delta Lake tables of Parquet files. Code outside this folder imports the index of
+ * the folder it needs (a lint rule keeps deep imports out); inside, files import each other directly.
+ *
+ *   index.ts (this file)  DeltaTable, the one object steps and the API open a table through
+ *   operations/           one file per verb: create, append, merge, overwrite, delete, compact, vacuum
+ *   files/                data files: writing them with statistics, pruning by predicate, scans, change data
+ *   log/                  the Delta log: actions, snapshots, commits with optimistic concurrency, errors
+ *   parquet/              Parquet encoding and decoding of column batches (parquet-wasm plus own encoders)
+ *   keys/                 key indexes a merge matches rows with
+ *   columns/              column batches and value conversions every folder shares
+ *
+ * Imports point down that list (operations/ may use everything below it; columns/ nothing).
+ */
 export { DeltaTable } from './delta-table.ts';
-export type { ColumnBatch } from './column-batch.ts';
-export { batchFromRows, rowsFromBatch, concatBatches, takeRows, selectColumns, sliceRows } from './column-batch.ts';
-export type { Predicate } from './predicate.ts';
-export type { Snapshot, HistoryEntry } from './snapshot.ts';
-export type { CommitResult } from './transaction.ts';
-export type { MergeSpec, MergeResult, Row } from './operations/merge.ts';
-export { keyReader } from './operations/merge.ts';
-export { CommitConflictError, MaxCommitAttemptsError, SchemaMismatchError, TableFormatError, TableNotFoundError } from './errors.ts';
-export { filesAddedSince, pruneFiles } from './scan.ts';
-export type { Txn } from './transaction.ts';

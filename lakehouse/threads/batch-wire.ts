@@ -5,7 +5,7 @@
  * (strings, nulls) go as they are.
  */
 import type { Cell } from '../../schema/types.ts';
-import { numberColumn, type ColumnBatch } from '../table/column-batch.ts';
+import { numberColumn, type ColumnBatch } from '../table/columns/index.ts';
 
 type WireColumn = { kind: 'numbers'; values: Float64Array } | { kind: 'booleans'; values: Uint8Array } | { kind: 'cells'; values: readonly Cell[] };
 

@@ -7,7 +7,7 @@ import { parseDumpPart } from '../steps/bronze/kafka-dump-part.ts';
 import { parseBpmFile } from '../steps/silver/heart-rate.ts';
 import { joinReadingsFile } from '../steps/silver/workout-bpm.ts';
 import type { ColumnDef } from '../../schema/types.ts';
-import { encodeDataFiles as encodeFiles } from '../table/write-files.ts';
+import { encodeDataFiles as encodeFiles } from '../table/files/index.ts';
 import { fromWire, type WireBatch } from './batch-wire.ts';
 
 /** Rows encoded as data files of a table (encodeDataFiles), e.g. the rows a merge inserts. */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { workoutBpmSummary } from '../../schema/tables.ts';
 import type { Cell } from '../../schema/types.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { LakeData } from '../../api/data/lake-data.ts';
 import { startApiServer, type RunningApi } from '../../api/server.ts';
 import { createApi, type Api } from '../../api/yoga.ts';

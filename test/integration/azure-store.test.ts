@@ -11,9 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it, test } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { ConfigError, StorageError } from '../../lakehouse/errors.ts';
-import { AzureBlobObjectStore } from '../../lakehouse/storage/azure-store.ts';
-import type { AzureRetryOptions } from '../../lakehouse/storage/azure-store.ts';
-import { prefixedStore } from '../../lakehouse/storage/prefixed-store.ts';
+import { AzureBlobObjectStore } from '../../lakehouse/storage/index.ts';
+import type { AzureRetryOptions } from '../../lakehouse/storage/index.ts';
+import { prefixedStore } from '../../lakehouse/storage/index.ts';
 import { objectStoreContract } from '../support/object-store-contract.ts';
 
 const connectionString = process.env['FITLAKE_TEST_AZURE_CONNECTION_STRING'];

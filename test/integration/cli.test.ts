@@ -10,7 +10,7 @@ import { runCli } from '../support/cli.ts';
 import { runningPipelineOn } from '../../cli/start-pipeline.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { generate, land } from '../support/generated-landing.ts';
 import { lakeLines, makeTestLake } from '../support/pipeline.ts';
 import { connectTestClient, waitFor } from '../support/temporal-helpers.ts';

@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { describe, test, type TestContext } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { heartRate, kafkaMultiplexBz } from '../../schema/tables.ts';
-import { AzureBlobObjectStore } from '../../lakehouse/storage/azure-store.ts';
-import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
-import { SchemaMismatchError } from '../../lakehouse/table/errors.ts';
-import { uriPathToKey } from '../../lakehouse/table/values.ts';
+import { AzureBlobObjectStore } from '../../lakehouse/storage/index.ts';
+import { DeltaTable } from '../../lakehouse/table/index.ts';
+import { SchemaMismatchError } from '../../lakehouse/table/log/index.ts';
+import { uriPathToKey } from '../../lakehouse/table/columns/index.ts';
 import {
   APPEND_ROWS_PER_COMMIT,
   assertTwoWriterAppends,

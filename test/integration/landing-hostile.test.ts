@@ -15,7 +15,7 @@ import { gymLoginsBz, heartRate, kafkaMultiplexBz, quarantineRecords, registered
 import { StorageError } from '../../lakehouse/errors.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { STEPS } from '../../lakehouse/steps/graph.ts';
-import type { ObjectStore } from '../../lakehouse/storage/object-store.ts';
+import type { ObjectStore } from '../../lakehouse/storage/index.ts';
 import { landingTuning } from '../../lakehouse/steps/bronze/file-extent.ts';
 import { rangeTuning } from '../../lakehouse/steps/bronze/landing-files.ts';
 import { setWorkerPool } from '../../lakehouse/threads/pool.ts';

@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { startPipeline } from '../../cli/start-pipeline.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { gymSummary, heartRate, registeredUsersBz, users, workoutBpmSummary } from '../../schema/tables.ts';
 import type { PipelineInput } from '../../workflows/types.ts';
 import type { TableDef } from '../../schema/types.ts';

@@ -16,7 +16,7 @@ import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { setFaultHandler } from '../../lakehouse/fault-points.ts';
 import { StorageError } from '../../lakehouse/errors.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { startPipeline } from '../../cli/start-pipeline.ts';
 import { users } from '../../schema/tables.ts';
 import { failureBackoffSeconds } from '../../workflows/pipeline.ts';

@@ -11,7 +11,7 @@ import { startPipeline } from '../../cli/start-pipeline.ts';
 import { STEPS } from '../../lakehouse/steps/graph.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { allTables } from '../../schema/tables.ts';
 import type { PipelineInput, PipelineProgress, PipelineResult } from '../../workflows/types.ts';
 import { makeTestLake } from '../support/pipeline.ts';

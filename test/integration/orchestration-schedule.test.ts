@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { Lake } from '../../lakehouse/steps/lake.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { users } from '../../schema/tables.ts';
 import type { PipelineInput, PipelineResult } from '../../workflows/types.ts';
 import { makeTestLake } from '../support/pipeline.ts';

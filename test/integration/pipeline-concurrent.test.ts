@@ -19,7 +19,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import type { StepContext } from '../../lakehouse/steps/step.ts';
 import { STEPS } from '../../lakehouse/steps/graph.ts';
 import { allTables } from '../../schema/tables.ts';

@@ -11,13 +11,13 @@ import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Cell, ColumnDef } from '../../schema/types.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
-import type { ObjectInfo, ObjectStore } from '../../lakehouse/storage/object-store.ts';
-import { decodeCommit, type Action } from '../../lakehouse/table/actions.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
+import type { ObjectInfo, ObjectStore } from '../../lakehouse/storage/index.ts';
+import { decodeCommit, type Action } from '../../lakehouse/table/log/index.ts';
 import assert from 'node:assert/strict';
-import { batchFromRows, type ColumnBatch } from '../../lakehouse/table/column-batch.ts';
-import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
-import { commitKey, LOG_DIR, versionOfCommitKey } from '../../lakehouse/table/log-paths.ts';
+import { batchFromRows, type ColumnBatch } from '../../lakehouse/table/columns/index.ts';
+import { DeltaTable } from '../../lakehouse/table/index.ts';
+import { commitKey, LOG_DIR, versionOfCommitKey } from '../../lakehouse/table/log/index.ts';
 
 export type Row = Record<string, Cell>;
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ConfigError, NotFoundError } from '../../lakehouse/errors.ts';
-import type { ObjectStore } from '../../lakehouse/storage/object-store.ts';
+import type { ObjectStore } from '../../lakehouse/storage/index.ts';
 
 /** Registers the ObjectStore contract tests for one implementation under `name`. */
 export function objectStoreContract(name: string, makeStore: () => Promise<ObjectStore>): void {

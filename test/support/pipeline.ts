@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { allTables } from '../../schema/tables.ts';
 import type { TableDef } from '../../schema/types.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
 import type { StepContext } from '../../lakehouse/steps/step.ts';
 

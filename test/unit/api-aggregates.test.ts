@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gymSummary, workoutBpmSummary } from '../../schema/tables.ts';
 import type { Cell, TableDef } from '../../schema/types.ts';
-import { batchFromRows } from '../../lakehouse/table/column-batch.ts';
+import { batchFromRows } from '../../lakehouse/table/columns/index.ts';
 import { parseDate, parseTimestamp } from '../../lakehouse/time.ts';
 import { ColumnarIndexBuilder, type ColumnarIndex } from '../../api/data/columnar-index.ts';
 import { indexSpecOf } from '../../api/data/load-index.ts';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { GraphQLError } from 'graphql';
 import { gymSummary, users, completedWorkouts, workoutBpmSummary } from '../../schema/tables.ts';
 import type { Cell, TableDef } from '../../schema/types.ts';
-import { batchFromRows } from '../../lakehouse/table/column-batch.ts';
+import { batchFromRows } from '../../lakehouse/table/columns/index.ts';
 import { ColumnarIndexBuilder, compareValues, type ColumnarIndex, type IndexValue } from '../../api/data/columnar-index.ts';
 import { indexSpecOf } from '../../api/data/load-index.ts';
 import { gymRowQuery } from '../../api/query/gym-filter.ts';

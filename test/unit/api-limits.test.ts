@@ -7,7 +7,7 @@ import { buildApiSchema } from '../../api/schema.ts';
 import { signToken } from '../../api/auth/sign-token.ts';
 import { LakeData } from '../../api/data/lake-data.ts';
 import { createApi } from '../../api/yoga.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gymSummary } from '../../schema/tables.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
-import { batchFromRows } from '../../lakehouse/table/column-batch.ts';
-import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
+import { batchFromRows } from '../../lakehouse/table/columns/index.ts';
+import { DeltaTable } from '../../lakehouse/table/index.ts';
 import { TableWatcher } from '../../api/data/table-watcher.ts';
 
 const row = (gym: number) => ({ date: 19427, gym, mac_address: 'aa', workout_id: 1, session_id: 1, minutes_in_gym: 60, minutes_exercising: 50 });

@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { heartRate } from '../../schema/tables.ts';
-import { rowsRemovedBetween } from '../../lakehouse/table/change-data.ts';
-import { rowsFromBatch } from '../../lakehouse/table/column-batch.ts';
-import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
-import { changeDataFeedEnabled } from '../../lakehouse/table/snapshot.ts';
+import { rowsRemovedBetween } from '../../lakehouse/table/files/index.ts';
+import { rowsFromBatch } from '../../lakehouse/table/columns/index.ts';
+import { DeltaTable } from '../../lakehouse/table/index.ts';
+import { changeDataFeedEnabled } from '../../lakehouse/table/log/index.ts';
 import { batch, commitActions, heartRows, scratchStore, sortRows, type Row } from '../support/delta-helpers.ts';
 
 const HR_KEY = ['device_id', 'time'];

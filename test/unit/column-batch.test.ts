@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Cell } from '../../schema/types.ts';
-import { concatBatches, numberColumn, sliceRows, takeRows, type ColumnBatch } from '../../lakehouse/table/column-batch.ts';
+import { concatBatches, numberColumn, sliceRows, takeRows, type ColumnBatch } from '../../lakehouse/table/columns/index.ts';
 
 const cells = (batch: ColumnBatch) => Object.fromEntries([...batch.columns].map(([name, values]) => [name, Array.from(values as ArrayLike<Cell>)]));
 

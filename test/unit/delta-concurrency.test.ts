@@ -7,15 +7,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { heartRate } from '../../schema/tables.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
-import type { Action } from '../../lakehouse/table/actions.ts';
-import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
-import { CommitConflictError } from '../../lakehouse/table/errors.ts';
-import { removeOf } from '../../lakehouse/table/operations/merge.ts';
-import { loadSnapshot } from '../../lakehouse/table/snapshot.ts';
-import { commit, type CommitResult } from '../../lakehouse/table/transaction.ts';
-import type { ObjectStore } from '../../lakehouse/storage/object-store.ts';
-import { writeDataFiles } from '../../lakehouse/table/write-files.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
+import type { Action } from '../../lakehouse/table/log/index.ts';
+import { DeltaTable } from '../../lakehouse/table/index.ts';
+import { CommitConflictError } from '../../lakehouse/table/log/index.ts';
+import { removeOf } from '../../lakehouse/table/operations/index.ts';
+import { loadSnapshot } from '../../lakehouse/table/log/index.ts';
+import { commit, type CommitResult } from '../../lakehouse/table/log/index.ts';
+import type { ObjectStore } from '../../lakehouse/storage/index.ts';
+import { writeDataFiles } from '../../lakehouse/table/files/index.ts';
 import {
   APPEND_ROWS_PER_COMMIT,
   assertTwoWriterAppends,

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { heartRate } from '../../schema/tables.ts';
-import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
-import { uriPathToKey } from '../../lakehouse/table/values.ts';
+import { DeltaTable } from '../../lakehouse/table/index.ts';
+import { uriPathToKey } from '../../lakehouse/table/columns/index.ts';
 import { batch, CountingStore, dataFileKeys, heartRows, logVersions, scratchStore, sleep, sortRows, spawnWriter, TORN_WRITE } from '../support/delta-helpers.ts';
 
 const HR_KEY = ['device_id', 'time'];

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { heartRate, kafkaMultiplexBz } from '../../schema/tables.ts';
 import type { TableDef } from '../../schema/types.ts';
-import { numberColumn } from '../../lakehouse/table/column-batch.ts';
-import { DeltaTable } from '../../lakehouse/table/delta-table.ts';
-import { SchemaMismatchError } from '../../lakehouse/table/errors.ts';
-import { uriPathToKey } from '../../lakehouse/table/values.ts';
-import { writeDataFiles } from '../../lakehouse/table/write-files.ts';
+import { numberColumn } from '../../lakehouse/table/columns/index.ts';
+import { DeltaTable } from '../../lakehouse/table/index.ts';
+import { SchemaMismatchError } from '../../lakehouse/table/log/index.ts';
+import { uriPathToKey } from '../../lakehouse/table/columns/index.ts';
+import { writeDataFiles } from '../../lakehouse/table/files/index.ts';
 import { batch, commitActions, CountingStore, dataFileKeys, heartRows, logVersions, MICROS_PER_SECOND, scratchStore, sleep, sortRows, T0, type Row } from '../support/delta-helpers.ts';
 
 const HR_KEY = ['device_id', 'time'];

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { gymSummary } from '../../schema/tables.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
-import { batchFromRows } from '../../lakehouse/table/column-batch.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
+import { batchFromRows } from '../../lakehouse/table/columns/index.ts';
 
 const row = (gym: number) => ({ date: 19427, gym, mac_address: 'aa', workout_id: 1, session_id: 1, minutes_in_gym: 60, minutes_exercising: 50 });
 

@@ -29,7 +29,7 @@ import { rangeTuning } from '../../lakehouse/steps/bronze/landing-files.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { heartRateTuning } from '../../lakehouse/steps/silver/heart-rate.ts';
 import { workoutBpmTuning } from '../../lakehouse/steps/silver/workout-bpm.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/local-store.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { setWorkerPool, WorkerPool } from '../../lakehouse/threads/pool.ts';
 import { expectedWorkoutCount, generateLanding } from '../../bench/generate-landing.ts';
 import { makeTestLake, tableLines, type TestLake } from '../support/pipeline.ts';

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NumberPairIndex } from '../../lakehouse/table/number-pair-index.ts';
-import { SeriesKeyIndex } from '../../lakehouse/table/series-key-index.ts';
+import { NumberPairIndex } from '../../lakehouse/table/keys/index.ts';
+import { SeriesKeyIndex } from '../../lakehouse/table/keys/index.ts';
 import { Prng } from '../../simulator/prng.ts';
 
 /** Readings of `devices` devices at 1 Hz, round the devices in order, then disturbed as `disturb` says. */

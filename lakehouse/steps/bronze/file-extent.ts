@@ -13,7 +13,7 @@
  * quarantined) and read with the rest once the file grows or has stayed unchanged that long (10 s: a writer pausing longer mid-line is taken as done).
  */
 import { createHash } from 'node:crypto';
-import type { ObjectStore } from '../../storage/object-store.ts';
+import type { ObjectStore } from '../../storage/index.ts';
 
 export const EXTENT_CHECK_BYTES = 4096;
 

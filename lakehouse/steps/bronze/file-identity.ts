@@ -10,7 +10,7 @@
  * time is recognised by those alone (fileTxnIds.seen).
  */
 import { createHash } from 'node:crypto';
-import type { ObjectStore } from '../../storage/object-store.ts';
+import type { ObjectStore } from '../../storage/index.ts';
 
 export const IDENTITY_BLOCK = 64 * 1024;
 

@@ -14,10 +14,10 @@
  */
 import { kafkaMultiplexBz, type KafkaMultiplexBzRow } from '../../../schema/tables.ts';
 import { KNOWN_TOPICS } from '../../parse/payloads.ts';
-import type { AddAction } from '../../table/actions.ts';
-import { batchFromRows } from '../../table/column-batch.ts';
-import { commit, type Txn } from '../../table/transaction.ts';
-import { writeDataFiles } from '../../table/write-files.ts';
+import type { AddAction } from '../../table/log/index.ts';
+import { batchFromRows } from '../../table/columns/index.ts';
+import { commit, type Txn } from '../../table/log/index.ts';
+import { writeDataFiles } from '../../table/files/index.ts';
 import { quarantineRecords } from '../../../schema/tables.ts';
 import { QuarantineBuffer } from '../quarantine.ts';
 import type { Step, StepContext, StepResult } from '../step.ts';

@@ -7,7 +7,7 @@
  * MAC changed).
  */
 import { completedWorkouts, gymLogs, gymSummary, users } from '../../../schema/tables.ts';
-import type { Row } from '../../table/operations/merge.ts';
+import type { Row } from '../../table/operations/index.ts';
 import { dayOfMicros } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { dedupe, groupBy, keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';

@@ -9,8 +9,8 @@
  */
 import { userBins, workoutBpm, workoutBpmSummary } from '../../../schema/tables.ts';
 import type { Cell } from '../../../schema/types.ts';
-import type { ColumnBatch } from '../../table/column-batch.ts';
-import type { Row } from '../../table/operations/merge.ts';
+import type { ColumnBatch } from '../../table/columns/index.ts';
+import type { Row } from '../../table/operations/index.ts';
 import { ageBin, ageOn } from '../../rules/age-bin.ts';
 import { dayOfMicros } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';

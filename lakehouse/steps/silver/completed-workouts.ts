@@ -5,12 +5,12 @@
  * again from all of its events, and loses its row when it no longer makes a pair.
  */
 import { completedWorkouts, workouts } from '../../../schema/tables.ts';
-import type { Row } from '../../table/operations/merge.ts';
+import type { Row } from '../../table/operations/index.ts';
 import { MICROS_PER_SECOND } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { groupBy, keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';
 import { cellsAt, deleteUnproduced } from '../replace-scope.ts';
-import type { ColumnBatch } from '../../table/column-batch.ts';
+import type { ColumnBatch } from '../../table/columns/index.ts';
 import type { Step } from '../step.ts';
 
 const STEP = 'silver_completed_workouts';

@@ -3,7 +3,7 @@
  * login; of several, the latest wins. Order of arrival does not matter.
  */
 import { gymLoginsBz, gymLogs } from '../../../schema/tables.ts';
-import type { Row } from '../../table/operations/merge.ts';
+import type { Row } from '../../table/operations/index.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { dedupe, keyOf, readNewRows } from '../rows.ts';
 import type { Step } from '../step.ts';

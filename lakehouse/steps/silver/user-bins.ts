@@ -5,7 +5,7 @@
 import { userBins, userProfile } from '../../../schema/tables.ts';
 import { ageBin, ageOn } from '../../rules/age-bin.ts';
 import { dayOfMicros } from '../../time.ts';
-import type { Row } from '../../table/operations/merge.ts';
+import type { Row } from '../../table/operations/index.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { readNewRows, readRemovedRows, sameRow } from '../rows.ts';
 import { columnScope, deleteUnproduced } from '../replace-scope.ts';

@@ -1,7 +1,7 @@
 /** Silver user_profile: change data capture from user_info; per user the latest `updated` wins, never an older one. */
 import { kafkaMultiplexBz, userProfile } from '../../../schema/tables.ts';
 import { parseUserInfo } from '../../parse/payloads.ts';
-import type { Row } from '../../table/operations/merge.ts';
+import type { Row } from '../../table/operations/index.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { canonicalLess, dedupe, sameRow } from '../rows.ts';
 import type { Step } from '../step.ts';

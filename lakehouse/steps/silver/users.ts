@@ -1,6 +1,6 @@
 /** Silver users: one registration per user; the earliest registration of a user_id wins. */
 import { registeredUsersBz, users } from '../../../schema/tables.ts';
-import type { Row } from '../../table/operations/merge.ts';
+import type { Row } from '../../table/operations/index.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { canonicalLess, dedupe, readNewRows } from '../rows.ts';
 import type { Step } from '../step.ts';

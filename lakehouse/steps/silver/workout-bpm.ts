@@ -17,14 +17,14 @@
  */
 import type { Cell, ColumnDef } from '../../../schema/types.ts';
 import { completedWorkouts, heartRate, users, workoutBpm } from '../../../schema/tables.ts';
-import type { AddAction } from '../../table/actions.ts';
-import { concatBatches, numberColumn, type ColumnBatch } from '../../table/column-batch.ts';
+import type { AddAction } from '../../table/log/index.ts';
+import { concatBatches, numberColumn, type ColumnBatch } from '../../table/columns/index.ts';
 import type { TargetTransaction } from '../target-transaction.ts';
-import type { Row } from '../../table/operations/merge.ts';
-import { decodeParquetBatches } from '../../table/parquet-read.ts';
-import { fileMayMatch } from '../../table/predicate.ts';
-import { doubled } from '../../table/typed-arrays.ts';
-import { dataFileBytes } from '../../table/scan.ts';
+import type { Row } from '../../table/operations/index.ts';
+import { decodeParquetBatches } from '../../table/parquet/index.ts';
+import { fileMayMatch } from '../../table/files/index.ts';
+import { doubled } from '../../table/columns/index.ts';
+import { dataFileBytes } from '../../table/files/index.ts';
 import { fromWire, toWire } from '../../threads/batch-wire.ts';
 import { workerPool } from '../../threads/pool.ts';
 import type { UpstreamRange } from '../incremental.ts';

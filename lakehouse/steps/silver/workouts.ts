@@ -1,7 +1,7 @@
 /** Silver workouts: start/stop events, one per (user_id, time); repeats are ignored. */
 import { kafkaMultiplexBz, workouts } from '../../../schema/tables.ts';
 import { parseWorkout } from '../../parse/payloads.ts';
-import type { Row } from '../../table/operations/merge.ts';
+import type { Row } from '../../table/operations/index.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { canonicalLess, dedupe, keyOf } from '../rows.ts';
 import type { Step } from '../step.ts';

@@ -1,9 +1,9 @@
 /** Appending rows: new data files and one commit; a blind append never conflicts with other writers. */
-import type { ObjectStore } from '../../storage/object-store.ts';
-import type { ColumnBatch } from '../column-batch.ts';
-import { commit, txnAlreadyApplied, type CommitResult, type Txn } from '../transaction.ts';
-import type { Snapshot } from '../snapshot.ts';
-import { writeDataFiles, type WriteFilesOptions } from '../write-files.ts';
+import type { ObjectStore } from '../../storage/index.ts';
+import type { ColumnBatch } from '../columns/column-batch.ts';
+import { commit, txnAlreadyApplied, type CommitResult, type Txn } from '../log/transaction.ts';
+import type { Snapshot } from '../log/snapshot.ts';
+import { writeDataFiles, type WriteFilesOptions } from '../files/write-files.ts';
 
 export interface AppendOptions extends WriteFilesOptions {
   txn?: Txn | readonly Txn[];

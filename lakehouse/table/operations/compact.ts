@@ -5,14 +5,14 @@
  * of the files they replace (snapshot.ts), and `maxFileVersion` keeps to files that every incremental
  * reader has read already (steps/maintenance.ts), so compaction never feeds a reader rows it had.
  */
-import type { ObjectStore } from '../../storage/object-store.ts';
-import type { AddAction } from '../actions.ts';
-import { concatBatches } from '../column-batch.ts';
-import { statsOf } from '../file-stats.ts';
-import { readDataFile } from '../scan.ts';
-import type { Snapshot } from '../snapshot.ts';
-import { commit, type CommitResult } from '../transaction.ts';
-import { writeDataFiles } from '../write-files.ts';
+import type { ObjectStore } from '../../storage/index.ts';
+import type { AddAction } from '../log/actions.ts';
+import { concatBatches } from '../columns/column-batch.ts';
+import { statsOf } from '../files/file-stats.ts';
+import { readDataFile } from '../files/scan.ts';
+import type { Snapshot } from '../log/snapshot.ts';
+import { commit, type CommitResult } from '../log/transaction.ts';
+import { writeDataFiles } from '../files/write-files.ts';
 import { removeOf } from './merge.ts';
 
 export interface CompactOptions {

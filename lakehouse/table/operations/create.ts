@@ -1,14 +1,14 @@
 /** Creating a table: version 0 holds the protocol and the metadata (schema, partition columns). */
 import { randomUUID } from 'node:crypto';
 import type { ColumnDef } from '../../../schema/types.ts';
-import type { ObjectStore } from '../../storage/object-store.ts';
-import { encodeCommit, type Action } from '../actions.ts';
-import { toSchemaString } from '../delta-schema.ts';
-import { CommitConflictError, SchemaMismatchError, TableNotFoundError } from '../errors.ts';
-import { commitKey } from '../log-paths.ts';
-import { CHANGE_DATA_FEED, changeDataFeedEnabled, loadSnapshot, READER_VERSION, WRITER_VERSION, type Snapshot } from '../snapshot.ts';
-import { commit, ENGINE_INFO } from '../transaction.ts';
-import { describeColumns } from '../values.ts';
+import type { ObjectStore } from '../../storage/index.ts';
+import { encodeCommit, type Action } from '../log/actions.ts';
+import { toSchemaString } from '../log/delta-schema.ts';
+import { CommitConflictError, SchemaMismatchError, TableNotFoundError } from '../log/errors.ts';
+import { commitKey } from '../log/log-paths.ts';
+import { CHANGE_DATA_FEED, changeDataFeedEnabled, loadSnapshot, READER_VERSION, WRITER_VERSION, type Snapshot } from '../log/snapshot.ts';
+import { commit, ENGINE_INFO } from '../log/transaction.ts';
+import { describeColumns } from '../columns/values.ts';
 
 export interface TableSpec {
   name: string;

@@ -3,15 +3,15 @@
  * row that `matches` is removed and its other rows, if any, written to a new file, all in one commit.
  * With nothing to delete there is no commit.
  */
-import type { ObjectStore } from '../../storage/object-store.ts';
-import type { Action } from '../actions.ts';
-import { takeRows, type ColumnBatch } from '../column-batch.ts';
-import { fileMayMatch, type Predicate } from '../predicate.ts';
-import { pruneFiles, readDataFile } from '../scan.ts';
-import type { Snapshot } from '../snapshot.ts';
-import { commit, type CommitResult } from '../transaction.ts';
-import { writeDataFiles } from '../write-files.ts';
-import { writeChangeFiles, type ChangeRows } from '../change-data.ts';
+import type { ObjectStore } from '../../storage/index.ts';
+import type { Action } from '../log/actions.ts';
+import { takeRows, type ColumnBatch } from '../columns/column-batch.ts';
+import { fileMayMatch, type Predicate } from '../files/predicate.ts';
+import { pruneFiles, readDataFile } from '../files/scan.ts';
+import type { Snapshot } from '../log/snapshot.ts';
+import { commit, type CommitResult } from '../log/transaction.ts';
+import { writeDataFiles } from '../files/write-files.ts';
+import { writeChangeFiles, type ChangeRows } from '../files/change-data.ts';
 import { removeOf } from './merge.ts';
 
 export interface DeleteSpec {

@@ -5,18 +5,18 @@
  * row are rewritten. With nothing to change there is no data commit.
  */
 import type { Cell } from '../../../schema/types.ts';
-import type { ObjectStore } from '../../storage/object-store.ts';
-import type { Action, AddAction } from '../actions.ts';
-import { takeRows, type ColumnBatch } from '../column-batch.ts';
-import { writeChangeFiles, type ChangeRows } from '../change-data.ts';
-import { statsOf, type FileStats } from '../file-stats.ts';
-import { KeyIndex } from '../key-index.ts';
-import { NumberPairIndex } from '../number-pair-index.ts';
-import { fileMayMatch, lessThan, type Predicate, type Value } from '../predicate.ts';
-import { pruneFiles, readDataFile } from '../scan.ts';
-import type { Snapshot } from '../snapshot.ts';
-import { commit, txnAlreadyApplied, type CommitResult, type Txn } from '../transaction.ts';
-import { conformBatch, storeDataFiles, writeDataFiles, type EncodedDataFile, type WriteFilesOptions } from '../write-files.ts';
+import type { ObjectStore } from '../../storage/index.ts';
+import type { Action, AddAction } from '../log/actions.ts';
+import { takeRows, type ColumnBatch } from '../columns/column-batch.ts';
+import { writeChangeFiles, type ChangeRows } from '../files/change-data.ts';
+import { statsOf, type FileStats } from '../files/file-stats.ts';
+import { KeyIndex } from '../keys/key-index.ts';
+import { NumberPairIndex } from '../keys/number-pair-index.ts';
+import { fileMayMatch, lessThan, type Predicate, type Value } from '../files/predicate.ts';
+import { pruneFiles, readDataFile } from '../files/scan.ts';
+import type { Snapshot } from '../log/snapshot.ts';
+import { commit, txnAlreadyApplied, type CommitResult, type Txn } from '../log/transaction.ts';
+import { conformBatch, storeDataFiles, writeDataFiles, type EncodedDataFile, type WriteFilesOptions } from '../files/write-files.ts';
 
 export type Row = Record<string, Cell>;
 

@@ -1,13 +1,13 @@
 /** Replacing partitions: the files of the affected partitions are removed and the batch is added, in one commit. */
-import type { ObjectStore } from '../../storage/object-store.ts';
-import type { AddAction } from '../actions.ts';
-import type { ColumnBatch } from '../column-batch.ts';
-import { SchemaMismatchError } from '../errors.ts';
-import { fileMayMatch, type Predicate } from '../predicate.ts';
-import type { Snapshot } from '../snapshot.ts';
-import { commit, txnAlreadyApplied, type CommitResult, type Txn } from '../transaction.ts';
-import { toPartitionValue } from '../values.ts';
-import { conformBatch, writeDataFiles, type WriteFilesOptions } from '../write-files.ts';
+import type { ObjectStore } from '../../storage/index.ts';
+import type { AddAction } from '../log/actions.ts';
+import type { ColumnBatch } from '../columns/column-batch.ts';
+import { SchemaMismatchError } from '../log/errors.ts';
+import { fileMayMatch, type Predicate } from '../files/predicate.ts';
+import type { Snapshot } from '../log/snapshot.ts';
+import { commit, txnAlreadyApplied, type CommitResult, type Txn } from '../log/transaction.ts';
+import { toPartitionValue } from '../columns/values.ts';
+import { conformBatch, writeDataFiles, type WriteFilesOptions } from '../files/write-files.ts';
 import { removeOf } from './merge.ts';
 
 export interface OverwriteOptions extends WriteFilesOptions {

@@ -9,10 +9,10 @@
  * removed with dataChange = true of every commit after that version (change-data.ts reads them to learn
  * what left the table), whatever their age.
  */
-import type { ObjectStore } from '../../storage/object-store.ts';
-import { CHANGE_DATA_FOLDER } from '../change-data.ts';
-import { readCommitActions, type Snapshot } from '../snapshot.ts';
-import { uriPathToKey } from '../values.ts';
+import type { ObjectStore } from '../../storage/index.ts';
+import { CHANGE_DATA_FOLDER } from '../files/change-data.ts';
+import { readCommitActions, type Snapshot } from '../log/snapshot.ts';
+import { uriPathToKey } from '../columns/values.ts';
 
 export interface VacuumOptions {
   /** @default 168 (one week, as Delta's default) */

@@ -1,4 +1,4 @@
-import type { Cell, ColumnDef } from '../../schema/types.ts';
+import type { Cell, ColumnDef } from '../../../schema/types.ts';
 
 /**
  * A set of rows held column by column: the unit that Parquet files are written from and read into.

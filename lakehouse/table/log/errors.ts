@@ -1,5 +1,5 @@
 /** Errors of the Delta table core. */
-import { FitlakeError, type FitlakeErrorOptions } from '../errors.ts';
+import { FitlakeError, type FitlakeErrorOptions } from '../../errors.ts';
 
 /** Another writer committed something this transaction depended on; the operation must be redone. */
 export class CommitConflictError extends FitlakeError {

@@ -1,8 +1,8 @@
 /** Per-file statistics of add actions: written from Parquet encoding results, parsed for pruning. */
-import type { Cell, ColumnDef } from '../../schema/types.ts';
-import type { AddAction } from './actions.ts';
-import type { ParquetFileStats } from './parquet-stats.ts';
-import { fromPartitionValue, fromStatsValue, toStatsValue } from './values.ts';
+import type { Cell, ColumnDef } from '../../../schema/types.ts';
+import type { AddAction } from '../log/actions.ts';
+import type { ParquetFileStats } from '../parquet/stats.ts';
+import { fromPartitionValue, fromStatsValue, toStatsValue } from '../columns/values.ts';
 
 /** Parsed statistics of one data file, in in-memory cell form. */
 export interface FileStats {

@@ -2,8 +2,8 @@
  * Cell values in the text forms the Delta log uses: partition values (strings in `add.partitionValues`
  * and in Hive-style directory names) and per-file statistics (JSON in `add.stats`).
  */
-import type { Cell, ColumnDef, ColumnType } from '../../schema/types.ts';
-import { formatDate, formatTimestampIso, formatTimestampPartition, parseDate, parseTimestamp } from '../time.ts';
+import type { Cell, ColumnDef, ColumnType } from '../../../schema/types.ts';
+import { formatDate, formatTimestampIso, formatTimestampPartition, parseDate, parseTimestamp } from '../../time.ts';
 
 /**
  * The partition-value string of a cell (null stays null), as the Delta protocol serializes it. The

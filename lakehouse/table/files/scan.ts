@@ -3,16 +3,16 @@
  * each decoded with only the requested columns, partition columns filled in from the add action, rows
  * filtered by the predicates. One file at a time, so memory follows the file size, not the table size.
  */
-import type { Cell, ColumnDef } from '../../schema/types.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
-import type { AddAction } from './actions.ts';
-import { takeRows, type ColumnBatch } from './column-batch.ts';
-import { TableFormatError } from './errors.ts';
-import { decodeParquet, decodeParquetBatches } from './parquet-read.ts';
+import type { Cell, ColumnDef } from '../../../schema/types.ts';
+import type { ObjectStore } from '../../storage/index.ts';
+import type { AddAction } from '../log/actions.ts';
+import { takeRows, type ColumnBatch } from '../columns/column-batch.ts';
+import { TableFormatError } from '../log/errors.ts';
+import { decodeParquet, decodeParquetBatches } from '../parquet/read.ts';
 import { fileMayMatch, matchingRows, type Predicate } from './predicate.ts';
-import type { Snapshot } from './snapshot.ts';
-import { fromPartitionValue, uriPathToKey } from './values.ts';
-import { NotFoundError } from '../errors.ts';
+import type { Snapshot } from '../log/snapshot.ts';
+import { fromPartitionValue, uriPathToKey } from '../columns/values.ts';
+import { NotFoundError } from '../../errors.ts';
 
 export interface ScanOptions {
   /** Columns to return. @default all */

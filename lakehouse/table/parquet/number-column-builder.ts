@@ -5,11 +5,11 @@
  * Only non-nullable columns; a value the column cannot hold exactly is refused with encodeColumn's error.
  */
 import { makeData } from 'apache-arrow';
-import type { ColumnDef } from '../../schema/types.ts';
-import type { EncodedColumn } from './parquet-encode-column.ts';
-import { writeInt64 } from './parquet-int64.ts';
-import { arrowTypeOf } from './parquet-schema.ts';
-import { doubled } from './typed-arrays.ts';
+import type { ColumnDef } from '../../../schema/types.ts';
+import type { EncodedColumn } from './encode-column.ts';
+import { writeInt64 } from './int64.ts';
+import { arrowTypeOf } from './schema.ts';
+import { doubled } from '../columns/typed-arrays.ts';
 
 const INITIAL_ROWS = 1024;
 

@@ -9,7 +9,7 @@
  * search), anything else to a Map. A Map of doubles boxes every key; the arrays do not, which makes an
  * index of a million readings several times cheaper to build.
  */
-import type { Cell } from '../../schema/types.ts';
+import type { Cell } from '../../../schema/types.ts';
 
 /** The entries under one key prefix: see the module comment. */
 class Leaf {

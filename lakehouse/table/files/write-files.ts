@@ -5,14 +5,14 @@
  * crash before the commit leaves only unreferenced files, which vacuum removes.
  */
 import { randomUUID } from 'node:crypto';
-import type { Cell, ColumnDef } from '../../schema/types.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
-import type { AddAction } from './actions.ts';
-import { sliceRows, takeRows, type ColumnBatch } from './column-batch.ts';
-import { SchemaMismatchError } from './errors.ts';
+import type { Cell, ColumnDef } from '../../../schema/types.ts';
+import type { ObjectStore } from '../../storage/index.ts';
+import type { AddAction } from '../log/actions.ts';
+import { sliceRows, takeRows, type ColumnBatch } from '../columns/column-batch.ts';
+import { SchemaMismatchError } from '../log/errors.ts';
 import { encodeStats } from './file-stats.ts';
-import { encodeArrowPart, encodeParquet, encodeParquetParts, type ArrowPart, type EncodeOptions } from './parquet-write.ts';
-import { partitionDirName, keyToUriPath, toPartitionValue } from './values.ts';
+import { encodeArrowPart, encodeParquet, encodeParquetParts, type ArrowPart, type EncodeOptions } from '../parquet/write.ts';
+import { partitionDirName, keyToUriPath, toPartitionValue } from '../columns/values.ts';
 
 export interface WriteFilesOptions {
   /** Upper bound of rows per data file. @default 1_000_000 */

@@ -1,10 +1,10 @@
 import { makeData } from 'apache-arrow';
 import type { Data, Utf8 } from 'apache-arrow';
-import type { Cell, ColumnDef } from '../../schema/types.ts';
-import { arrowTypeOf } from './parquet-schema.ts';
-import type { ColumnSummary } from './parquet-stats.ts';
-import { writeInt64 } from './parquet-int64.ts';
-import { stringLess } from './values.ts';
+import type { Cell, ColumnDef } from '../../../schema/types.ts';
+import { arrowTypeOf } from './schema.ts';
+import type { ColumnSummary } from './stats.ts';
+import { writeInt64 } from './int64.ts';
+import { stringLess } from '../columns/values.ts';
 
 /** One column converted to Arrow, with what was learned about it on the way. */
 export interface EncodedColumn {

@@ -1,5 +1,5 @@
 /** A table declaration ↔ the Delta `schemaString` (a JSON struct type) of its metaData action. */
-import type { ColumnDef, ColumnType } from '../../schema/types.ts';
+import type { ColumnDef, ColumnType } from '../../../schema/types.ts';
 
 interface DeltaField {
   name: string;

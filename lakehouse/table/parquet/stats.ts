@@ -1,4 +1,4 @@
-import type { Cell, ColumnDef } from '../../schema/types.ts';
+import type { Cell, ColumnDef } from '../../../schema/types.ts';
 
 /**
  * Per-file statistics in the shape Delta's `add.stats` needs: min/max over non-null values (absent for

@@ -1,7 +1,7 @@
 import { DateUnit, Precision, TimeUnit, Type, makeVector } from 'apache-arrow';
 import type { Data, DataType, Vector } from 'apache-arrow';
-import type { Cell, ColumnDef } from '../../schema/types.ts';
-import { int64Words, readInt64 } from './parquet-int64.ts';
+import type { Cell, ColumnDef } from '../../../schema/types.ts';
+import { int64Words, readInt64 } from './int64.ts';
 
 /**
  * Converts one Arrow column read from a Parquet file to the in-memory representation of

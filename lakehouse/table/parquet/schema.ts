@@ -1,6 +1,6 @@
 import { Bool, DateDay, Field, Float64, Int32, Int64, Schema, TimestampMicrosecond, Utf8 } from 'apache-arrow';
 import type { DataType } from 'apache-arrow';
-import type { ColumnDef, ColumnType } from '../../schema/types.ts';
+import type { ColumnDef, ColumnType } from '../../../schema/types.ts';
 
 /**
  * Column types → Arrow types. Files are written by arrow-rs (through parquet-wasm), which maps these

@@ -16,12 +16,12 @@
  * second runner of a step that planned the same range either finds it committed (no-op) or conflicts
  * and plans again. A snapshot refreshed in between would hide the other runner's commit from the check.
  */
-import type { ObjectStore } from '../storage/object-store.ts';
+import type { ObjectStore } from '../../storage/index.ts';
 import { encodeCommit, type Action, type AddAction, type CommitInfoAction } from './actions.ts';
 import { CommitConflictError, MaxCommitAttemptsError, TableFormatError } from './errors.ts';
 import { commitKey } from './log-paths.ts';
 import { readCommitActions, refreshSnapshot, WRITER_VERSION, type Snapshot } from './snapshot.ts';
-import { faultPoint } from '../fault-points.ts';
+import { faultPoint } from '../../fault-points.ts';
 
 export const ENGINE_INFO = 'fitlake/0.1.0';
 

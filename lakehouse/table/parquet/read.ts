@@ -1,9 +1,9 @@
 import { tableFromIPC } from 'apache-arrow';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
-import type { Cell, ColumnDef } from '../../schema/types.ts';
-import { numberColumn, type ColumnBatch } from './column-batch.ts';
-import { decodeColumn, decodeNumbers } from './parquet-decode-column.ts';
+import type { Cell, ColumnDef } from '../../../schema/types.ts';
+import { numberColumn, type ColumnBatch } from '../columns/column-batch.ts';
+import { decodeColumn, decodeNumbers } from './decode-column.ts';
 
 /** What a file's footer says, without decoding any page. */
 export interface ParquetFooter {

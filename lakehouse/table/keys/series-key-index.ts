@@ -12,7 +12,7 @@
  * all NaNs; a NaN time is never in order, so it is always looked up among the out-of-order keys.
  */
 import { NumberPairIndex } from './number-pair-index.ts';
-import { doubled } from './typed-arrays.ts';
+import { doubled } from '../columns/typed-arrays.ts';
 
 /** 0 and -0 are one key and so are all NaNs. */
 const canonical = (x: number) => (x !== x ? NaN : x + 0);

@@ -1,13 +1,13 @@
 import { RecordBatch, Struct, Table, makeData, tableToIPC } from 'apache-arrow';
 import type { Data } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
-import type { ColumnDef } from '../../schema/types.ts';
-import type { ColumnBatch } from './column-batch.ts';
-import { encodeColumn } from './parquet-encode-column.ts';
-import { arrowSchemaOf } from './parquet-schema.ts';
-import { fileStats } from './parquet-stats.ts';
-import type { ColumnSummary, ParquetFileStats } from './parquet-stats.ts';
-import { stringLess } from './values.ts';
+import type { ColumnDef } from '../../../schema/types.ts';
+import type { ColumnBatch } from '../columns/column-batch.ts';
+import { encodeColumn } from './encode-column.ts';
+import { arrowSchemaOf } from './schema.ts';
+import { fileStats } from './stats.ts';
+import type { ColumnSummary, ParquetFileStats } from './stats.ts';
+import { stringLess } from '../columns/values.ts';
 
 export type ParquetCompression = 'snappy' | 'zstd' | 'none';
 

@@ -6,10 +6,10 @@
  */
 import { makeData } from 'apache-arrow';
 import type { Utf8 } from 'apache-arrow';
-import type { Cell, ColumnDef } from '../../schema/types.ts';
-import type { EncodedColumn } from './parquet-encode-column.ts';
-import { arrowTypeOf } from './parquet-schema.ts';
-import { dictionaryPays } from './parquet-write.ts';
+import type { Cell, ColumnDef } from '../../../schema/types.ts';
+import type { EncodedColumn } from './encode-column.ts';
+import { arrowTypeOf } from './schema.ts';
+import { dictionaryPays } from './write.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -2,11 +2,11 @@
  * Filters on table scans: a conjunction of column comparisons. Used twice: against file statistics and
  * partition values to skip whole files (pruning), then against rows.
  */
-import type { Cell, ColumnDef } from '../../schema/types.ts';
-import type { AddAction } from './actions.ts';
-import type { ColumnBatch } from './column-batch.ts';
+import type { Cell, ColumnDef } from '../../../schema/types.ts';
+import type { AddAction } from '../log/actions.ts';
+import type { ColumnBatch } from '../columns/column-batch.ts';
 import { statsOf } from './file-stats.ts';
-import { stringLess } from './values.ts';
+import { stringLess } from '../columns/values.ts';
 
 export type Comparison = '=' | '!=' | '<' | '<=' | '>' | '>=';
 

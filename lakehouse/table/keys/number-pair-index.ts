@@ -5,7 +5,7 @@
  * per key: a lookup is a hash and one or two array reads. Keys compare like Map keys (SameValueZero: 0
  * and -0 are one key, NaN is one key), so it agrees with KeyIndex on every pair of numbers.
  */
-import { doubled } from './typed-arrays.ts';
+import { doubled } from '../columns/typed-arrays.ts';
 
 /** Slots per row at most, before the table doubles: short probe runs at a modest size. */
 const MAX_LOAD = 0.5;

@@ -13,12 +13,12 @@
  * on). The rows that arrived are the live files added since (scan.ts filesAddedSince), so a reader that
  * has both knows every key whose state changed.
  */
-import type { Cell, ColumnDef } from '../../schema/types.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
-import type { AddAction, CdcAction } from './actions.ts';
-import { takeRows, type ColumnBatch } from './column-batch.ts';
+import type { Cell, ColumnDef } from '../../../schema/types.ts';
+import type { ObjectStore } from '../../storage/index.ts';
+import type { AddAction, CdcAction } from '../log/actions.ts';
+import { takeRows, type ColumnBatch } from '../columns/column-batch.ts';
 import { readDataFile, resolveColumns } from './scan.ts';
-import { changeDataFeedEnabled, readCommitActions, type Snapshot } from './snapshot.ts';
+import { changeDataFeedEnabled, readCommitActions, type Snapshot } from '../log/snapshot.ts';
 import { storeDataFiles, encodeDataFiles, type WriteFilesOptions } from './write-files.ts';
 
 export const CHANGE_TYPE = '_change_type';

@@ -3,9 +3,9 @@
  * files and each application's txn version. Reading at an earlier version (time travel) replays only up
  * to it. Log replay is pure: `applyCommit` folds one commit's actions into a state.
  */
-import type { ColumnDef } from '../../schema/types.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
-import { NotFoundError } from '../errors.ts';
+import type { ColumnDef } from '../../../schema/types.ts';
+import type { ObjectStore } from '../../storage/index.ts';
+import { NotFoundError } from '../../errors.ts';
 import { decodeCommit, type Action, type AddAction, type CommitInfoAction, type MetadataAction, type ProtocolAction } from './actions.ts';
 import { fromSchemaString } from './delta-schema.ts';
 import { TableFormatError, TableNotFoundError } from './errors.ts';
