@@ -15,8 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Cell, ColumnDef } from '../schema/types.ts';
 import type { ColumnBatch } from '../lakehouse/table/columns/index.ts';
-import { encodeParquet } from '../lakehouse/table/parquet/index.ts';
-import { decodeParquet } from '../lakehouse/table/parquet/index.ts';
+import { encodeParquet, decodeParquet } from '../lakehouse/table/parquet/index.ts';
 import { wasmMemory } from 'parquet-wasm';
 
 const HEART_RATE: readonly ColumnDef[] = [

@@ -6,8 +6,7 @@
  */
 import { allTables, completedWorkouts, gymSummary, users, workoutBpmSummary } from '../../schema/tables.ts';
 import { tablePath, type TableDef } from '../../schema/types.ts';
-import type { ObjectStore } from '../../lakehouse/storage/index.ts';
-import { prefixedStore } from '../../lakehouse/storage/index.ts';
+import { type ObjectStore, prefixedStore } from '../../lakehouse/storage/index.ts';
 import type { ColumnarIndex } from './columnar-index.ts';
 import { emptyIndex, indexSpecOf, loadIndex } from './load-index.ts';
 import { rowCount } from './row-count.ts';

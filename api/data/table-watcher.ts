@@ -12,8 +12,7 @@
  */
 import type { ObjectStore } from '../../lakehouse/storage/index.ts';
 import { DeltaTable } from '../../lakehouse/table/index.ts';
-import { TableNotFoundError } from '../../lakehouse/table/log/index.ts';
-import type { Snapshot } from '../../lakehouse/table/log/index.ts';
+import { TableNotFoundError, type Snapshot } from '../../lakehouse/table/log/index.ts';
 
 export interface Loaded<T> {
   readonly version: number;

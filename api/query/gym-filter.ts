@@ -3,8 +3,7 @@
  * of the MAC address of its registration (silver users). When several users registered that MAC, a
  * user's rows are further narrowed to its own completed workouts (silver completed_workouts).
  */
-import type { Viewer } from '../auth/viewer.ts';
-import { scopedUserId } from '../auth/viewer.ts';
+import { type Viewer, scopedUserId } from '../auth/viewer.ts';
 import { badUserInput } from '../errors.ts';
 import type { ColumnarIndex, IndexValue } from '../data/columnar-index.ts';
 import { NO_ROWS, type Range, type RowQuery } from './row-query.ts';

@@ -3,8 +3,7 @@
  * viewer's scope is applied here, at the data level, before any paging or aggregation: a user token
  * only ever matches rows of its own user_id.
  */
-import type { Viewer } from '../auth/viewer.ts';
-import { scopedUserId } from '../auth/viewer.ts';
+import { type Viewer, scopedUserId } from '../auth/viewer.ts';
 import { badUserInput } from '../errors.ts';
 import type { IndexValue } from '../data/columnar-index.ts';
 import { NO_ROWS, type Range, type RowQuery } from './row-query.ts';

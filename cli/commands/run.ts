@@ -1,7 +1,6 @@
 /** `fitlake run`: start a pipeline run on Temporal and follow it; by default with a worker in this process. */
 import { WorkflowFailedError } from '@temporalio/client';
-import type { Settings } from '../../config/settings.ts';
-import { loadSettings } from '../../config/settings.ts';
+import { type Settings, loadSettings } from '../../config/settings.ts';
 import type { Layer, PipelineInput, PipelineResult } from '../../workflows/types.ts';
 import { parseArgs, parseDuration, parseList, SETTINGS_HELP, SETTINGS_OPTIONS, settingFlags } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';

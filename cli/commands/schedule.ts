@@ -1,7 +1,6 @@
 /** `fitlake schedule create|list|pause|unpause|delete`: Temporal Schedules that start pipeline or maintenance runs. */
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import type { Settings } from '../../config/settings.ts';
-import { loadSettings } from '../../config/settings.ts';
+import { type Settings, loadSettings } from '../../config/settings.ts';
 import type { PipelineInput } from '../../workflows/types.ts';
 import { parseArgs, parseDuration, parseList, SETTINGS_HELP, SETTINGS_OPTIONS, settingFlags } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';

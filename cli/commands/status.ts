@@ -3,8 +3,7 @@ import type { CycleFailure, PipelineProgress, PipelineResult, StepProgress } fro
 import { allTables } from '../../schema/tables.ts';
 import { tablePath } from '../../schema/types.ts';
 import { loadSettings } from '../../config/settings.ts';
-import { openObjectStore } from '../../lakehouse/storage/index.ts';
-import { prefixedStore } from '../../lakehouse/storage/index.ts';
+import { openObjectStore, prefixedStore } from '../../lakehouse/storage/index.ts';
 import { DeltaTable } from '../../lakehouse/table/index.ts';
 import { TableNotFoundError } from '../../lakehouse/table/log/index.ts';
 import { parseArgs, SETTINGS_HELP, SETTINGS_OPTIONS, settingFlags } from '../args.ts';

@@ -10,11 +10,9 @@
  * is recognised as done and the target catches up.
  */
 import type { TableDef } from '../../schema/types.ts';
-import type { AddAction } from '../table/log/index.ts';
+import type { AddAction, Snapshot, Txn } from '../table/log/index.ts';
 import type { DeltaTable } from '../table/index.ts';
 import { filesAddedSince } from '../table/files/index.ts';
-import type { Snapshot } from '../table/log/index.ts';
-import type { Txn } from '../table/log/index.ts';
 import type { Lake } from './lake.ts';
 
 export interface UpstreamRange {

@@ -1,8 +1,6 @@
 /** The lake: one ObjectStore root holding every table at `<layer>/<name>`. */
-import type { TableDef } from '../../schema/types.ts';
-import { tablePath } from '../../schema/types.ts';
-import { prefixedStore } from '../storage/index.ts';
-import type { ObjectStore } from '../storage/index.ts';
+import { type TableDef, tablePath } from '../../schema/types.ts';
+import { prefixedStore, type ObjectStore } from '../storage/index.ts';
 import { DeltaTable } from '../table/index.ts';
 
 export class Lake {

@@ -3,10 +3,8 @@
  * reader of a table has read already, so a reader never meets the compacted rows again as new input,
  * whatever its checkpoint; vacuum that keeps the change data its readers have still to read.
  */
-import type { TableDef } from '../../schema/types.ts';
-import { tablePath } from '../../schema/types.ts';
-import type { CompactOptions, CompactResult } from '../table/operations/index.ts';
-import type { VacuumOptions, VacuumResult } from '../table/operations/index.ts';
+import { type TableDef, tablePath } from '../../schema/types.ts';
+import type { CompactOptions, CompactResult, VacuumOptions, VacuumResult } from '../table/operations/index.ts';
 import { STEPS } from './graph.ts';
 import { checkpointId } from './incremental.ts';
 import type { Lake } from './lake.ts';

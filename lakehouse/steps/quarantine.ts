@@ -5,8 +5,7 @@
  */
 import { quarantineRecords, type QuarantineRow } from '../../schema/tables.ts';
 import { batchFromRows } from '../table/columns/index.ts';
-import type { Snapshot } from '../table/log/index.ts';
-import type { Txn } from '../table/log/index.ts';
+import type { Snapshot, Txn } from '../table/log/index.ts';
 import type { Lake } from './lake.ts';
 
 export class QuarantineBuffer {

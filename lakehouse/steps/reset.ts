@@ -5,9 +5,8 @@
  */
 import { quarantineRecords } from '../../schema/tables.ts';
 import { tablePath } from '../../schema/types.ts';
-import type { Action } from '../table/log/index.ts';
+import { type Action, commit } from '../table/log/index.ts';
 import { removeOf } from '../table/operations/index.ts';
-import { commit } from '../table/log/index.ts';
 import { rowsFromBatch, batchFromRows } from '../table/columns/index.ts';
 import { STEPS } from './graph.ts';
 import type { Lake } from './lake.ts';

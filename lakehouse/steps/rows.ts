@@ -2,9 +2,8 @@
 import type { Cell } from '../../schema/types.ts';
 import type { Row } from '../table/operations/index.ts';
 import type { UpstreamRange } from './incremental.ts';
-import type { Predicate } from '../table/files/index.ts';
+import { type Predicate, rowsRemovedBetween } from '../table/files/index.ts';
 import { rowsFromBatch } from '../table/columns/index.ts';
-import { rowsRemovedBetween } from '../table/files/index.ts';
 
 /** Keep one row per key; `prefer(a, b)` returns the row to keep of two with the same key. */
 export function dedupe<T>(rows: Iterable<T>, key: (row: T) => string | number, prefer: (a: T, b: T) => T): { kept: T[]; duplicates: number } {

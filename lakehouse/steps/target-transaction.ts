@@ -9,11 +9,9 @@
  * finds its range committed (a no-op) or conflicts and plans again; it never writes its range twice.
  */
 import type { ColumnBatch } from '../table/columns/index.ts';
-import { CommitConflictError } from '../table/log/index.ts';
+import { CommitConflictError, type Snapshot } from '../table/log/index.ts';
 import type { DeltaTable } from '../table/index.ts';
-import type { DeleteResult, DeleteSpec } from '../table/operations/index.ts';
-import type { MergeResult, MergeSpec } from '../table/operations/index.ts';
-import type { Snapshot } from '../table/log/index.ts';
+import type { DeleteResult, DeleteSpec, MergeResult, MergeSpec } from '../table/operations/index.ts';
 
 export class TargetTransaction {
   private current: Snapshot;

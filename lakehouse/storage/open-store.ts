@@ -3,8 +3,7 @@
  * never from process.env: the environment is read only at process entry, which passes them down.
  */
 import { ConfigError } from '../errors.ts';
-import { AzureBlobObjectStore } from './azure-store.ts';
-import type { AzureCredential, AzureRetryOptions } from './azure-store.ts';
+import { AzureBlobObjectStore, type AzureCredential, type AzureRetryOptions } from './azure-store.ts';
 import { LocalObjectStore } from './local-store.ts';
 import type { ObjectStore } from './object-store.ts';
 import { parseStoreLocation } from './store-location.ts';

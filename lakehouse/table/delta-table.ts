@@ -4,8 +4,7 @@
  */
 import type { TableDef } from '../../schema/types.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import type { ColumnBatch } from './columns/column-batch.ts';
-import { rowsFromBatch } from './columns/column-batch.ts';
+import { type ColumnBatch, rowsFromBatch } from './columns/column-batch.ts';
 import { statsOf } from './files/file-stats.ts';
 import { append, type AppendOptions } from './operations/append.ts';
 import { compact, type CompactOptions, type CompactResult } from './operations/compact.ts';

@@ -11,9 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it, test } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { ConfigError, StorageError } from '../../lakehouse/errors.ts';
-import { AzureBlobObjectStore } from '../../lakehouse/storage/index.ts';
-import type { AzureRetryOptions } from '../../lakehouse/storage/index.ts';
-import { prefixedStore } from '../../lakehouse/storage/index.ts';
+import { AzureBlobObjectStore, type AzureRetryOptions, prefixedStore } from '../../lakehouse/storage/index.ts';
 import { objectStoreContract } from '../support/object-store-contract.ts';
 
 const connectionString = process.env['FITLAKE_TEST_AZURE_CONNECTION_STRING'];

@@ -4,11 +4,9 @@
  */
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import type { JwtSettings } from '../../config/api-settings.ts';
-import type { ApiMode } from '../../config/api-settings.ts';
+import type { JwtSettings, ApiMode } from '../../config/api-settings.ts';
 import { tablePath, type Cell, type TableDef } from '../../schema/types.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
-import { prefixedStore } from '../../lakehouse/storage/index.ts';
+import { LocalObjectStore, prefixedStore } from '../../lakehouse/storage/index.ts';
 import { batchFromRows } from '../../lakehouse/table/columns/index.ts';
 import { DeltaTable } from '../../lakehouse/table/index.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';

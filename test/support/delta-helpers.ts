@@ -11,13 +11,11 @@ import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Cell, ColumnDef } from '../../schema/types.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
-import type { ObjectInfo, ObjectStore } from '../../lakehouse/storage/index.ts';
-import { decodeCommit, type Action } from '../../lakehouse/table/log/index.ts';
+import { LocalObjectStore, type ObjectInfo, type ObjectStore } from '../../lakehouse/storage/index.ts';
+import { decodeCommit, type Action, commitKey, LOG_DIR, versionOfCommitKey } from '../../lakehouse/table/log/index.ts';
 import assert from 'node:assert/strict';
 import { batchFromRows, type ColumnBatch } from '../../lakehouse/table/columns/index.ts';
 import { DeltaTable } from '../../lakehouse/table/index.ts';
-import { commitKey, LOG_DIR, versionOfCommitKey } from '../../lakehouse/table/log/index.ts';
 
 export type Row = Record<string, Cell>;
 

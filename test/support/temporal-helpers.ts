@@ -18,8 +18,7 @@ import type { Lake } from '../../lakehouse/steps/lake.ts';
 import { allTables } from '../../schema/tables.ts';
 import type { TableDef } from '../../schema/types.ts';
 import { createPipelineWorker } from '../../workers/pipeline-worker.ts';
-import type { TestLake } from './pipeline.ts';
-import { tableLines } from './pipeline.ts';
+import { type TestLake, tableLines } from './pipeline.ts';
 
 export const FAULT_WORKER = fileURLToPath(new URL('../fixtures/fault-worker.ts', import.meta.url));
 export const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));

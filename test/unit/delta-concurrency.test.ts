@@ -7,14 +7,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { heartRate } from '../../schema/tables.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
-import type { Action } from '../../lakehouse/table/log/index.ts';
+import { LocalObjectStore, type ObjectStore } from '../../lakehouse/storage/index.ts';
+import { type Action, CommitConflictError, loadSnapshot, commit, type CommitResult } from '../../lakehouse/table/log/index.ts';
 import { DeltaTable } from '../../lakehouse/table/index.ts';
-import { CommitConflictError } from '../../lakehouse/table/log/index.ts';
 import { removeOf } from '../../lakehouse/table/operations/index.ts';
-import { loadSnapshot } from '../../lakehouse/table/log/index.ts';
-import { commit, type CommitResult } from '../../lakehouse/table/log/index.ts';
-import type { ObjectStore } from '../../lakehouse/storage/index.ts';
 import { writeDataFiles } from '../../lakehouse/table/files/index.ts';
 import {
   APPEND_ROWS_PER_COMMIT,

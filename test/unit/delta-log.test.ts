@@ -9,11 +9,8 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { ColumnDef } from '../../schema/types.ts';
 import { heartRate, kafkaMultiplexBz } from '../../schema/tables.ts';
-import { decodeCommit, encodeCommit, type Action } from '../../lakehouse/table/log/index.ts';
+import { decodeCommit, encodeCommit, type Action, SchemaMismatchError, TableFormatError, TableNotFoundError, toSchemaString, commitKey } from '../../lakehouse/table/log/index.ts';
 import { DeltaTable } from '../../lakehouse/table/index.ts';
-import { SchemaMismatchError, TableFormatError, TableNotFoundError } from '../../lakehouse/table/log/index.ts';
-import { toSchemaString } from '../../lakehouse/table/log/index.ts';
-import { commitKey } from '../../lakehouse/table/log/index.ts';
 import { pruneFiles } from '../../lakehouse/table/files/index.ts';
 import { uriPathToKey } from '../../lakehouse/table/columns/index.ts';
 import {

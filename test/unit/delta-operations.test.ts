@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { heartRate, kafkaMultiplexBz } from '../../schema/tables.ts';
 import type { TableDef } from '../../schema/types.ts';
-import { numberColumn } from '../../lakehouse/table/columns/index.ts';
+import { numberColumn, uriPathToKey } from '../../lakehouse/table/columns/index.ts';
 import { DeltaTable } from '../../lakehouse/table/index.ts';
 import { SchemaMismatchError } from '../../lakehouse/table/log/index.ts';
-import { uriPathToKey } from '../../lakehouse/table/columns/index.ts';
 import { writeDataFiles } from '../../lakehouse/table/files/index.ts';
 import { batch, commitActions, CountingStore, dataFileKeys, heartRows, logVersions, MICROS_PER_SECOND, scratchStore, sleep, sortRows, T0, type Row } from '../support/delta-helpers.ts';
 

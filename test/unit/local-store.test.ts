@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, StorageError } from '../../lakehouse/errors.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
-import { prefixedStore } from '../../lakehouse/storage/index.ts';
+import { LocalObjectStore, prefixedStore } from '../../lakehouse/storage/index.ts';
 import { objectStoreContract } from '../support/object-store-contract.ts';
 
 const scratch = await mkdtemp(path.join(tmpdir(), 'fitlake-local-store-'));

@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ColumnDef } from '../../schema/types.ts';
-import { Int32ColumnBuilder, Int64ColumnBuilder, repeatedInt64Column } from '../../lakehouse/table/parquet/index.ts';
-import { encodeColumn, type EncodedColumn } from '../../lakehouse/table/parquet/index.ts';
+import { Int32ColumnBuilder, Int64ColumnBuilder, repeatedInt64Column, encodeColumn, type EncodedColumn } from '../../lakehouse/table/parquet/index.ts';
 import { Prng } from '../../simulator/prng.ts';
 
 const integer: ColumnDef = { name: 'partition', type: 'integer', nullable: false };

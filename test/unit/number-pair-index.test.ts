@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KeyIndex } from '../../lakehouse/table/keys/index.ts';
-import { NumberPairIndex } from '../../lakehouse/table/keys/index.ts';
+import { KeyIndex, NumberPairIndex } from '../../lakehouse/table/keys/index.ts';
 import { Prng } from '../../simulator/prng.ts';
 
 test('NumberPairIndex finds the rows KeyIndex finds, over readings with repeats, odd numbers and growth', () => {

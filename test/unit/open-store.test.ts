@@ -3,10 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../lakehouse/errors.ts';
-import { AzureBlobObjectStore } from '../../lakehouse/storage/index.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
-import { openObjectStore } from '../../lakehouse/storage/index.ts';
-import { parseStoreLocation } from '../../lakehouse/storage/index.ts';
+import { AzureBlobObjectStore, LocalObjectStore, openObjectStore, parseStoreLocation } from '../../lakehouse/storage/index.ts';
 
 // Azurite's published development account; no request is sent by these tests.
 const DEV_CONNECTION_STRING =

@@ -7,10 +7,8 @@ import { test, type TestContext } from 'node:test';
 import { Field, Int64, RecordBatch, Schema, Struct, Table, makeData, tableToIPC } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
 import type { Cell, ColumnDef } from '../../schema/types.ts';
-import { batchFromRows, rowsFromBatch } from '../../lakehouse/table/columns/index.ts';
-import type { ColumnBatch } from '../../lakehouse/table/columns/index.ts';
-import { encodeParquet } from '../../lakehouse/table/parquet/index.ts';
-import { decodeParquet, decodeParquetBatches, readParquetFooter } from '../../lakehouse/table/parquet/index.ts';
+import { batchFromRows, rowsFromBatch, type ColumnBatch } from '../../lakehouse/table/columns/index.ts';
+import { encodeParquet, decodeParquet, decodeParquetBatches, readParquetFooter } from '../../lakehouse/table/parquet/index.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER; // 2^53 − 1
 

@@ -19,8 +19,7 @@ import { NO_MATCH } from '../../lakehouse/parse/json-bytes.ts';
 import { isKnownTopic, KNOWN_TOPICS, parseBpm } from '../../lakehouse/parse/payloads.ts';
 import { kafkaDumpParser, parseDumpPart } from '../../lakehouse/steps/bronze/kafka-dump-part.ts';
 import { parseLineRange, type RangeInput, type RangeOutput } from '../../lakehouse/steps/bronze/landing-files.ts';
-import { decodeParquet } from '../../lakehouse/table/parquet/index.ts';
-import { Utf8ColumnBuilder } from '../../lakehouse/table/parquet/index.ts';
+import { decodeParquet, Utf8ColumnBuilder } from '../../lakehouse/table/parquet/index.ts';
 import { Prng } from '../../simulator/prng.ts';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);

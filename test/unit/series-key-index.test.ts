@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NumberPairIndex } from '../../lakehouse/table/keys/index.ts';
-import { SeriesKeyIndex } from '../../lakehouse/table/keys/index.ts';
+import { NumberPairIndex, SeriesKeyIndex } from '../../lakehouse/table/keys/index.ts';
 import { Prng } from '../../simulator/prng.ts';
 
 /** Readings of `devices` devices at 1 Hz, round the devices in order, then disturbed as `disturb` says. */

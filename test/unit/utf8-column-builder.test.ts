@@ -7,8 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ColumnDef } from '../../schema/types.ts';
-import { encodeColumn } from '../../lakehouse/table/parquet/index.ts';
-import { Utf8ColumnBuilder } from '../../lakehouse/table/parquet/index.ts';
+import { encodeColumn, Utf8ColumnBuilder } from '../../lakehouse/table/parquet/index.ts';
 import { Prng } from '../../simulator/prng.ts';
 
 const column: ColumnDef = { name: 'value', type: 'string', nullable: true };

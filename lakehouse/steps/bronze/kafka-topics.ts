@@ -12,13 +12,11 @@
  * commit), each committed with its offsets before the next is read: a step cut off (an activity timeout,
  * a lost worker) resumes from its last batch instead of from the start of the backlog.
  */
-import { kafkaMultiplexBz, type KafkaMultiplexBzRow } from '../../../schema/tables.ts';
+import { kafkaMultiplexBz, type KafkaMultiplexBzRow, quarantineRecords } from '../../../schema/tables.ts';
 import { KNOWN_TOPICS } from '../../parse/payloads.ts';
-import type { AddAction } from '../../table/log/index.ts';
+import { type AddAction, commit, type Txn } from '../../table/log/index.ts';
 import { batchFromRows } from '../../table/columns/index.ts';
-import { commit, type Txn } from '../../table/log/index.ts';
 import { writeDataFiles } from '../../table/files/index.ts';
-import { quarantineRecords } from '../../../schema/tables.ts';
 import { QuarantineBuffer } from '../quarantine.ts';
 import type { Step, StepContext, StepResult } from '../step.ts';
 import { shouldPlanAgain } from '../target-transaction.ts';

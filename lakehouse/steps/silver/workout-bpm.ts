@@ -18,13 +18,11 @@
 import type { Cell, ColumnDef } from '../../../schema/types.ts';
 import { completedWorkouts, heartRate, users, workoutBpm } from '../../../schema/tables.ts';
 import type { AddAction } from '../../table/log/index.ts';
-import { concatBatches, numberColumn, type ColumnBatch } from '../../table/columns/index.ts';
+import { concatBatches, numberColumn, type ColumnBatch, doubled } from '../../table/columns/index.ts';
 import type { TargetTransaction } from '../target-transaction.ts';
 import type { Row } from '../../table/operations/index.ts';
 import { decodeParquetBatches } from '../../table/parquet/index.ts';
-import { fileMayMatch } from '../../table/files/index.ts';
-import { doubled } from '../../table/columns/index.ts';
-import { dataFileBytes } from '../../table/files/index.ts';
+import { fileMayMatch, dataFileBytes } from '../../table/files/index.ts';
 import { fromWire, toWire } from '../../threads/batch-wire.ts';
 import { workerPool } from '../../threads/pool.ts';
 import type { UpstreamRange } from '../incremental.ts';

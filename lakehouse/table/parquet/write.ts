@@ -5,8 +5,7 @@ import type { ColumnDef } from '../../../schema/types.ts';
 import type { ColumnBatch } from '../columns/column-batch.ts';
 import { encodeColumn } from './encode-column.ts';
 import { arrowSchemaOf } from './schema.ts';
-import { fileStats } from './stats.ts';
-import type { ColumnSummary, ParquetFileStats } from './stats.ts';
+import { fileStats, type ColumnSummary, type ParquetFileStats } from './stats.ts';
 import { stringLess } from '../columns/values.ts';
 
 export type ParquetCompression = 'snappy' | 'zstd' | 'none';
