@@ -13,6 +13,7 @@ import { resetSteps, withCoWriters } from '../lakehouse/steps/reset.ts';
 import type { KafkaSource } from '../lakehouse/steps/bronze/kafka-source.ts';
 import type { Step, StepContext } from '../lakehouse/steps/step.ts';
 import type { ObjectStore } from '../lakehouse/storage/index.ts';
+import type { WorkerPool } from '../lakehouse/threads/pool.ts';
 import type { AddAction } from '../lakehouse/table/log/index.ts';
 import type { Layer, PendingSteps, PipelineLocations, ResetInput, StepSummary, TimedStepSummary } from '../workflows/types.ts';
 import { toActivityFailure } from './errors.ts';
@@ -22,6 +23,8 @@ import { ConfigError } from '../lakehouse/errors.ts';
 export interface ActivityDeps {
   openStore(location: string): ObjectStore;
   openKafka(brokers: string[]): KafkaSource;
+  /** The worker's threads for the steps' CPU-heavy work; none: in the activity's thread. */
+  threads?: WorkerPool;
   now?: () => number;
   /** Minimum milliseconds between two heartbeats. @default 1000 */
   heartbeatEveryMs?: number;
@@ -55,6 +58,7 @@ export function createActivities(deps: ActivityDeps) {
     lake: lakeAt(input.lake),
     ...(input.landing ? { landing: deps.openStore(input.landing) } : {}),
     ...(input.kafkaBrokers && input.kafkaBrokers.length > 0 ? { kafka: deps.openKafka(input.kafkaBrokers) } : {}),
+    ...(deps.threads ? { threads: deps.threads } : {}),
     now,
   });
   /** A step context whose progress reports heartbeat the current activity, at most every heartbeatEveryMs. */

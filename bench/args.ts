@@ -1,5 +1,5 @@
 /** The benchmarks' command-line arguments that more than one of them takes. */
-import type { GeneratorOptions } from './generate-landing.ts';
+import type { GeneratorOptions } from '../simulator/landing-generator.ts';
 
 /** The whole number after `name` (underscores allowed: 10_000_000), or `fallback` when the flag is absent. */
 export function numberArg(name: string, fallback: number, min = 1): number {

@@ -11,7 +11,7 @@
  * heart_rate): a valid one beats an invalid one, and of two valid (or two invalid) ones the lower stays,
  * whatever the order the records arrive in.
  */
-import { hash3 } from './generate-landing.ts';
+import { hash3 } from '../simulator/landing-generator.ts';
 
 const CONFLICT_SALT = 0x6c0f1c7;
 const RESCUE_SALT = 0x3e5c0e;

@@ -1,5 +1,5 @@
 /**
- * The benchmarks' landing zones: generated (generate-landing.ts), kept by size and seed in the temp
+ * The benchmarks' landing zones: generated (simulator/landing-generator.ts), kept by size and seed in the temp
  * folder with --reuse, and reshaped (reshape-landing.ts, run as a child process so its memory never
  * counts for what is measured after it) into the shapes the command line asks for.
  */
@@ -9,7 +9,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateLanding, type GeneratedLanding, type GeneratorOptions } from './generate-landing.ts';
+import { generateLanding, type GeneratedLanding, type GeneratorOptions } from '../simulator/landing-generator.ts';
 
 export interface LandingShape {
   order: 'random' | 'time';

@@ -1,5 +1,5 @@
 /**
- * Pipeline benchmark on generated data (bench/generate-landing.ts): a landing zone with N_READINGS
+ * Pipeline benchmark on generated data (simulator/landing-generator.ts): a landing zone with N_READINGS
  * heart-rate readings at 1 Hz in Kafka-dump files of ~1M lines, plus registrations, gym logins,
  * profiles and workouts, goes through the whole pipeline once on a fresh lake on local disk.
  *
@@ -27,7 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runPipeline } from '../lakehouse/steps/run-pipeline.ts';
 import { LocalObjectStore } from '../lakehouse/storage/index.ts';
-import { makeTestLake } from '../test/support/pipeline.ts';
+import { scratchLake } from '../simulator/scratch-lake.ts';
 import { cachedLandingDir, generatedLanding, reshapedLanding, shapeLabel, shapesFromArgs } from './landing-shapes.ts';
 import { verifyGenerated } from './verify-generated.ts';
 import { generatorFromArgs } from './args.ts';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const shapes = shapesFromArgs();
   if (shapes && shapes.length > 1) throw new Error('one shape at a time here (bench/whole-process.ts takes lists)');
   const shape = shapes?.[0];
-  const { dir, lake, ctx, landingDir: freshLanding } = await makeTestLake('fitlake-bench-gen-');
+  const { dir, lake, ctx, landingDir: freshLanding } = await scratchLake('fitlake-bench-gen-', threads);
   const landingDir = reuse ? cachedLandingDir(generator) : freshLanding;
   if (reuse) ctx.landing = new LocalObjectStore(landingDir);
   try {
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     console.log(formatTimings(timings));
     console.log(
       `pipeline: ${seconds.toFixed(2)} s, ${Math.round(landing.bpmLines / seconds).toLocaleString('en-US')} readings/s end to end ` +
-        `(bpm lines in / pipeline time), peak RSS ${peakRssMiB().toFixed(0)} MiB; process CPU ${cpuSeconds.toFixed(2)} s, ${threads} worker thread(s), ${gcMode()} GC, load average ${os.loadavg()[0]!.toFixed(1)}, ${stealSince(ticks)}`,
+        `(bpm lines in / pipeline time), peak RSS ${peakRssMiB().toFixed(0)} MiB; process CPU ${cpuSeconds.toFixed(2)} s, ${threads?.size ?? 0} worker thread(s), ${gcMode()} GC, load average ${os.loadavg()[0]!.toFixed(1)}, ${stealSince(ticks)}`,
     );
     console.log(`memory after the pipeline (main thread): ${memoryNow()}`);
     console.log('peers (10M readings): DuckDB ~394,000 readings/s, 3.6 GB; target >= 500,000 readings/s, < 1 GiB');

@@ -15,22 +15,24 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runPipeline } from '../lakehouse/steps/run-pipeline.ts';
-import { landSbitSet, SBIT_DIR } from '../test/support/sbit.ts';
-import { makeTestLake } from '../test/support/pipeline.ts';
+import { sbitReferenceDir as SBIT_DIR } from '../devstack/paths.ts';
+import type { WorkerPool } from '../lakehouse/threads/pool.ts';
+import { replaySbitToLanding } from '../simulator/sbit-replay.ts';
+import { scratchLake } from '../simulator/scratch-lake.ts';
 import { verifySbit } from './verify-sbit.ts';
 import { cpuTicksNow, stealSince } from './cpu-steal.ts';
 import { bronzeRecordsIn, cpuSecondsSince, formatTimings, gcMode, peakRssMiB, threadsFromArgs, timedSteps, type StepTiming } from './pipeline-timing.ts';
 
 /** One benchmark run on a fresh lake; returns the pipeline milliseconds of both sets. */
-async function runOnce(label: string): Promise<number> {
-  const { dir, lake, ctx, landingDir } = await makeTestLake('fitlake-bench-sbit-');
+async function runOnce(label: string, threads: WorkerPool | undefined): Promise<number> {
+  const { dir, lake, ctx, landingDir } = await scratchLake('fitlake-bench-sbit-', threads);
   let pipelineMs = 0;
   let records = 0;
   let cpuSeconds = 0;
   const ticks = cpuTicksNow();
   try {
     for (const set of [1, 2] as const) {
-      await landSbitSet(SBIT_DIR, landingDir, set);
+      await replaySbitToLanding(SBIT_DIR, set, landingDir);
       const timings: StepTiming[] = [];
       const started = performance.now();
       const cpu = process.cpuUsage();
@@ -55,9 +57,10 @@ async function main(): Promise<void> {
   const at = process.argv.indexOf('--repeat');
   const repeat = at >= 0 ? Number(process.argv[at + 1]) : 1;
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat needs a positive integer');
-  console.log(`worker threads: ${threadsFromArgs()}, ${gcMode()} GC`);
+  const threads = threadsFromArgs();
+  console.log(`worker threads: ${threads?.size ?? 0}, ${gcMode()} GC`);
   const totals: number[] = [];
-  for (let i = 1; i <= repeat; i++) totals.push(await runOnce(repeat > 1 ? `run ${i}` : 'run'));
+  for (let i = 1; i <= repeat; i++) totals.push(await runOnce(repeat > 1 ? `run ${i}` : 'run', threads));
   const best = Math.min(...totals);
   console.log(`pipeline time, both sets: first ${(totals[0]! / 1000).toFixed(3)} s, best ${(best / 1000).toFixed(3)} s of ${repeat}; peak RSS ${peakRssMiB().toFixed(0)} MiB`);
   console.log('peers on this machine: Spark 68 s (whole process), DuckDB 1.0 s; target < 2 s');

@@ -6,7 +6,7 @@
  */
 import { wasmMemory } from 'parquet-wasm';
 import { STEPS } from '../lakehouse/steps/graph.ts';
-import { configureWorkerThreads, workerPool } from '../lakehouse/threads/pool.ts';
+import { createWorkerPool, type WorkerPool } from '../lakehouse/threads/pool.ts';
 import type { Step, StepResult } from '../lakehouse/steps/step.ts';
 
 export interface StepTiming {
@@ -84,17 +84,15 @@ export function bronzeRecordsIn(timings: readonly StepTiming[]): number {
 }
 
 /**
- * Applies `--threads N` from the command line (worker threads for parsing and encoding; 0: none, all
- * in-thread; default: the pool's default) and returns the number in use, for the printed figures.
+ * The worker threads `--threads N` asks for on the command line (for parsing and encoding; 0: none, all
+ * in-thread; default: the pool's default), for the steps' context; its size goes into the printed figures.
  */
-export function threadsFromArgs(argv: readonly string[] = process.argv): number {
+export function threadsFromArgs(argv: readonly string[] = process.argv): WorkerPool | undefined {
   const at = argv.indexOf('--threads');
-  if (at >= 0) {
-    const threads = Number(argv[at + 1]);
-    if (!Number.isSafeInteger(threads) || threads < 0) throw new Error('--threads needs a whole number (0: no worker threads)');
-    configureWorkerThreads(threads);
-  }
-  return workerPool()?.size ?? 0;
+  if (at < 0) return createWorkerPool();
+  const threads = Number(argv[at + 1]);
+  if (!Number.isSafeInteger(threads) || threads < 0) throw new Error('--threads needs a whole number (0: no worker threads)');
+  return createWorkerPool(threads);
 }
 
 /** How this process collects garbage: `npm run bench:*` and the `fitlake` command run with --single-threaded-gc (see bin/fitlake.js). */

@@ -1,6 +1,6 @@
 /**
  * A landing zone as someone else would have written it: the same records as a generated one
- * (generate-landing.ts), so the same tables come out, in another shape. Run as its own process, so its
+ * (simulator/landing-generator.ts), so the same tables come out, in another shape. Run as its own process, so its
  * memory never counts for the pipeline measured after it:
  *
  *   node --import tsx bench/reshape-landing.ts SRC DST [--order random|time] [--layout python|canonical] [--files one|many] [--conflicts] [--seed N]
@@ -23,7 +23,7 @@ import { copyFile, mkdir, open, readdir, readFile, rm, type FileHandle } from 'n
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { conflictFor } from './conflicts.ts';
-import { prng } from './generate-landing.ts';
+import { prng } from '../simulator/landing-generator.ts';
 
 interface Shape {
   order: 'random' | 'time';

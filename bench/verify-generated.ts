@@ -1,5 +1,5 @@
 /**
- * The check after a benchmark run on a generated landing zone (generate-landing.ts, maybe reshaped by
+ * The check after a benchmark run on a generated landing zone (simulator/landing-generator.ts, maybe reshaped by
  * reshape-landing.ts): the lake must hold exactly what the generator planned, row for row, whatever the
  * shape the records came in. Shared by pipeline-generated.ts (in-process) and whole-process.ts (the
  * `fitlake` command).
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { completedWorkouts, heartRate, quarantineRecords, workoutBpm, workoutBpmSummary } from '../schema/tables.ts';
 import type { Lake } from '../lakehouse/steps/lake.ts';
 import { expectedHeartRate, validHeartRate } from './conflicts.ts';
-import { heartRateAt, type GeneratedLanding, type PlannedWorkout } from './generate-landing.ts';
+import { heartRateAt, type GeneratedLanding, type PlannedWorkout } from '../simulator/landing-generator.ts';
 
 export interface VerifyOptions {
   seed: number;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { gymSummary, heartRate, quarantineRecords, workoutBpm, workoutBpmSummary } from '../schema/tables.ts';
 import type { Lake } from '../lakehouse/steps/lake.ts';
 import { formatDate } from '../lakehouse/time.ts';
-import { GYM_SUMMARY_LINES } from '../test/support/sbit-expected.ts';
+import { GYM_SUMMARY_LINES } from '../simulator/sbit-expected.ts';
 
 /** Throws (AssertionError) at the first difference from the README's results after `set` (1, or 1 and 2). */
 export async function verifySbit(lake: Lake, set: 1 | 2): Promise<string> {

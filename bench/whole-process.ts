@@ -12,7 +12,7 @@
  * --sbit: both sets of the SBIT reference data (../shared/sbit) landed at once, checked against the
  * gold rows its README gives (verify-sbit.ts) instead of a generator's plan.
  *
- * Landing zones: generated (generate-landing.ts; --reuse keeps it in the temp folder by size and seed,
+ * Landing zones: generated (simulator/landing-generator.ts; --reuse keeps it in the temp folder by size and seed,
  * as pipeline-generated.ts does) and reshaped into every combination of the shapes asked for
  * (reshape-landing.ts, a child process, before anything is timed); none of the shape flags: the
  * generator's own shape.
@@ -59,7 +59,8 @@ import { cleanEnv, commandText, runTimed, startTimed, stopChild, tail, waitForOu
 import { verifyGenerated } from './verify-generated.ts';
 import { verifySbit } from './verify-sbit.ts';
 import { generatorFromArgs, numberArg, stringArg } from './args.ts';
-import { landSbitSet, SBIT_DIR } from '../test/support/sbit.ts';
+import { sbitReferenceDir as SBIT_DIR } from '../devstack/paths.ts';
+import { replaySbitToLanding } from '../simulator/sbit-replay.ts';
 
 const log = (line: string) => console.log(`[whole] ${line}`);
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
@@ -331,7 +332,7 @@ async function main(): Promise<number> {
     if (sbit) {
       if (!existsSync(path.join(SBIT_DIR, 'README.md'))) throw new Error(`the SBIT reference set is not at ${SBIT_DIR}`);
       const dir = path.join(work, 'landing-sbit');
-      for (const set of [1, 2] as const) await landSbitSet(SBIT_DIR, dir, set);
+      for (const set of [1, 2] as const) await replaySbitToLanding(SBIT_DIR, set, dir);
       landing = { label: 'SBIT sets 1 and 2', readings: 253_801, bpmLines: 253_801, verify: (lake) => verifySbit(lake, 2) };
       landingDirs = [dir];
       log(`landed SBIT sets 1 and 2 from ${SBIT_DIR} into ${dir}`);

@@ -9,3 +9,6 @@ export const toolsDir = path.join(projectRoot, '.tools');
 
 /** Default home of a running stack: data, logs and the state file of `fitlake services`. */
 export const defaultStackDir = path.join(projectRoot, '.stack');
+
+/** The SBIT reference data set, beside the repository (../shared/sbit), never copied into it. */
+export const sbitReferenceDir = path.resolve(projectRoot, '..', 'shared', 'sbit');

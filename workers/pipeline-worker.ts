@@ -9,7 +9,7 @@ import type { Settings } from '../config/settings.ts';
 import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { KafkajsSource } from '../lakehouse/sources/kafkajs-source.ts';
 import { openObjectStore } from '../lakehouse/storage/index.ts';
-import { configureWorkerThreads, workerPool } from '../lakehouse/threads/pool.ts';
+import { createWorkerPool } from '../lakehouse/threads/pool.ts';
 import { configureIngestion } from '../lakehouse/steps/configure-ingestion.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -43,10 +43,10 @@ export interface PipelineWorker {
 
 /** A worker for the pipeline task queue; run it with worker.run() or worker.runUntil(), then close(). */
 export async function createPipelineWorker(settings: Settings, options: WorkerOptions = {}): Promise<PipelineWorker> {
-  // The threads that parse and encode big inputs for the steps this worker runs (a process-wide pool),
-  // started now so that they load while the worker connects.
-  configureWorkerThreads(settings.threads);
-  workerPool()?.startAll();
+  // The threads that parse and encode big inputs for the steps this worker runs (one pool for all its
+  // activities), started now so that they load while the worker connects.
+  const threads = createWorkerPool(settings.threads);
+  threads?.startAll();
   // How the steps this process runs judge their input (process-wide, as the thread pool).
   configureIngestion(settings.ingestion);
   const connection = await NativeConnection.connect(await temporalConnectionOptions(settings.temporal));
@@ -57,12 +57,13 @@ export async function createPipelineWorker(settings: Settings, options: WorkerOp
     const sources = [...kafkaSources.values()];
     kafkaSources.clear();
     try {
-      await Promise.all(sources.map((s) => s.close()));
+      await Promise.all([...sources.map((s) => s.close()), threads?.close()]);
     } finally {
       await connection.close();
     }
   };
   const activities = createActivities({
+    ...(threads ? { threads } : {}),
     openStore: (location) =>
       openObjectStore(location, {
         ...(settings.azureConnectionString ? { azureConnectionString: settings.azureConnectionString } : {}),

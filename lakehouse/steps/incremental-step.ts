@@ -19,8 +19,8 @@ import { quarantineRecords } from '../../schema/tables.ts';
 import type { Snapshot } from '../table/log/index.ts';
 import { shouldPlanAgain, TargetTransaction } from './target-transaction.ts';
 import type { EncodedDataFile } from '../table/files/index.ts';
-import { toWire } from '../threads/batch-wire.ts';
-import { workerPool } from '../threads/pool.ts';
+import { toWire } from '../table/columns/index.ts';
+import type { WorkerPool } from '../threads/pool.ts';
 import type { Row } from '../table/operations/index.ts';
 import { checkpointTxns, nothingToRead, planUpstream, type UpstreamRange } from './incremental.ts';
 import { QuarantineBuffer } from './quarantine.ts';
@@ -103,7 +103,7 @@ async function runRound(ctx: StepContext, spec: IncrementalSpec, target: TargetT
   let lastWritten: Map<string, ColumnBatch> | undefined;
   const mergeChunk = async (batch: ColumnBatch, withCheckpoints: boolean, uniqueSource = false) => {
     faultPoint(`${spec.target.layer}.merge`, { step: spec.step, table: spec.target.name });
-    const encodeFiles = encoderFor(target, spec.target.name, batch);
+    const encodeFiles = encoderFor(ctx.threads, target, spec.target.name, batch);
     const merged = await target.merge(batch, {
       key: spec.target.primaryKey,
       whenMatched: spec.whenMatched,
@@ -160,8 +160,8 @@ async function runRound(ctx: StepContext, spec: IncrementalSpec, target: TargetT
 const OFF_THREAD_ENCODE_ROWS = 50_000;
 
 /** encodeFiles for a merge of `batch` into `target` on a worker thread, or undefined to encode in-thread. */
-function encoderFor(target: TargetTransaction, table: string, batch: ColumnBatch): ((rows: ColumnBatch) => Promise<EncodedDataFile[]>) | undefined {
-  const pool = batch.numRows >= OFF_THREAD_ENCODE_ROWS ? workerPool() : undefined;
+function encoderFor(threads: WorkerPool | undefined, target: TargetTransaction, table: string, batch: ColumnBatch): ((rows: ColumnBatch) => Promise<EncodedDataFile[]>) | undefined {
+  const pool = batch.numRows >= OFF_THREAD_ENCODE_ROWS ? threads : undefined;
   if (!pool) return undefined;
   const snapshot = target.snapshot;
   return (rows) => {

@@ -3,6 +3,7 @@ import type { TableDef } from '../../schema/types.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { Lake } from './lake.ts';
 import type { KafkaSource } from './bronze/kafka-source.ts';
+import type { WorkerPool } from '../threads/pool.ts';
 
 export interface StepContext {
   lake: Lake;
@@ -10,6 +11,12 @@ export interface StepContext {
   landing?: ObjectStore;
   /** The Kafka topics, when the broker is a source. */
   kafka?: KafkaSource;
+  /**
+   * Worker threads for the CPU-heavy parts of the big steps (parsing dumps and payloads, joining and
+   * encoding files), given by whoever runs the steps (the worker, a test, a benchmark); without them the
+   * same work runs on this thread, with the same tables as the result.
+   */
+  threads?: WorkerPool;
   /** Wall clock for load_time and commit times; tests pass a fixed one. */
   now: () => number;
   /** Called during long work so an orchestrator can heartbeat (records so far, current file or offset). */

@@ -6,9 +6,9 @@
  * give back bytes, and results are taken in the order the work was handed out, so tables come out the
  * same as without workers, row for row. Workers start from one bundled script (worker-script.ts).
  *
- * The number of workers is configured at process entry (configureWorkerThreads, from the `threads`
- * setting; 0: none, the steps then do the same work in-thread); by default one per core, at most 2, and
- * none on a single core. Idle workers do not keep the process alive. A worker that dies fails the tasks it had; the next task starts a new one.
+ * Whoever runs steps makes a pool (createWorkerPool, from the `threads` setting; 0: none, the steps then
+ * do the same work in-thread) and hands it to them in StepContext.threads; by default one worker per
+ * core, at most 2, and none on a single core. Idle workers do not keep the process alive. A worker that dies fails the tasks it had; the next task starts a new one.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -94,32 +94,15 @@ export class WorkerPool {
   }
 }
 
-let shared: WorkerPool | null | undefined;
-
 /** The default size: one worker per core, at most 2, and none on a single core. */
 const defaultSize = () => (availableParallelism() > 1 ? Math.min(2, availableParallelism()) : 0);
 
-/** The process's worker pool, or undefined when workers are off (see the module comment). */
-export function workerPool(): WorkerPool | undefined {
-  if (shared === undefined) {
-    const size = defaultSize();
-    shared = size > 0 ? new WorkerPool(size) : null;
-  }
-  return shared ?? undefined;
-}
-
 /**
- * Use `threads` worker threads (0: none; undefined: the default), as configured at process entry
- * (config/settings.ts). The same number again keeps the pool; another ends the old pool's workers.
+ * A pool of `threads` worker threads (0: none, undefined: the default size), or undefined for none. The
+ * process that runs steps makes one (the worker from the `threads` setting, tests and benchmarks as they
+ * need) and hands it to the steps in their context; it closes the pool when it is done with it.
  */
-export function configureWorkerThreads(threads: number | undefined): void {
+export function createWorkerPool(threads?: number): WorkerPool | undefined {
   const size = threads ?? defaultSize();
-  if ((shared?.size ?? 0) === size && shared !== undefined) return;
-  void shared?.close();
-  shared = size > 0 ? new WorkerPool(size) : null;
-}
-
-/** Use this pool (or none) from now on; for tests comparing the two ways. */
-export function setWorkerPool(pool: WorkerPool | undefined): void {
-  shared = pool ?? null;
+  return size > 0 ? new WorkerPool(size) : undefined;
 }

@@ -3,12 +3,12 @@
  * returning its output and the buffers in it to hand over rather than copy. Loaded only in workers.
  */
 import { isMainThread, parentPort } from 'node:worker_threads';
-import { parseDumpPart } from '../steps/bronze/kafka-dump-part.ts';
-import { parseBpmFile } from '../steps/silver/heart-rate.ts';
-import { joinReadingsFile } from '../steps/silver/workout-bpm.ts';
+import { parseDumpPart } from '../kernels/dump-part.ts';
+import { parseBpmFile } from '../kernels/bpm-file.ts';
+import { joinReadingsFile } from '../kernels/readings-join.ts';
 import type { ColumnDef } from '../../schema/types.ts';
 import { encodeDataFiles as encodeFiles } from '../table/files/index.ts';
-import { fromWire, type WireBatch } from './batch-wire.ts';
+import { fromWire, type WireBatch } from '../table/columns/index.ts';
 
 /** Rows encoded as data files of a table (encodeDataFiles), e.g. the rows a merge inserts. */
 function encodeDataFiles(input: { table: string; columns: ColumnDef[]; partitionColumns: string[]; batch: WireBatch }) {

@@ -9,7 +9,7 @@ import { after, describe, it, type TestContext } from 'node:test';
 import { allTables, gymSummary } from '../../schema/tables.ts';
 import { tablePath } from '../../schema/types.ts';
 import { formatDate, parseDate } from '../../lakehouse/time.ts';
-import { GYM_SUMMARY_LINES } from '../support/sbit-expected.ts';
+import { GYM_SUMMARY_LINES } from '../../simulator/sbit-expected.ts';
 import { analystToken, appendRows, eventually, sbitLake, startTestApi, userToken, type TestApi } from '../support/api-helpers.ts';
 
 /** README's gold gym_summary after set 2, as the API spells its fields. */

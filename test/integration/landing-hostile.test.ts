@@ -18,7 +18,6 @@ import { STEPS } from '../../lakehouse/steps/graph.ts';
 import type { ObjectStore } from '../../lakehouse/storage/index.ts';
 import { landingTuning } from '../../lakehouse/steps/bronze/file-extent.ts';
 import { rangeTuning } from '../../lakehouse/steps/bronze/landing-files.ts';
-import { setWorkerPool } from '../../lakehouse/threads/pool.ts';
 import { makeTestLake, type TestLake } from '../support/pipeline.ts';
 
 const BRONZE = STEPS.filter((s) => s.layer === 'bronze');
@@ -166,7 +165,6 @@ test('a line over the limit is quarantined with its first kilobyte, the rest pas
   t.after(() => {
     Object.assign(landingTuning, tuning);
     Object.assign(rangeTuning, range);
-    setWorkerPool(undefined);
   });
   landingTuning.maxLineBytes = 1024 * 1024;
   const long = `{"key":"1","value":"${'x'.repeat(3 * 1024 * 1024)}"}\n`;

@@ -35,7 +35,7 @@ import type { Lake } from '../../lakehouse/steps/lake.ts';
 import { kafkaBrokers, uniqueName } from '../support/stack.ts';
 import { landSbitSet, sbitDir } from '../support/sbit.ts';
 import { makeTestLake, tableLines } from '../support/pipeline.ts';
-import { GYM_SUMMARY_LINES, WORKOUT_BPM_SUMMARY } from '../support/sbit-expected.ts';
+import { GYM_SUMMARY_LINES, WORKOUT_BPM_SUMMARY } from '../../simulator/sbit-expected.ts';
 
 const EXPECTED_COUNTS: [TableDef, number, number][] = [
   [registeredUsersBz, 5, 10],

@@ -9,7 +9,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { prng } from '../../bench/generate-landing.ts';
+import { prng } from '../../simulator/landing-generator.ts';
 
 /** A small seeded generator: the benchmark generator's mulberry32, so the same seed always gives the same data. */
 export const random = prng;

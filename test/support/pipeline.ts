@@ -1,26 +1,21 @@
 /** Building a lake in a temporary folder and reading its tables back, for pipeline tests. */
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { allTables } from '../../schema/tables.ts';
 import type { TableDef } from '../../schema/types.ts';
-import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
-import { Lake } from '../../lakehouse/steps/lake.ts';
-import type { StepContext } from '../../lakehouse/steps/step.ts';
+import type { Lake } from '../../lakehouse/steps/lake.ts';
+import { createWorkerPool } from '../../lakehouse/threads/pool.ts';
+import { scratchLake, type ScratchLake } from '../../simulator/scratch-lake.ts';
 
-export interface TestLake {
-  dir: string;
-  landingDir: string;
-  lake: Lake;
-  ctx: StepContext;
-}
+export type TestLake = ScratchLake;
 
-/** A fresh lake and landing zone under a new temporary folder. */
-export async function makeTestLake(prefix = 'fitlake-lake-'): Promise<TestLake> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  const landingDir = path.join(dir, 'landing');
-  const lake = new Lake(new LocalObjectStore(path.join(dir, 'lake')));
-  return { dir, landingDir, lake, ctx: { lake, landing: new LocalObjectStore(landingDir), now: Date.now } };
+/**
+ * The worker threads of the test process, shared by every test lake (as a fitlake worker shares its pool
+ * among its activities): the default size, started on first use; idle, they do not keep the process alive.
+ */
+const testThreads = createWorkerPool();
+
+/** A fresh lake and landing zone under a new temporary folder, its steps run with the test process's worker threads. */
+export function makeTestLake(prefix = 'fitlake-lake-'): Promise<TestLake> {
+  return scratchLake(prefix, testThreads);
 }
 
 /** All rows of a table, each as a canonical JSON line, sorted: equal tables give equal arrays. */

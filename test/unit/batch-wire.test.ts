@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Cell } from '../../schema/types.ts';
 import { numberColumn, type ColumnBatch } from '../../lakehouse/table/columns/index.ts';
-import { fromWire, toWire } from '../../lakehouse/threads/batch-wire.ts';
+import { fromWire, toWire } from '../../lakehouse/table/columns/index.ts';
 
 const cells = (batch: ColumnBatch) => new Map([...batch.columns].map(([name, values]) => [name, Array.from(values as ArrayLike<Cell>)]));
 

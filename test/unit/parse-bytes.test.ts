@@ -17,8 +17,8 @@ import { parseKafkaDumpLine } from '../../lakehouse/parse/kafka-dump.ts';
 import { PlainNumberReader } from '../../lakehouse/parse/plain-numbers.ts';
 import { NO_MATCH } from '../../lakehouse/parse/json-bytes.ts';
 import { isKnownTopic, KNOWN_TOPICS, parseBpm } from '../../lakehouse/parse/payloads.ts';
-import { kafkaDumpParser, parseDumpPart } from '../../lakehouse/steps/bronze/kafka-dump-part.ts';
-import { parseLineRange, type RangeInput, type RangeOutput } from '../../lakehouse/steps/bronze/landing-files.ts';
+import { kafkaDumpParser, parseDumpPart } from '../../lakehouse/kernels/dump-part.ts';
+import { parseLineRange, type RangeInput, type RangeOutput } from '../../lakehouse/kernels/line-range.ts';
 import { decodeParquet, Utf8ColumnBuilder } from '../../lakehouse/table/parquet/index.ts';
 import { Prng } from '../../simulator/prng.ts';
 

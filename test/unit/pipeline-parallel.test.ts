@@ -30,13 +30,12 @@ import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { heartRateTuning } from '../../lakehouse/steps/silver/heart-rate.ts';
 import { workoutBpmTuning } from '../../lakehouse/steps/silver/workout-bpm.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
-import { setWorkerPool, WorkerPool } from '../../lakehouse/threads/pool.ts';
-import { expectedWorkoutCount, generateLanding } from '../../bench/generate-landing.ts';
+import { WorkerPool } from '../../lakehouse/threads/pool.ts';
+import { expectedWorkoutCount, generateLanding } from '../../simulator/landing-generator.ts';
 import { makeTestLake, tableLines, type TestLake } from '../support/pipeline.ts';
 
 const dirs: string[] = [];
 after(async () => {
-  setWorkerPool(undefined);
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
@@ -54,12 +53,12 @@ async function lakeOn(landing: string): Promise<TestLake> {
 /** The pipeline run once on `lake` with the given settings (restored afterwards). */
 async function runWith(lake: TestLake, parallel: boolean): Promise<TestLake> {
   if (parallel) {
-    setWorkerPool(new WorkerPool(2));
+    lake.ctx.threads = new WorkerPool(2);
     Object.assign(rangeTuning, { minFileBytes: 0, partBytes: 64 * 1024 });
     Object.assign(heartRateTuning, { chunkRows: 1_500, minOffThreadBytes: 0 });
     Object.assign(workoutBpmTuning, { chunkRows: 700 });
   } else {
-    setWorkerPool(undefined);
+    delete lake.ctx.threads;
     Object.assign(rangeTuning, { minFileBytes: Number.MAX_SAFE_INTEGER });
     Object.assign(heartRateTuning, { chunkRows: Number.MAX_SAFE_INTEGER });
     Object.assign(workoutBpmTuning, { chunkRows: Number.MAX_SAFE_INTEGER });
@@ -67,6 +66,7 @@ async function runWith(lake: TestLake, parallel: boolean): Promise<TestLake> {
   try {
     await runPipeline(lake.ctx);
   } finally {
+    await (parallel ? lake.ctx.threads?.close() : undefined);
     Object.assign(rangeTuning, defaults.range);
     Object.assign(heartRateTuning, defaults.heartRate);
     Object.assign(workoutBpmTuning, defaults.workoutBpm);

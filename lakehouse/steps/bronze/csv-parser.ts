@@ -8,7 +8,7 @@ import type { Cell } from '../../../schema/types.ts';
 import { parseCsvHeader, parseCsvLine, requireColumns, type CsvHeader } from '../../parse/csv.ts';
 import type { TextLine } from '../../parse/lines.ts';
 import type { RowResult } from '../../parse/result.ts';
-import type { FileParser, LineOutcome } from './landing-files.ts';
+import type { FileParser, LineOutcome } from '../../kernels/line-range.ts';
 
 /** Lines one record may span (a field with a few line breaks is an address or a note, not a novel). */
 export const MAX_RECORD_LINES = 100;

@@ -5,9 +5,8 @@
  * when there are any (see landing-files.ts); small ones line by line as text.
  */
 import { kafkaMultiplexBz } from '../../../schema/tables.ts';
-import { workerPool } from '../../threads/pool.ts';
 import type { Step } from '../step.ts';
-import { kafkaDumpParser, parseDumpPart } from './kafka-dump-part.ts';
+import { kafkaDumpParser, parseDumpPart } from '../../kernels/dump-part.ts';
 import { ingestLandingFiles } from './landing-files.ts';
 
 export const bronzeKafkaFiles: Step = {
@@ -23,7 +22,7 @@ export const bronzeKafkaFiles: Step = {
       target: kafkaMultiplexBz,
       parserFor: kafkaDumpParser,
       rangeParser() {
-        const pool = workerPool();
+        const pool = ctx.threads;
         // The part's bytes are handed over, not copied: the ingestion loop made them for this part alone.
         if (pool) return { parse: (input) => pool.run('parseDumpPart', input, [input.bytes.buffer as ArrayBuffer]), parallel: pool.size };
         return { parse: async (input) => parseDumpPart(input).output, parallel: 1 };

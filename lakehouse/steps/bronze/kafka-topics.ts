@@ -21,7 +21,7 @@ import { QuarantineBuffer } from '../quarantine.ts';
 import type { Step, StepContext, StepResult } from '../step.ts';
 import { shouldPlanAgain } from '../target-transaction.ts';
 import type { PartitionRange } from './kafka-source.ts';
-import { bronzeKafkaRow } from './kafka-record.ts';
+import { bronzeKafkaRow } from '../../parse/kafka-record.ts';
 
 const STEP = 'bronze_kafka';
 const ROWS_PER_FILE = 500_000;

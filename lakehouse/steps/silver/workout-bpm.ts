@@ -15,16 +15,14 @@
  * With worker threads, heart_rate files are decoded and joined there (joinReadingsFile), a few files
  * ahead, and taken back in file order: the rows are the same as joining them here.
  */
-import type { Cell, ColumnDef } from '../../../schema/types.ts';
 import { completedWorkouts, heartRate, users, workoutBpm } from '../../../schema/tables.ts';
 import type { AddAction } from '../../table/log/index.ts';
-import { concatBatches, numberColumn, type ColumnBatch, doubled } from '../../table/columns/index.ts';
+import { concatBatches, fromWire, type ColumnBatch } from '../../table/columns/index.ts';
 import type { TargetTransaction } from '../target-transaction.ts';
 import type { Row } from '../../table/operations/index.ts';
-import { decodeParquetBatches } from '../../table/parquet/index.ts';
 import { fileMayMatch, dataFileBytes } from '../../table/files/index.ts';
-import { fromWire, toWire } from '../../threads/batch-wire.ts';
-import { workerPool } from '../../threads/pool.ts';
+import { joinReadings, type WindowsOfDevice } from '../../kernels/readings-join.ts';
+import type { WorkerPool } from '../../threads/pool.ts';
 import type { UpstreamRange } from '../incremental.ts';
 import { inOrder } from '../in-order.ts';
 import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
@@ -37,44 +35,6 @@ export const workoutBpmTuning = { chunkRows: 500_000 };
 const READING_COLUMNS = ['device_id', 'time', 'heartrate', 'valid'];
 /** Rows per decoded slice of a heart_rate file. */
 const SCAN_BATCH_ROWS = 65_536;
-
-/**
- * The workout_bpm rows of one heart_rate file's readings, column by column, in Float64Arrays: every
- * column of workout_bpm is a number that is never null (the windows' cells are read from
- * completed_workouts, whose columns are all such).
- */
-class JoinedRows {
-  private columns: Float64Array<ArrayBuffer>[] = workoutBpm.columns.map(() => new Float64Array(1024));
-  size = 0;
-  recordsIn = 0;
-
-  emit(w: Row, time: number, heartrate: number): void {
-    const { user_id: user, workout_id: workout, session_id: session, start_time: start, end_time: end } = w;
-    if (typeof user !== 'number' || typeof workout !== 'number' || typeof session !== 'number' || typeof start !== 'number' || typeof end !== 'number') {
-      throw new TypeError(`workout window ${JSON.stringify(w)} has a cell that is not a number`);
-    }
-    const row = this.size;
-    if (row === this.columns[0]!.length) this.columns = this.columns.map((c) => doubled(c));
-    const [u, wo, se, st, en, t, hr] = this.columns as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
-    u[row] = user;
-    wo[row] = workout;
-    se[row] = session;
-    st[row] = start;
-    en[row] = end;
-    t[row] = time;
-    hr[row] = heartrate;
-    this.size = row + 1;
-  }
-
-  batch(): ColumnBatch {
-    return { numRows: this.size, columns: new Map(workoutBpm.columns.map((c, i) => [c.name, numberColumn(this.columns[i]!.subarray(0, this.size))])) };
-  }
-
-  /** The buffers of the columns, to hand over to another thread with the batch. */
-  buffers(): ArrayBuffer[] {
-    return this.columns.map((c) => c.buffer as ArrayBuffer);
-  }
-}
 
 /** workout_bpm rows joined file by file, merged as one batch per chunk (columns of numbers are copied whole). */
 class JoinedFiles {
@@ -98,59 +58,15 @@ class JoinedFiles {
   }
 }
 
-/** Emit, for each valid reading of the batch, a row per candidate window of its device that holds it. */
-function joinBatch(batch: ColumnBatch, windowsOfDevice: (device: number) => readonly Row[] | undefined, out: JoinedRows): void {
-  const device = batch.columns.get('device_id')!;
-  const time = batch.columns.get('time')!;
-  const heartrate = batch.columns.get('heartrate')!;
-  const valid = batch.columns.get('valid')!;
-  let lastDevice: Cell = null;
-  let windows: readonly Row[] | undefined;
-  for (let i = 0; i < batch.numRows; i++) {
-    if (!valid[i]) continue;
-    const d = device[i] as number;
-    if (d !== lastDevice) {
-      windows = windowsOfDevice(d);
-      lastDevice = d;
-    }
-    if (windows === undefined) continue;
-    const t = time[i] as number;
-    for (const w of windows) if ((w.start_time as number) < t && t <= (w.end_time as number)) out.emit(w, t, heartrate[i] as number);
-  }
-}
-
-/** Candidate windows (completed workouts) by device. */
-type WindowsOfDevice = Map<number, readonly Row[]>;
-
-/** The workout_bpm rows of readings (a heart_rate file's batches) within the windows of their devices. */
-async function joinReadings(batches: AsyncIterable<ColumnBatch>, windows: WindowsOfDevice): Promise<JoinedRows> {
-  const out = new JoinedRows();
-  for await (const batch of batches) {
-    out.recordsIn += batch.numRows;
-    joinBatch(batch, (device) => windows.get(device), out);
-  }
-  return out;
-}
-
-/**
- * The workout_bpm rows of one heart_rate file's readings within the windows of their devices, from the
- * file's Parquet bytes: the worker task (threads/tasks.ts), also run in-thread when there are no workers.
- */
-export async function joinReadingsFile(input: { bytes: Uint8Array; columns: ColumnDef[]; windows: WindowsOfDevice }) {
-  const out = await joinReadings(decodeParquetBatches(input.bytes, input.columns, SCAN_BATCH_ROWS, { numberArrays: true }), input.windows);
-  const { wire, made } = toWire(out.batch());
-  return { output: { rows: wire, recordsIn: out.recordsIn }, transfer: [...made, ...out.buffers()] };
-}
-
 /**
  * The files' readings joined with the windows, file by file in order: decoded and joined on worker
  * threads a few files ahead when there are workers and the reading columns are all in the files (not
  * partition values), otherwise here.
  */
-async function* joinFiles(readings: UpstreamRange, files: readonly AddAction[], windows: WindowsOfDevice): AsyncGenerator<{ batch: ColumnBatch; recordsIn: number }> {
+async function* joinFiles(threads: WorkerPool | undefined, readings: UpstreamRange, files: readonly AddAction[], windows: WindowsOfDevice): AsyncGenerator<{ batch: ColumnBatch; recordsIn: number }> {
   const snapshot = readings.snapshot;
   const columns = READING_COLUMNS.map((name) => snapshot.columns.find((c) => c.name === name)!);
-  const pool = READING_COLUMNS.some((name) => snapshot.partitionColumns.includes(name)) ? undefined : workerPool();
+  const pool = READING_COLUMNS.some((name) => snapshot.partitionColumns.includes(name)) ? undefined : threads;
   if (!pool) {
     for (const add of files) {
       const out = await joinReadings(readings.table.scan({ snapshot, files: [add], columns: READING_COLUMNS, batchRows: SCAN_BATCH_ROWS }), windows);
@@ -243,7 +159,7 @@ export const silverWorkoutBpm: Step = {
           const ws = workoutsOfUser.get(user);
           if (ws) windowsOfEveryDevice.set(device, ws);
         }
-        for await (const joined of joinFiles(readings!, readings!.files, windowsOfEveryDevice)) {
+        for await (const joined of joinFiles(ctx.threads, readings!, readings!.files, windowsOfEveryDevice)) {
           out.recordsIn += joined.recordsIn;
           out.add(joined.batch);
           ctx.progress?.({ records: out.recordsIn, detail: `${workoutBpm.name}: joining new readings` });
@@ -288,7 +204,7 @@ export const silverWorkoutBpm: Step = {
             );
             if (admits) older.push(add);
           }
-          for await (const joined of joinFiles(readings!, older, windowsOfDevice)) {
+          for await (const joined of joinFiles(ctx.threads, readings!, older, windowsOfDevice)) {
             out.add(joined.batch);
             ctx.progress?.({ records: out.recordsIn, detail: `${workoutBpm.name}: reading the windows of new workouts` });
             if (out.size >= workoutBpmTuning.chunkRows) {

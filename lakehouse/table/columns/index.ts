@@ -2,3 +2,4 @@
 export * from './column-batch.ts';
 export * from './typed-arrays.ts';
 export * from './values.ts';
+export * from './batch-wire.ts';

@@ -1,8 +1,8 @@
 /** A Kafka record as a kafka_multiplex_bz row: date and week_part derived from the record time. */
-import { kafkaMultiplexBz, type KafkaMultiplexBzRow } from '../../../schema/tables.ts';
-import type { Cell } from '../../../schema/types.ts';
-import { weekPart } from '../../calendar.ts';
-import { dayOfMicros } from '../../time.ts';
+import { kafkaMultiplexBz, type KafkaMultiplexBzRow } from '../../schema/tables.ts';
+import type { Cell } from '../../schema/types.ts';
+import { weekPart } from '../calendar.ts';
+import { dayOfMicros } from '../time.ts';
 
 export interface KafkaRecordFields {
   key: string | null;

@@ -6,18 +6,18 @@
  * what parseLineRange gives with that parser: the same rows in the same order, one file per partition,
  * the same quarantine records with the same line numbers.
  */
-import type { Cell } from '../../../schema/types.ts';
-import { kafkaMultiplexBz } from '../../../schema/tables.ts';
-import { weekPart } from '../../calendar.ts';
-import { parseKafkaDumpLine } from '../../parse/kafka-dump.ts';
-import { DumpLineReader } from '../../parse/kafka-dump-bytes.ts';
-import { isBlank } from '../../parse/lines.ts';
-import { isKnownTopic, KNOWN_TOPICS } from '../../parse/payloads.ts';
-import { Int32ColumnBuilder, Int64ColumnBuilder, repeatedInt64Column, type ArrowPart, repeatedUtf8Column, Utf8ColumnBuilder } from '../../table/parquet/index.ts';
-import { encodePartsAsFile, type EncodedDataFile } from '../../table/files/index.ts';
-import { dayOfMicros } from '../../time.ts';
-import { bronzeKafkaValues } from './kafka-record.ts';
-import { parseLine, parseLineRange, type FileParser, type RangeInput, type RangeOutput } from './landing-files.ts';
+import type { Cell } from '../../schema/types.ts';
+import { kafkaMultiplexBz } from '../../schema/tables.ts';
+import { weekPart } from '../calendar.ts';
+import { parseKafkaDumpLine } from '../parse/kafka-dump.ts';
+import { DumpLineReader } from '../parse/kafka-dump-bytes.ts';
+import { isBlank } from '../parse/lines.ts';
+import { isKnownTopic, KNOWN_TOPICS } from '../parse/payloads.ts';
+import { Int32ColumnBuilder, Int64ColumnBuilder, repeatedInt64Column, type ArrowPart, repeatedUtf8Column, Utf8ColumnBuilder } from '../table/parquet/index.ts';
+import { encodePartsAsFile, type EncodedDataFile } from '../table/files/index.ts';
+import { dayOfMicros } from '../time.ts';
+import { bronzeKafkaValues } from '../parse/kafka-record.ts';
+import { parseLine, parseLineRange, type FileParser, type RangeInput, type RangeOutput } from './line-range.ts';
 
 /** The parser of a dump's lines as text: stateless, so parts of a file can be parsed apart. */
 export const kafkaDumpParser =

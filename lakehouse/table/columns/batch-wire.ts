@@ -4,8 +4,8 @@
  * message value by value (a column of 300k booleans took ~30 ms to send that way). Other columns
  * (strings, nulls) go as they are.
  */
-import type { Cell } from '../../schema/types.ts';
-import { numberColumn, type ColumnBatch } from '../table/columns/index.ts';
+import type { Cell } from '../../../schema/types.ts';
+import { numberColumn, type ColumnBatch } from './column-batch.ts';
 
 type WireColumn = { kind: 'numbers'; values: Float64Array } | { kind: 'booleans'; values: Uint8Array } | { kind: 'cells'; values: readonly Cell[] };
 
