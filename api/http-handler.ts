@@ -21,7 +21,7 @@
  * "Performance"); and our invalidation is by table version, not by entity ids and TTLs.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiServer } from './yoga.ts';
+import type { ApiServer } from './api-server.ts';
 import { viewerOfHeader, type TokenVerifier } from './auth/verify-token.ts';
 import type { Viewer } from './auth/viewer.ts';
 import type { CacheVerdict } from './cache/use-cache-verdict.ts';

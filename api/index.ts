@@ -1,5 +1,6 @@
 /** The API's public surface: build (yoga.ts), start (server.ts), the lake data it serves, tokens. */
-export { createApi, GRAPHQL_ENDPOINT, HEALTH_ENDPOINT, READY_ENDPOINT, type Api, type ApiOptions, type ApiServer } from './yoga.ts';
+export { createApi, GRAPHQL_ENDPOINT, HEALTH_ENDPOINT, READY_ENDPOINT, type Api, type ApiOptions } from './yoga.ts';
+export type { ApiServer } from './api-server.ts';
 export { startApiServer, type RunningApi } from './server.ts';
 export { LakeData, type LakeDataOptions, type TableStatus } from './data/lake-data.ts';
 export { signToken, type TokenRequest } from './auth/sign-token.ts';

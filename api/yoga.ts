@@ -5,7 +5,8 @@
  * exact routes, authentication and rate limit before the body is read, body cap, response cache).
  */
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { createYoga, maskError, useReadinessCheck, type LogLevel, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, useReadinessCheck, type LogLevel, type YogaLogger } from 'graphql-yoga';
+import type { ApiServer } from './api-server.ts';
 import { GraphQLError } from 'graphql';
 import { DEFAULT_TOKEN_LIFETIMES, type ApiMode, type JwtSettings, type TokenLifetimes } from '../config/api-settings.ts';
 import { useAuth, viewerOf } from './auth/use-auth.ts';
@@ -45,8 +46,6 @@ export interface ApiOptions {
   /** Longest token lifetime per role, seconds. @default 24 h for users, 30 days for analysts */
   tokenLifetimes?: TokenLifetimes;
 }
-
-export type ApiServer = YogaServerInstance<CacheVerdictContext & QueryCostContext, ApiContext>;
 
 export interface Api {
   /** The GraphQL server itself (`yoga.fetch` answers without a socket, the rate limit and the response cache). */

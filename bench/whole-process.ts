@@ -51,7 +51,7 @@ import { startStack, stopStack, type StackPorts } from '../devstack/services.ts'
 import { ensureTools } from '../devstack/tools.ts';
 import { Lake } from '../lakehouse/steps/lake.ts';
 import { LocalObjectStore } from '../lakehouse/storage/index.ts';
-import type { PipelineResult, StepProgress } from '../workflows/types.ts';
+import type { PipelineResult, StepProgress } from '../activities/types.ts';
 import { anchorReportedSeconds, duckdbPython } from './duckdb-anchor.ts';
 import { cachedLandingDir, generatedLanding, reshapedLanding, shapeLabel, shapesFromArgs, type LandingShape } from './landing-shapes.ts';
 import { writePeakRssHelpers, type PeakRssHelpers } from './peak-rss.ts';

@@ -1,6 +1,6 @@
 /** Following a pipeline run from the terminal: live step states while it runs, a summary at the end. */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { PipelineProgress, PipelineResult, StepProgress } from '../workflows/types.ts';
+import type { PipelineProgress, PipelineResult, StepProgress } from '../activities/types.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

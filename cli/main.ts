@@ -2,14 +2,9 @@
  * Entry of the `fitlake` command: dispatches to one module per command. Command modules are loaded
  * only when their command runs: `fitlake --help` must not pay for the Temporal worker or the API.
  */
+import type { Command } from './command.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 
-export interface Command {
-  name: string;
-  summary: string;
-  usage: string;
-  run(args: string[]): Promise<number>;
-}
 
 /** Every command: its name and summary for the help, and how to load it. */
 interface CommandEntry {

@@ -1,7 +1,7 @@
 /** Starting pipeline workflows with ids, memo and search attributes that make them easy to find in the Temporal UI. */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Settings } from '../config/settings.ts';
-import type { PipelineInput } from '../workflows/types.ts';
+import type { PipelineInput } from '../activities/types.ts';
 
 /** `fitlake-once-20261125-181500-ab12`: mode and start time readable in the UI's list. */
 export function runId(kind: string, now = new Date()): string {

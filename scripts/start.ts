@@ -20,7 +20,7 @@ import { ensureTools } from '../devstack/tools.ts';
 import { openObjectStore } from '../lakehouse/storage/index.ts';
 import { createSimulation, LandingSink, runSimulation } from '../simulator/index.ts';
 import { createPipelineWorker } from '../workers/pipeline-worker.ts';
-import type { PipelineInput } from '../workflows/types.ts';
+import type { PipelineInput } from '../activities/types.ts';
 import { connectClient } from '../cli/temporal-client.ts';
 import { followRun, summaryTable } from '../cli/follow.ts';
 import { startPipeline } from '../cli/start-pipeline.ts';

@@ -2,7 +2,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities/pipeline-activities.ts';
 import { STEP_ACTIVITY } from './retry-policy.ts';
-import type { PipelineLocations } from './types.ts';
+import type { PipelineLocations } from '../activities/types.ts';
 
 const { maintainTable, listTables } = proxyActivities<PipelineActivities>(STEP_ACTIVITY);
 

@@ -12,7 +12,7 @@
 import { ActivityFailure, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, workflowInfo, log } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities/pipeline-activities.ts';
 import { LOCAL_QUICK_ACTIVITY, QUICK_ACTIVITY, STEP_ACTIVITY } from './retry-policy.ts';
-import type { CycleFailure, PipelineInput, PipelineProgress, PipelineResult, StepProgress, StepSummary } from './types.ts';
+import type { CycleFailure, PipelineInput, PipelineProgress, PipelineResult, StepProgress, StepSummary } from '../activities/types.ts';
 
 const { planPipeline } = proxyActivities<PipelineActivities>(QUICK_ACTIVITY);
 // Planning and the pending-input check read a little metadata: local activities, run by the worker inside

@@ -6,7 +6,7 @@ import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflo
 import type { PipelineActivities } from '../activities/pipeline-activities.ts';
 import { pipelineWorkflow } from './pipeline.ts';
 import { QUICK_ACTIVITY, STEP_ACTIVITY } from './retry-policy.ts';
-import type { PipelineLocations, PipelineResult } from './types.ts';
+import type { PipelineLocations, PipelineResult } from '../activities/types.ts';
 
 const { planReprocess } = proxyActivities<PipelineActivities>(QUICK_ACTIVITY);
 const { resetSteps } = proxyActivities<PipelineActivities>(STEP_ACTIVITY);

@@ -6,7 +6,7 @@ import { parseStoreLocation } from '../../lakehouse/storage/index.ts';
 import { count, KafkajsProducer, KafkaUnavailableError, replaySbitToKafka, replaySbitToLanding, sbitSetFiles, table, type ReplayedFile } from '../../simulator/index.ts';
 import { parseArgs } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 
 const usage = `Usage: fitlake produce --sbit DIR --set 1|2 [--to landing|kafka] [options]
 
@@ -31,8 +31,6 @@ Examples:
   fitlake produce --sbit ../shared/sbit --set 2 --to kafka --kafka 127.0.0.1:9092`;
 
 export const produceCommand: Command = {
-  name: 'produce',
-  summary: 'replay the SBIT reference data set into the landing zone or Kafka',
   usage,
   async run(args) {
     const { values } = parseArgs({

@@ -4,11 +4,11 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadSettings } from '../../config/settings.ts';
 import { STEPS } from '../../lakehouse/steps/graph.ts';
 import { createPipelineWorker } from '../../workers/pipeline-worker.ts';
-import type { PipelineResult } from '../../workflows/types.ts';
+import type { PipelineResult } from '../../activities/types.ts';
 import { parseArgs, SETTINGS_HELP, SETTINGS_OPTIONS, settingFlags } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { summaryTable } from '../follow.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { runId } from '../start-pipeline.ts';
 import { connectClient } from '../temporal-client.ts';
 import { runWorkerIdentity } from '../serving-workers.ts';
@@ -25,8 +25,6 @@ Example:
   fitlake reprocess --from silver_heart_rate`;
 
 export const reprocessCommand: Command = {
-  name: 'reprocess',
-  summary: 'rebuild a step\'s table and everything downstream from its inputs',
   usage,
   async run(args) {
     const { values } = parseArgs({ args, options: { ...SETTINGS_OPTIONS, from: { type: 'string' }, 'no-worker': { type: 'boolean', default: false } } });

@@ -1,11 +1,11 @@
 /** `fitlake run`: start a pipeline run on Temporal and follow it; by default with a worker in this process. */
 import { WorkflowFailedError } from '@temporalio/client';
 import { type Settings, loadSettings } from '../../config/settings.ts';
-import type { Layer, PipelineInput, PipelineResult } from '../../workflows/types.ts';
+import type { Layer, PipelineInput, PipelineResult } from '../../activities/types.ts';
 import { parseArgs, parseDuration, parseList, SETTINGS_HELP, SETTINGS_OPTIONS, settingFlags } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { followRun, summaryTable } from '../follow.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { connectClient } from '../temporal-client.ts';
 import { runningPipelineOn, startPipeline } from '../start-pipeline.ts';
 import { pickedUp, runWorkerIdentity, workersServe } from '../serving-workers.ts';
@@ -32,8 +32,6 @@ Examples:
   fitlake run --layers silver,gold --no-worker`;
 
 export const runCommand: Command = {
-  name: 'run',
-  summary: 'run the pipeline once or continuously, following its progress',
   usage,
   async run(args) {
     const { values } = parseArgs({

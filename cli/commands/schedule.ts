@@ -1,10 +1,10 @@
 /** `fitlake schedule create|list|pause|unpause|delete`: Temporal Schedules that start pipeline or maintenance runs. */
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { type Settings, loadSettings } from '../../config/settings.ts';
-import type { PipelineInput } from '../../workflows/types.ts';
+import type { PipelineInput } from '../../activities/types.ts';
 import { parseArgs, parseDuration, parseList, SETTINGS_HELP, SETTINGS_OPTIONS, settingFlags } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { connectClient } from '../temporal-client.ts';
 
 const usage = `Usage: fitlake schedule <create|list|pause|unpause|delete> [ID] [options]
@@ -61,8 +61,6 @@ async function create(client: Client, settings: Settings, id: string | undefined
 }
 
 export const scheduleCommand: Command = {
-  name: 'schedule',
-  summary: 'create, list, pause or delete Temporal Schedules of pipeline and maintenance runs',
   usage,
   async run(args) {
     const { values, positionals } = parseArgs({

@@ -4,7 +4,7 @@ import { openObjectStore } from '../../lakehouse/storage/index.ts';
 import { createApi, GRAPHQL_ENDPOINT, HEALTH_ENDPOINT, LakeData, READY_ENDPOINT, startApiServer } from '../../api/index.ts';
 import { parseArgs } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 
 const usage = `Usage: fitlake serve [--port 4000] [--host 127.0.0.1] [--lake DIR|URI] [--cache-mb 64] [--rate-limit 100]
 
@@ -40,8 +40,6 @@ Examples:
        -d '{"query":"{ pipelineStatus { path version freshnessSeconds } }"}' http://127.0.0.1:4000/graphql`;
 
 export const serveCommand: Command = {
-  name: 'serve',
-  summary: 'serve the gold tables over GraphQL (GraphiQL at /graphql in development)',
   usage,
   async run(args) {
     const { values } = parseArgs({

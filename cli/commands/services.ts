@@ -5,7 +5,7 @@ import { defaultStackDir } from '../../devstack/paths.ts';
 import { DEFAULT_PORTS, endpointsFor, stackStatus, startStack, stopStack, type StackPorts } from '../../devstack/services.ts';
 import { ensureTools } from '../../devstack/tools.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 
 const usage = `Usage: fitlake services <up|down|status> [options]
 
@@ -37,8 +37,6 @@ function port(value: string | undefined, env: string | undefined, fallback: numb
 }
 
 export const servicesCommand: Command = {
-  name: 'services',
-  summary: 'start, stop or show the local Temporal, Kafka and Azurite services',
   usage,
   async run(args) {
     const { values, positionals } = parseArgs({

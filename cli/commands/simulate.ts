@@ -4,7 +4,7 @@ import { parseStoreLocation } from '../../lakehouse/storage/index.ts';
 import { count, createSimulation, formatManifest, KafkaSink, KafkajsProducer, KafkaUnavailableError, LandingSink, plannedReadings, runSimulation, totalRecords, type Sink } from '../../simulator/index.ts';
 import { parseArgs } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 
 const usage = `Usage: fitlake simulate [--users 20] [--days 1] [--day N] [--seed 42] [--imperfections 0.01] [--to landing|kafka] [options]
 
@@ -77,8 +77,6 @@ function liveCounter(enabled: boolean): { update(text: string): void; clear(): v
 }
 
 export const simulateCommand: Command = {
-  name: 'simulate',
-  summary: 'generate wearable data with realistic imperfections into the landing zone or Kafka',
   usage,
   async run(args) {
     const { values } = parseArgs({

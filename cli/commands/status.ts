@@ -1,5 +1,5 @@
 /** `fitlake status`: recent pipeline runs on Temporal and the lake's tables with version and freshness. */
-import type { CycleFailure, PipelineProgress, PipelineResult, StepProgress } from '../../workflows/types.ts';
+import type { CycleFailure, PipelineProgress, PipelineResult, StepProgress } from '../../activities/types.ts';
 import { allTables } from '../../schema/tables.ts';
 import { tablePath } from '../../schema/types.ts';
 import { loadSettings } from '../../config/settings.ts';
@@ -8,7 +8,7 @@ import { DeltaTable } from '../../lakehouse/table/index.ts';
 import { TableNotFoundError } from '../../lakehouse/table/log/index.ts';
 import { parseArgs, SETTINGS_HELP, SETTINGS_OPTIONS, settingFlags } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { connectClient } from '../temporal-client.ts';
 
 const usage = `Usage: fitlake status [--runs N] [options]
@@ -29,8 +29,6 @@ function age(ms: number): string {
 }
 
 export const statusCommand: Command = {
-  name: 'status',
-  summary: 'recent runs and each table\'s version, rows and freshness',
   usage,
   async run(args) {
     const { values } = parseArgs({ args, options: { ...SETTINGS_OPTIONS, runs: { type: 'string', default: '10' } } });

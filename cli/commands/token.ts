@@ -3,7 +3,7 @@ import { loadJwtSettings, loadTokenLifetimes } from '../../config/api-settings.t
 import { parseUserId, signToken } from '../../api/index.ts';
 import { parseArgs, parseDuration } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 
 const usage = `Usage: fitlake token --role analyst|user [--user-id N] [--ttl 1h] [--subject NAME]
 
@@ -22,8 +22,6 @@ Examples:
   fitlake token --role user --user-id 12474 --ttl 15m`;
 
 export const tokenCommand: Command = {
-  name: 'token',
-  summary: 'print a signed API token (analyst or user) for local use',
   usage,
   async run(args) {
     const { values } = parseArgs({

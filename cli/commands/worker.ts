@@ -3,7 +3,7 @@ import { loadSettings } from '../../config/settings.ts';
 import { createPipelineWorker } from '../../workers/pipeline-worker.ts';
 import { parseArgs, SETTINGS_HELP, SETTINGS_OPTIONS, settingFlags } from '../args.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 
 const usage = `Usage: fitlake worker [--max-activities N] [options]
 
@@ -15,8 +15,6 @@ Options:
 ${SETTINGS_HELP}`;
 
 export const workerCommand: Command = {
-  name: 'worker',
-  summary: 'run a Temporal worker for the pipeline task queue',
   usage,
   async run(args) {
     const { values } = parseArgs({ args, options: { ...SETTINGS_OPTIONS, 'max-activities': { type: 'string', default: '4' } } });

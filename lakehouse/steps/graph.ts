@@ -4,6 +4,7 @@
  * the steps of a stage in parallel; tests run them in order.
  */
 import { tablePath } from '../../schema/types.ts';
+import { ConfigError } from '../errors.ts';
 import { bronzeGymLogins } from './bronze/gym-logins.ts';
 import { bronzeKafkaFiles } from './bronze/kafka-files.ts';
 import { bronzeKafkaTopics } from './bronze/kafka-topics.ts';
@@ -39,7 +40,8 @@ export const STEPS: readonly Step[] = [
 
 export function stepByName(name: string): Step {
   const step = STEPS.find((s) => s.name === name);
-  if (!step) throw new Error(`no step ${name} (steps: ${STEPS.map((s) => s.name).join(', ')})`);
+  // A configuration error: no retry can make the step exist.
+  if (!step) throw new ConfigError(`no step ${name} (steps: ${STEPS.map((s) => s.name).join(', ')})`, { setting: 'step', value: name });
   return step;
 }
 
@@ -60,7 +62,6 @@ export function stages(steps: readonly Step[] = STEPS): Step[][] {
     visiting.add(s);
     let d = 0;
     for (const input of s.reads) {
-      if (typeof input === 'string') continue;
       for (const w of writers.get(tablePath(input)) ?? []) if (w !== s) d = Math.max(d, depth(w) + 1);
     }
     visiting.delete(s);
@@ -81,7 +82,7 @@ export function downstreamOf(name: string, steps: readonly Step[] = STEPS): Step
     grew = false;
     for (const s of steps) {
       if (result.has(s)) continue;
-      const reads = s.reads.filter((r) => typeof r !== 'string').map((r) => tablePath(r as Exclude<typeof r, string>));
+      const reads = s.reads.map(tablePath);
       if ([...result].some((u) => u.writes.some((w) => reads.includes(tablePath(w))))) {
         result.add(s);
         grew = true;

@@ -3,7 +3,9 @@
  * reader of a table has read already, so a reader never meets the compacted rows again as new input,
  * whatever its checkpoint; vacuum that keeps the change data its readers have still to read.
  */
+import { allTables } from '../../schema/tables.ts';
 import { type TableDef, tablePath } from '../../schema/types.ts';
+import { ConfigError } from '../errors.ts';
 import type { CompactOptions, CompactResult, VacuumOptions, VacuumResult } from '../table/operations/index.ts';
 import { STEPS } from './graph.ts';
 import { checkpointId } from './incremental.ts';
@@ -17,7 +19,7 @@ export async function consumedVersion(lake: Lake, def: TableDef): Promise<number
   const path = tablePath(def);
   let lowest: number | undefined;
   for (const step of STEPS) {
-    if (!step.reads.some((r) => typeof r !== 'string' && tablePath(r) === path)) continue;
+    if (!step.reads.some((r) => tablePath(r) === path)) continue;
     const checkpoint = (await lake.table(step.writes[0]!)).snapshot.txns.get(checkpointId(step.name, def)) ?? -1;
     lowest = lowest === undefined ? checkpoint : Math.min(lowest, checkpoint);
   }
@@ -36,4 +38,13 @@ export async function vacuumConsumed(lake: Lake, def: TableDef, options: Omit<Va
   const consumed = await consumedVersion(lake, def);
   const table = await lake.table(def);
   return table.vacuum({ ...options, ...(consumed !== undefined ? { keepChangesAfter: consumed } : {}) });
+}
+
+/** Maintenance of one table (`<layer>/<name>`): compact its consumed small files, then vacuum what is unreferenced for longer than the retention. */
+export async function maintainTable(lake: Lake, table: string, options: { retentionHours: number; now: () => number }): Promise<{ filesRemoved: number; filesAdded: number; vacuumed: number }> {
+  const def = allTables.find((t) => tablePath(t) === table);
+  if (!def) throw new ConfigError(`no table ${table}`, { setting: 'table', value: table });
+  const compacted = await compactConsumed(lake, def, { now: options.now });
+  const vacuumed = await vacuumConsumed(lake, def, options);
+  return { filesRemoved: compacted.filesRemoved, filesAdded: compacted.filesAdded, vacuumed: vacuumed.deleted.length };
 }

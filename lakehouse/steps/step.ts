@@ -40,11 +40,16 @@ export interface StepResult {
   detail?: string;
 }
 
+/** An outside source a bronze step ingests: a folder of the landing zone or a Kafka topic. */
+export type SourceInput = { kind: 'landing'; folder: string } | { kind: 'kafka'; topic: string };
+
 export interface Step {
   name: string;
   layer: 'bronze' | 'silver' | 'gold';
-  /** Tables (or `landing:<folder>` / `kafka:<topic>` sources) this step reads. */
-  reads: readonly (TableDef | string)[];
+  /** Tables of the lake this step reads (a bronze step reads none). */
+  reads: readonly TableDef[];
+  /** What a bronze step ingests from outside the lake. */
+  sources?: readonly SourceInput[];
   writes: readonly TableDef[];
   run(ctx: StepContext): Promise<StepResult>;
 }

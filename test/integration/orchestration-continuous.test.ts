@@ -17,7 +17,7 @@ import { startPipeline } from '../../cli/start-pipeline.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { gymSummary, heartRate, registeredUsersBz, users, workoutBpmSummary } from '../../schema/tables.ts';
-import type { PipelineInput, PipelineProgress, PipelineResult } from '../../workflows/types.ts';
+import type { PipelineInput, PipelineProgress, PipelineResult } from '../../activities/types.ts';
 import type { TableDef } from '../../schema/types.ts';
 import { makeTestLake } from '../support/pipeline.ts';
 import { kafkaBrokers, temporalAddress, uniqueName } from '../support/stack.ts';

@@ -20,7 +20,7 @@ import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { startPipeline } from '../../cli/start-pipeline.ts';
 import { users } from '../../schema/tables.ts';
 import { failureBackoffSeconds } from '../../workflows/pipeline.ts';
-import type { PipelineProgress, PipelineResult } from '../../workflows/types.ts';
+import type { PipelineProgress, PipelineResult } from '../../activities/types.ts';
 import { makeTestLake } from '../support/pipeline.ts';
 import { temporalAddress, uniqueName } from '../support/stack.ts';
 import { assertSameTables, connectTestClient, landSyntheticSet, startWorker, syntheticUser, testSettings, waitFor } from '../support/temporal-helpers.ts';

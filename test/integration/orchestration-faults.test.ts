@@ -12,7 +12,7 @@ import { startPipeline } from '../../cli/start-pipeline.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
-import type { PipelineResult } from '../../workflows/types.ts';
+import type { PipelineResult } from '../../activities/types.ts';
 import { makeTestLake } from '../support/pipeline.ts';
 import { landSbitSet, sbitDir } from '../support/sbit.ts';
 import { temporalAddress, uniqueName } from '../support/stack.ts';

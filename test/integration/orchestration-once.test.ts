@@ -13,7 +13,7 @@ import { Lake } from '../../lakehouse/steps/lake.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { allTables } from '../../schema/tables.ts';
-import type { PipelineInput, PipelineProgress, PipelineResult } from '../../workflows/types.ts';
+import type { PipelineInput, PipelineProgress, PipelineResult } from '../../activities/types.ts';
 import { makeTestLake } from '../support/pipeline.ts';
 import { landSbitSet, sbitDir } from '../support/sbit.ts';
 import { temporalAddress, uniqueName } from '../support/stack.ts';

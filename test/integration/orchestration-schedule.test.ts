@@ -9,7 +9,7 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { Lake } from '../../lakehouse/steps/lake.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { users } from '../../schema/tables.ts';
-import type { PipelineInput, PipelineResult } from '../../workflows/types.ts';
+import type { PipelineInput, PipelineResult } from '../../activities/types.ts';
 import { makeTestLake } from '../support/pipeline.ts';
 import { temporalAddress, uniqueName } from '../support/stack.ts';
 import { connectTestClient, landSyntheticSet, startWorker, testSettings, waitFor } from '../support/temporal-helpers.ts';

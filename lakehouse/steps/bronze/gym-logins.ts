@@ -8,7 +8,8 @@ import { ingestLandingFiles } from './landing-files.ts';
 export const bronzeGymLogins: Step = {
   name: 'bronze_gym_logins',
   layer: 'bronze',
-  reads: ['landing:gym_logins'],
+  reads: [],
+  sources: [{ kind: 'landing', folder: 'gym_logins' }],
   writes: [gymLoginsBz],
   run: (ctx) =>
     ingestLandingFiles(ctx, {

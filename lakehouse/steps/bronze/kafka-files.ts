@@ -12,7 +12,8 @@ import { ingestLandingFiles } from './landing-files.ts';
 export const bronzeKafkaFiles: Step = {
   name: 'bronze_kafka_files',
   layer: 'bronze',
-  reads: ['landing:kafka'],
+  reads: [],
+  sources: [{ kind: 'landing', folder: 'kafka' }],
   writes: [kafkaMultiplexBz],
   run: (ctx) =>
     ingestLandingFiles(ctx, {

@@ -34,7 +34,8 @@ export const partitionTxnId = (topic: string, partition: number) => `${STEP}:${t
 export const bronzeKafkaTopics: Step = {
   name: STEP,
   layer: 'bronze',
-  reads: KNOWN_TOPICS.map((t) => `kafka:${t}`),
+  reads: [],
+  sources: KNOWN_TOPICS.map((topic) => ({ kind: 'kafka', topic })),
   writes: [kafkaMultiplexBz],
   async run(ctx): Promise<StepResult> {
     const total: StepResult = { step: STEP, recordsIn: 0, rowsWritten: 0, quarantined: 0, duplicates: 0, versions: {}, changed: false };

@@ -8,7 +8,8 @@ import { ingestLandingFiles } from './landing-files.ts';
 export const bronzeRegisteredUsers: Step = {
   name: 'bronze_registered_users',
   layer: 'bronze',
-  reads: ['landing:registered_users'],
+  reads: [],
+  sources: [{ kind: 'landing', folder: 'registered_users' }],
   writes: [registeredUsersBz],
   run: (ctx) =>
     ingestLandingFiles(ctx, {

@@ -1,11 +1,13 @@
 /**
- * Types shared by the pipeline workflow, its activities and its clients. Plain data only: this file is
- * bundled into the deterministic workflow sandbox.
+ * Types shared by the pipeline workflow, its activities and its clients: what travels between them.
+ * Types only (nothing here runs), so the workflow sandbox can import them; they live on the activities'
+ * side, below the workflows, as the layer plan has it.
  */
 
+import type { Layer, PendingSteps } from '../lakehouse/steps/plan.ts';
 import type { StepResult } from '../lakehouse/steps/step.ts';
 
-export type Layer = 'bronze' | 'silver' | 'gold';
+export type { Layer, PendingSteps };
 export type Trigger = 'manual' | 'schedule';
 
 /** Where the pipeline reads and writes; serializable so it can travel in workflow inputs. */
@@ -49,16 +51,6 @@ export type StepSummary = StepResult;
 
 /** A step's summary with how long it ran (milliseconds), when steps run together in one activity. */
 export type TimedStepSummary = StepSummary & { durationMs: number };
-
-/** The steps after the sources that may have new input this cycle. */
-export interface PendingSteps {
-  steps: string[];
-  /**
-   * Rows in upstream files not yet read by those of the steps whose tables already hold new input
-   * (Number.MAX_SAFE_INTEGER when not countable). Rows the sources add in this cycle come on top.
-   */
-  backlogRows: number;
-}
 
 export interface StepProgress {
   step: string;
