@@ -7,6 +7,7 @@
 import { ConfigError } from '../lakehouse/errors.ts';
 import { parseSeconds } from './durations.ts';
 import { readConfigFile, type ConfigFile } from './config-file.ts';
+import { loadAzureSettings, type AzureSettings } from './open-lake.ts';
 import { loadSettings } from './settings.ts';
 
 export type ApiMode = 'development' | 'production';
@@ -30,7 +31,7 @@ export interface TokenLifetimes {
 
 export const DEFAULT_TOKEN_LIFETIMES: TokenLifetimes = { user: 24 * 3600, analyst: 30 * 24 * 3600 };
 
-export interface ApiSettings {
+export interface ApiSettings extends AzureSettings {
   /** @default 4000 (FITLAKE_API_PORT) */
   port: number;
   /** @default 127.0.0.1 (FITLAKE_API_HOST): loopback unless told otherwise. */
@@ -46,7 +47,6 @@ export interface ApiSettings {
   rateLimit: number;
   /** Lake root, as in Settings (FITLAKE_LAKE). */
   lake: string;
-  azureConnectionString?: string;
 }
 
 export interface ApiSettingFlags {
@@ -150,6 +150,6 @@ export function loadApiSettings(env: NodeJS.ProcessEnv, flags: ApiSettingFlags =
     tokenLifetimes: loadTokenLifetimes(env),
     rateLimit: rateLimit(flags.rateLimit ?? env.FITLAKE_API_RATE_LIMIT ?? file.api?.rateLimit ?? DEFAULT_RATE_LIMIT),
     lake: base.lake,
-    ...(base.azureConnectionString ? { azureConnectionString: base.azureConnectionString } : {}),
+    ...loadAzureSettings(env),
   };
 }

@@ -8,6 +8,7 @@ import { ConfigError } from '../lakehouse/errors.ts';
 import { parseStoreLocation } from '../lakehouse/storage/index.ts';
 import { projectRoot } from '../devstack/paths.ts';
 import { readConfigFile, type ConfigFile } from './config-file.ts';
+import { loadAzureSettings, type AzureSettings } from './open-lake.ts';
 import { loadIngestionSettings, type IngestionSettings } from './ingestion-settings.ts';
 
 export interface TemporalSettings {
@@ -23,7 +24,8 @@ export interface TemporalSettings {
   apiKey?: string;
 }
 
-export interface Settings {
+/** Azure options (connection string or account URL) come with the settings: see config/open-lake.ts. */
+export interface Settings extends AzureSettings {
   temporal: TemporalSettings;
   /** Lake root: folder or az://container/prefix (FITLAKE_LAKE). @default .data/lake */
   lake: string;
@@ -31,10 +33,6 @@ export interface Settings {
   landing: string;
   /** Kafka bootstrap servers (FITLAKE_KAFKA_BROKERS, comma-separated); none means no broker source. */
   kafkaBrokers: string[];
-  /** AZURE_STORAGE_CONNECTION_STRING, for az:// locations. */
-  azureConnectionString?: string;
-  /** AZURE_STORAGE_ACCOUNT_URL, with DefaultAzureCredential-style credentials supplied by the caller. */
-  azureAccountUrl?: string;
   /**
    * Worker threads that parse and encode big inputs (FITLAKE_THREADS; 0: none, the same work in-thread).
    * @default undefined: one per core, at most 2, none on a single core
@@ -94,8 +92,7 @@ export function loadSettings(env: NodeJS.ProcessEnv, flags: SettingFlags = {}, f
     lake,
     landing,
     kafkaBrokers,
-    ...(env.AZURE_STORAGE_CONNECTION_STRING ? { azureConnectionString: env.AZURE_STORAGE_CONNECTION_STRING } : {}),
-    ...(env.AZURE_STORAGE_ACCOUNT_URL ? { azureAccountUrl: env.AZURE_STORAGE_ACCOUNT_URL } : {}),
+    ...loadAzureSettings(env),
     ...(threads !== undefined ? { threads } : {}),
     ingestion: loadIngestionSettings(env),
   };

@@ -73,8 +73,3 @@ export class ConfigError extends FitlakeError {
     this.value = options?.value;
   }
 }
-
-/** Whether an error is a FitlakeError that may succeed on a later attempt. */
-export function isRetriable(error: unknown): boolean {
-  return error instanceof FitlakeError && error.retriable;
-}

@@ -17,7 +17,7 @@ import { loadSettings } from '../config/settings.ts';
 import { defaultStackDir, projectRoot } from '../devstack/paths.ts';
 import { DEFAULT_PORTS, startStack, stopStack, type ServiceName } from '../devstack/services.ts';
 import { ensureTools } from '../devstack/tools.ts';
-import { openObjectStore } from '../lakehouse/storage/index.ts';
+import { openStore } from '../config/open-lake.ts';
 import { createSimulation, LandingSink, runSimulation } from '../simulator/index.ts';
 import { createPipelineWorker } from '../workers/pipeline-worker.ts';
 import type { PipelineInput } from '../activities/types.ts';
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   say(`\n${summaryTable(result)}`);
 
   const jwt = { ...loadApiSettings({ ...process.env, FITLAKE_JWT_SECRET: process.env.FITLAKE_JWT_SECRET ?? (await localJwtSecret()) }).jwt };
-  const data = new LakeData(openObjectStore(settings.lake));
+  const data = new LakeData(openStore(settings, settings.lake));
   const api = await startApiServer(createApi({ data, jwt, mode: 'development', logging: false }), { host: '127.0.0.1', port: Number(process.env.FITLAKE_API_PORT ?? 4000) });
   const token = await signToken(jwt, { role: 'analyst', ttlSeconds: 12 * 3600 });
   const url = `${api.origin}${GRAPHQL_ENDPOINT}`;

@@ -8,7 +8,7 @@ import { createActivities } from '../activities/pipeline-activities.ts';
 import type { Settings } from '../config/settings.ts';
 import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { KafkajsSource } from '../lakehouse/sources/kafkajs-source.ts';
-import { openObjectStore } from '../lakehouse/storage/index.ts';
+import { openStore } from '../config/open-lake.ts';
 import { createWorkerPool } from '../lakehouse/threads/pool.ts';
 import { configureIngestion } from '../lakehouse/steps/configure-ingestion.ts';
 
@@ -64,11 +64,7 @@ export async function createPipelineWorker(settings: Settings, options: WorkerOp
   };
   const activities = createActivities({
     ...(threads ? { threads } : {}),
-    openStore: (location) =>
-      openObjectStore(location, {
-        ...(settings.azureConnectionString ? { azureConnectionString: settings.azureConnectionString } : {}),
-        ...(settings.azureAccountUrl ? { azureAccountUrl: settings.azureAccountUrl } : {}),
-      }),
+    openStore: (location) => openStore(settings, location),
     openKafka: (brokers) => {
       const key = brokers.join(',');
       let source = kafkaSources.get(key);

@@ -40,8 +40,3 @@ export function buildConnection<N>(index: ColumnarIndex, page: Page, scope: Curs
     page,
   };
 }
-
-/** An empty connection (a user asking for another user's rows). */
-export function emptyConnection<N>(): Connection<N> {
-  return { edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, page: { rows: [], hasNextPage: false, totalCount: () => 0 } };
-}

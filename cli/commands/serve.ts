@@ -1,6 +1,6 @@
 /** `fitlake serve`: the GraphQL API over the lake's gold tables, until SIGINT/SIGTERM. */
 import { loadApiSettings } from '../../config/api-settings.ts';
-import { openObjectStore } from '../../lakehouse/storage/index.ts';
+import { openStore } from '../../config/open-lake.ts';
 import { createApi, GRAPHQL_ENDPOINT, HEALTH_ENDPOINT, LakeData, READY_ENDPOINT, startApiServer } from '../../api/index.ts';
 import { parseArgs } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
@@ -65,7 +65,7 @@ export const serveCommand: Command = {
       ...(values['cache-mb'] !== undefined ? { cacheMb: values['cache-mb'] } : {}),
       ...(values['rate-limit'] !== undefined ? { rateLimit: values['rate-limit'] } : {}),
     });
-    const root = openObjectStore(settings.lake, settings.azureConnectionString ? { azureConnectionString: settings.azureConnectionString } : {});
+    const root = openStore(settings, settings.lake);
     const data = new LakeData(root);
     const built = createApi({
       data,

@@ -1,7 +1,8 @@
 /** `fitlake simulate`: generate wearable data (registrations, profiles, workouts, gym visits, 1 Hz heart rates) into the landing zone or Kafka. */
 import { loadSettings } from '../../config/settings.ts';
 import { parseStoreLocation } from '../../lakehouse/storage/index.ts';
-import { count, createSimulation, formatManifest, KafkaSink, KafkajsProducer, KafkaUnavailableError, LandingSink, plannedReadings, runSimulation, totalRecords, type Sink } from '../../simulator/index.ts';
+import { createSimulation, KafkaSink, KafkajsProducer, KafkaUnavailableError, LandingSink, plannedReadings, runSimulation, totalRecords, type Sink } from '../../simulator/index.ts';
+import { count, formatManifest } from '../text.ts';
 import { parseArgs } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import type { Command } from '../command.ts';

@@ -1,11 +1,8 @@
 /** `fitlake status`: recent pipeline runs on Temporal and the lake's tables with version and freshness. */
 import type { CycleFailure, PipelineProgress, PipelineResult, StepProgress } from '../../activities/types.ts';
-import { allTables } from '../../schema/tables.ts';
-import { tablePath } from '../../schema/types.ts';
+import { openStore } from '../../config/open-lake.ts';
 import { loadSettings } from '../../config/settings.ts';
-import { openObjectStore, prefixedStore } from '../../lakehouse/storage/index.ts';
-import { DeltaTable } from '../../lakehouse/table/index.ts';
-import { TableNotFoundError } from '../../lakehouse/table/log/index.ts';
+import { tableStates } from '../../lakehouse/steps/table-states.ts';
 import { parseArgs, SETTINGS_HELP, SETTINGS_OPTIONS, settingFlags } from '../args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import type { Command } from '../command.ts';
@@ -65,17 +62,13 @@ export const statusCommand: Command = {
     } catch (e) {
       temporalError = e instanceof CliError ? e.message : (e as Error).message;
     }
-    const lake = openObjectStore(settings.lake, settings.azureConnectionString ? { azureConnectionString: settings.azureConnectionString } : {});
-    const tables = [];
-    for (const def of allTables) {
-      try {
-        const table = await DeltaTable.open(prefixedStore(lake, tablePath(def)));
-        tables.push({ table: tablePath(def), version: table.version, rows: await table.count(), lastCommit: new Date(table.snapshot.timestamp).toISOString(), age: age(Date.now() - table.snapshot.timestamp) });
-      } catch (e) {
-        if (!(e instanceof TableNotFoundError)) throw e;
-        tables.push({ table: tablePath(def), version: null, rows: 0, lastCommit: null, age: 'not created yet' });
-      }
-    }
+    const tables = (await tableStates(openStore(settings, settings.lake))).map(({ table, version, rows, lastCommitMs }) => ({
+      table,
+      version,
+      rows,
+      lastCommit: lastCommitMs === null ? null : new Date(lastCommitMs).toISOString(),
+      age: lastCommitMs === null ? 'not created yet' : age(Date.now() - lastCommitMs),
+    }));
     if (values.json) {
       console.log(JSON.stringify({ lake: settings.lake, runs, lastRun: lastRun ?? null, temporalError: temporalError ?? null, tables }, null, 2));
     } else {

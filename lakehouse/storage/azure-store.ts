@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import type * as AzureIdentity from '@azure/identity';
 import type * as AzureStorageBlob from '@azure/storage-blob';
 import type { BlobDownloadResponseParsed, BlobServiceClient, ContainerClient, StoragePipelineOptions, newPipeline } from '@azure/storage-blob';
 import { ConfigError, NotFoundError, StorageError } from '../errors.ts';
@@ -50,6 +51,12 @@ const WRITE_TOKEN = 'fitlakewrite';
 // The Azure SDK (about 0.3 s to load) is loaded by the first Azure store made: a lake on local disk never needs it.
 const require = createRequire(import.meta.url);
 const azureSdk = (): typeof AzureStorageBlob => require('@azure/storage-blob') as typeof AzureStorageBlob;
+/**
+ * Managed identity, workload identity, environment credentials or `az login`, whichever the machine has
+ * (@azure/identity's DefaultAzureCredential): for an account URL without a SAS token. Loaded on first
+ * use, as the storage SDK is.
+ */
+const defaultAzureCredential = (): AzureCredential => new (require('@azure/identity') as typeof AzureIdentity).DefaultAzureCredential();
 
 /** Azure's container naming rule: 3-63 of [a-z0-9-], starting and ending alphanumeric, no '--'. */
 const CONTAINER_NAME = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
@@ -239,13 +246,10 @@ function serviceClient(options: AzureBlobStoreOptions, pipeline: StoragePipeline
     } catch (error) {
       throw new ConfigError(`invalid Azure account URL ${JSON.stringify(options.accountUrl)}`, { setting: 'accountUrl', cause: error });
     }
-    // Without a credential only a SAS token in the URL can authorize requests.
-    if (options.credential === undefined && url.search === '') {
-      throw new ConfigError(`no credential for Azure account URL ${url.origin}: pass a credential, a SAS URL or a connection string`, {
-        setting: 'credential',
-      });
-    }
-    return new BlobServiceClient(options.accountUrl, options.credential, pipeline);
+    // A SAS token in the URL authorizes requests by itself; without one (and without a credential
+    // given), the machine's Azure identity does.
+    const credential = options.credential ?? (url.search === '' ? defaultAzureCredential() : undefined);
+    return new BlobServiceClient(options.accountUrl, credential, pipeline);
   }
   throw new ConfigError(`Azure container ${JSON.stringify(options.container)}: give a connection string or an account URL`, {
     setting: 'connectionString',

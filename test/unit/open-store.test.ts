@@ -96,8 +96,11 @@ describe('openObjectStore', () => {
       () => openObjectStore('abfss://fitlake@otheraccount.dfs.core.windows.net/prod', { azureConnectionString: cs }),
       'otheraccount',
     );
-    // An account URL without a credential or SAS cannot authorize anything.
-    assertConfigError(() => openObjectStore('abfss://fitlake@acct.dfs.core.windows.net/prod'), 'no credential');
+    // An account URL without a credential or SAS is authorized by the machine's Azure identity
+    // (DefaultAzureCredential: managed identity, environment, `az login`); one with a SAS by the SAS alone.
+    const credentialOf = (store: unknown) => (store as { client: { credential: object } }).client.credential.constructor.name;
+    assert.equal(credentialOf(openObjectStore('abfss://fitlake@acct.dfs.core.windows.net/prod')), 'DefaultAzureCredential');
+    assert.equal(credentialOf(openObjectStore('az://fitlake/prod', { azureAccountUrl: 'https://acct.blob.core.windows.net/?sv=2024-01-01&sig=x' })), 'AnonymousCredential');
   });
 
   it('gives a ConfigError when Azure settings are missing or wrong', () => {

@@ -12,8 +12,3 @@ export function versionOfCommitKey(key: string): number | undefined {
   const match = /(?:^|\/)_delta_log\/(\d{20})\.json$/.exec(key);
   return match ? Number(match[1]) : undefined;
 }
-
-/** `_delta_log/<version>.checkpoint.parquet` (single-part checkpoint). */
-export function isCheckpointKey(key: string): boolean {
-  return /_delta_log\/\d{20}\.checkpoint(\.\d+\.\d+)?\.parquet$/.test(key);
-}

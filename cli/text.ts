@@ -1,7 +1,7 @@
-/** Text for people: a manifest and what the sinks delivered as aligned tables. */
-import { IMPERFECTION_KINDS, SOURCES, type ImperfectionKind } from './imperfections.ts';
-import type { Manifest } from './manifest.ts';
-import type { SinkReport } from './sink.ts';
+/** Text for people on the command line: counts, durations, aligned tables, and a simulation's manifest and delivery report. */
+import { IMPERFECTION_KINDS, SOURCES, type ImperfectionKind } from '../simulator/imperfections.ts';
+import type { Manifest } from '../simulator/manifest.ts';
+import type { SinkReport } from '../simulator/sink.ts';
 
 /** `1,234,567`. */
 export const count = (n: number): string => n.toLocaleString('en-US');
