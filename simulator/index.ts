@@ -11,7 +11,6 @@ export { resolveOptions, type SimulationOptions, type SimulationSettings } from 
 export { plannedReadings, type DayPlan, type GymVisit, type Interval, type ProfileChange, type Session, type SimUser } from './plan.ts';
 export { Prng } from './prng.ts';
 export { CSV_HEADERS, csvLine, dumpLine, messageValue, type CsvRecord, type SimRecord, type StreamRecord } from './records.ts';
-export { count, duration, formatManifest, table } from '../cli/text.ts';
 export { runSimulation, type SimulationOutcome } from './run-simulation.ts';
 export { replaySbitToKafka, replaySbitToLanding, sbitSetFiles, type ReplayedFile, type SbitFile } from './sbit-replay.ts';
 export type { Sink, SinkReport, WrittenFile } from './sink.ts';
