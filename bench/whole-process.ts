@@ -46,9 +46,8 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../devstack/paths.ts';
-import { freePort } from '../devstack/ports.ts';
-import { startStack, stopStack, type StackPorts } from '../devstack/services.ts';
-import { ensureTools } from '../devstack/tools.ts';
+import { stopStack } from '../devstack/services.ts';
+import { startTemporal } from './private-temporal.ts';
 import { Lake } from '../lakehouse/steps/lake.ts';
 import { LocalObjectStore } from '../lakehouse/storage/index.ts';
 import type { PipelineResult, StepProgress } from '../activities/types.ts';
@@ -277,26 +276,6 @@ function printOrderRatios(results: readonly ShapeResult[]): void {
   }
 }
 
-/** A private Temporal dev server, through the project's devstack; the stack's other services are stopped at once. */
-async function startTemporal(work: string): Promise<{ dir: string; address: string }> {
-  const tools = await ensureTools(log);
-  for (let attempt = 1; ; attempt++) {
-    const dir = path.join(work, `stack-${attempt}`);
-    const [temporal, temporalUi, temporalHttp, temporalMetrics, kafka, kafkaController, azurite] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
-    const ports: StackPorts = { temporal: temporal!, temporalUi: temporalUi!, temporalHttp: temporalHttp!, temporalMetrics: temporalMetrics!, kafka: kafka!, kafkaController: kafkaController!, azurite: azurite! };
-    try {
-      const started = await startStack({ dir, ports, tools, log, headless: true });
-      await stopStack(dir, log, ['kafka', 'azurite']);
-      return { dir, address: started.endpoints.temporalAddress };
-    } catch (e) {
-      await stopStack(dir, log).catch(() => []);
-      // A port found free can be taken before the service binds it: try again on others.
-      if (attempt >= 3) throw e;
-      log(`the stack did not start (${(e as Error).message.split('\n')[0]}); trying other ports`);
-    }
-  }
-}
-
 async function main(): Promise<number> {
   const generator = generatorFromArgs();
   const rounds = numberArg('--rounds', 2);
@@ -372,7 +351,7 @@ async function main(): Promise<number> {
     }
 
     const t = performance.now();
-    const temporal = await startTemporal(work);
+    const temporal = await startTemporal(work, log);
     stackDir = temporal.dir;
     log(`Temporal dev server at ${temporal.address} (data in ${temporal.dir}) ready in ${fmt((performance.now() - t) / 1000, 1)} s; Kafka and Azurite stopped (not needed for landing files)`);
     bench = {
