@@ -48,8 +48,8 @@ import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../devstack/paths.ts';
 import { stopStack } from '../devstack/services.ts';
 import { startTemporal } from './private-temporal.ts';
-import { Lake } from '../lakehouse/steps/lake.ts';
-import { LocalObjectStore } from '../lakehouse/storage/index.ts';
+import { openLake } from '../config/open-lake.ts';
+import type { Lake } from '../lakehouse/steps/lake.ts';
 import type { PipelineResult, StepProgress } from '../activities/types.ts';
 import { anchorReportedSeconds, duckdbPython } from './duckdb-anchor.ts';
 import { cachedLandingDir, generatedLanding, reshapedLanding, shapeLabel, shapesFromArgs, type LandingShape } from './landing-shapes.ts';
@@ -401,7 +401,7 @@ async function main(): Promise<number> {
         for (const run of measured) {
           const started = performance.now();
           try {
-            const checked = await landing.verify(new Lake(new LocalObjectStore(run.lake)), shape);
+            const checked = await landing.verify(openLake({ lake: run.lake }), shape);
             log(`verified ${path.basename(run.lake)}: ${checked} (${fmt((performance.now() - started) / 1000, 1)} s)`);
           } catch (e) {
             failures.push(`${path.basename(run.lake)} (${shapeLabel(shape)}): ${(e as Error).message}`);
