@@ -253,46 +253,144 @@ interface HeldReading {
   releaseAt: number;
 }
 
+/** The fault of each reading in turn: forced by the plan, a dropout run going on, or drawn at `rate`. */
+class ReadingFaults {
+  private dropoutLeft = 0;
+  private index = 0;
+
+  constructor(
+    private readonly rng: Prng,
+    private readonly rate: number,
+    private readonly forced: ReadonlyMap<number, RecordFault> | undefined,
+  ) {}
+
+  next(): RecordFault | null {
+    let fault: RecordFault | null;
+    const forcedFault = this.forced?.get(this.index++);
+    if (forcedFault) {
+      fault = forcedFault;
+      this.dropoutLeft = fault === 'dropout' ? this.rng.int(1, 8) - 1 : 0;
+    } else if (this.dropoutLeft > 0) {
+      fault = 'dropout';
+      this.dropoutLeft--;
+    } else {
+      fault = drawFault(this.rng, this.rate, READING_FAULTS);
+      if (fault === 'dropout') this.dropoutLeft = this.rng.int(1, 8) - 1;
+    }
+    return fault;
+  }
+}
+
+/** A device-day's readings as they are delivered into the batch: with their faults, late ones held back, all counted in the tally. */
+class ReadingDelivery {
+  private readonly held: HeldReading[] = [];
+  /** Readings (of any shape) pushed so far: a held reading is late once one more came after it. */
+  private pushed = 0;
+  private readonly key: string;
+  readonly prefix: string;
+
+  constructor(
+    private readonly user: SimUser,
+    private readonly rng: Prng,
+    private readonly batch: Batch,
+    private readonly tally: Tally,
+  ) {
+    this.key = String(user.deviceId);
+    this.prefix = `{"device_id":${user.deviceId},"time":`;
+  }
+
+  /** Whether the batch is full (the caller then yields it). */
+  get full(): boolean {
+    return this.batch.records.length >= BATCH;
+  }
+
+  /** The reading of second `t` with its fault: pushed (a duplicate twice, a truncated one before its whole copy), or held to come late. */
+  deliver(t: number, value: string, fault: RecordFault | null): void {
+    const out = this.batch.records;
+    const bpm = this.tally.sources.bpm;
+    const imp = this.tally.imperfections;
+    switch (fault) {
+      case 'late':
+        this.held.push({ time: t, value, heldAt: this.pushed, releaseAt: this.pushed + this.rng.int(2, 120) });
+        bpm.distinct++;
+        return; // nothing pushed now
+      case 'non_numeric_heartrate':
+        // The garbled reading replaces the real one: this second has no valid record.
+        out.push(this.reading(t, `${this.prefix}${t},"heartrate":${JSON.stringify(this.rng.pick(NON_NUMERIC))}}`, fault));
+        bpm.records++;
+        bpm.nonNumeric++;
+        imp.non_numeric_heartrate++;
+        break;
+      case 'truncated_json':
+        out.push({ ...this.reading(t, value, fault), cut: this.rng.range(0.2, 0.9) });
+        out.push(this.reading(t, value, null));
+        bpm.records += 2;
+        bpm.distinct++;
+        bpm.truncated++;
+        imp.truncated_json++;
+        break;
+      case 'duplicate':
+        out.push(this.reading(t, value, null), this.reading(t, value, fault));
+        bpm.records += 2;
+        bpm.distinct++;
+        bpm.duplicates++;
+        imp.duplicate++;
+        break;
+      case 'unknown_topic':
+        out.push(this.reading(t, value, null));
+        out.push({ kind: 'stream', stream: 'bpm', topic: UNKNOWN_TOPIC, key: this.key, value: `{"device_id":${this.user.deviceId},"time":${t},"battery":${this.rng.int(1, 100)}}`, time: t, fault });
+        bpm.records++;
+        bpm.distinct++;
+        this.tally.sources.other_topics.records++;
+        imp.unknown_topic++;
+        break;
+      default:
+        // A good reading, or a dropout (heartrate 0: kept by the pipeline, flagged invalid).
+        out.push(this.reading(t, value, fault));
+        bpm.records++;
+        bpm.distinct++;
+    }
+    this.pushed++;
+    if (this.held.length > 0) this.release(false);
+  }
+
+  /** Held readings whose time has come (all of them at the end of the day), late when something came after them. */
+  release(all: boolean): void {
+    const held = this.held;
+    for (let i = 0; i < held.length; ) {
+      const h = held[i]!;
+      if (!all && h.releaseAt > this.pushed) {
+        i++;
+        continue;
+      }
+      // Held as the device-day's last reading, nothing came after it: delivered in order after all.
+      const late = this.pushed > h.heldAt;
+      this.batch.records.push(this.reading(h.time, h.value, late ? 'late' : null));
+      this.tally.sources.bpm.records++;
+      if (late) this.tally.imperfections.late++;
+      held.splice(i, 1);
+    }
+  }
+
+  private reading(time: number, value: string, fault: RecordFault | null): StreamRecord {
+    return { kind: 'stream', stream: 'bpm', topic: 'bpm', key: this.key, value, time, fault };
+  }
+}
+
 /**
  * The readings of one device-day at 1 Hz over the worn window, minus gaps, with their imperfections,
  * appended to `batch`; yields whenever the batch is full (the caller hands it on and starts a new one).
  */
 function* emitReadings(user: SimUser, day: DayPlan, hrRng: Prng, rng: Prng, rate: number, forced: ReadonlyMap<number, RecordFault> | undefined, batch: Batch, tally: Tally): Generator<void> {
-  const bpm = tally.sources.bpm;
-  const other = tally.sources.other_topics;
   const imp = tally.imperfections;
-  const key = String(user.deviceId);
-  const prefix = `{"device_id":${user.deviceId},"time":`;
   const trace = new HeartRateTrace(day, user.restingBpm, hrRng);
-  const held: HeldReading[] = [];
-  let gapIndex = 0;
-  let dropoutLeft = 0;
-  let index = 0;
-  // Readings (of any shape) pushed so far: a held reading is late once one more came after it.
-  let pushed = 0;
+  const faults = new ReadingFaults(rng, rate, forced);
+  const delivery = new ReadingDelivery(user, rng, batch, tally);
   for (const gap of day.gaps) {
     imp.gap++;
     tally.gapSeconds += gap.to - gap.from;
   }
-
-  const reading = (time: number, value: string, fault: RecordFault | null): StreamRecord => ({ kind: 'stream', stream: 'bpm', topic: 'bpm', key, value, time, fault });
-  let out = batch.records;
-  const release = (all: boolean) => {
-    for (let i = 0; i < held.length; ) {
-      const h = held[i]!;
-      if (!all && h.releaseAt > pushed) {
-        i++;
-        continue;
-      }
-      // Held as the device-day's last reading, nothing came after it: delivered in order after all.
-      const late = pushed > h.heldAt;
-      out.push(reading(h.time, h.value, late ? 'late' : null));
-      bpm.records++;
-      if (late) imp.late++;
-      held.splice(i, 1);
-    }
-  };
-
+  let gapIndex = 0;
   for (let t = day.wearStart; t < day.wearEnd; t++) {
     let hr = trace.at(t);
     const gap = day.gaps[gapIndex];
@@ -304,73 +402,14 @@ function* emitReadings(user: SimUser, day: DayPlan, hrRng: Prng, rng: Prng, rate
       gapIndex++;
       continue;
     }
-    let fault: RecordFault | null;
-    const forcedFault = forced?.get(index);
-    if (forcedFault) {
-      fault = forcedFault;
-      dropoutLeft = fault === 'dropout' ? rng.int(1, 8) - 1 : 0;
-    } else if (dropoutLeft > 0) {
-      fault = 'dropout';
-      dropoutLeft--;
-    } else {
-      fault = drawFault(rng, rate, READING_FAULTS);
-      if (fault === 'dropout') dropoutLeft = rng.int(1, 8) - 1;
-    }
-    index++;
+    const fault = faults.next();
     if (fault === 'dropout') {
       hr = 0;
       imp.dropout++;
     }
     if (t < user.registeredAt && fault !== 'non_numeric_heartrate') imp.before_registration++;
-    const value = `${prefix}${t},"heartrate":${hr}}`;
-
-    switch (fault) {
-      case 'late':
-        held.push({ time: t, value, heldAt: pushed, releaseAt: pushed + rng.int(2, 120) });
-        bpm.distinct++;
-        continue; // nothing pushed now
-      case 'non_numeric_heartrate':
-        // The garbled reading replaces the real one: this second has no valid record.
-        out.push(reading(t, `${prefix}${t},"heartrate":${JSON.stringify(rng.pick(NON_NUMERIC))}}`, fault));
-        bpm.records++;
-        bpm.nonNumeric++;
-        imp.non_numeric_heartrate++;
-        break;
-      case 'truncated_json':
-        out.push({ ...reading(t, value, fault), cut: rng.range(0.2, 0.9) });
-        out.push(reading(t, value, null));
-        bpm.records += 2;
-        bpm.distinct++;
-        bpm.truncated++;
-        imp.truncated_json++;
-        break;
-      case 'duplicate':
-        out.push(reading(t, value, null), reading(t, value, fault));
-        bpm.records += 2;
-        bpm.distinct++;
-        bpm.duplicates++;
-        imp.duplicate++;
-        break;
-      case 'unknown_topic':
-        out.push(reading(t, value, null));
-        out.push({ kind: 'stream', stream: 'bpm', topic: UNKNOWN_TOPIC, key, value: `{"device_id":${user.deviceId},"time":${t},"battery":${rng.int(1, 100)}}`, time: t, fault });
-        bpm.records++;
-        bpm.distinct++;
-        other.records++;
-        imp.unknown_topic++;
-        break;
-      default:
-        // A good reading, or a dropout (heartrate 0: kept by the pipeline, flagged invalid).
-        out.push(reading(t, value, fault));
-        bpm.records++;
-        bpm.distinct++;
-    }
-    pushed++;
-    if (held.length > 0) release(false);
-    if (out.length >= BATCH) {
-      yield;
-      out = batch.records;
-    }
+    delivery.deliver(t, `${delivery.prefix}${t},"heartrate":${hr}}`, fault);
+    if (delivery.full) yield;
   }
-  release(true);
+  delivery.release(true);
 }
