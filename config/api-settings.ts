@@ -7,6 +7,7 @@
 import { ConfigError } from '../lakehouse/errors.ts';
 import { parseSeconds } from './durations.ts';
 import { readConfigFile, type ConfigFile } from './config-file.ts';
+import { localJwtSecretFile, readLocalJwtSecret } from './local-secret.ts';
 import { loadAzureSettings, type AzureSettings } from './open-lake.ts';
 import { loadSettings } from './settings.ts';
 
@@ -65,13 +66,17 @@ export const DEFAULT_RESPONSE_CACHE_MB = 64;
 export const DEFAULT_RATE_LIMIT = 100;
 
 /** JWT settings from the environment; ConfigError when the secret is absent or too short. */
-export function loadJwtSettings(env: NodeJS.ProcessEnv): JwtSettings {
-  const secret = env.FITLAKE_JWT_SECRET;
+export function loadJwtSettings(env: NodeJS.ProcessEnv, notice: (line: string) => void = () => {}): JwtSettings {
+  let secret = env.FITLAKE_JWT_SECRET;
   if (secret === undefined || secret === '') {
-    throw new ConfigError(
-      `FITLAKE_JWT_SECRET is not set: the API signs and verifies tokens with it. Set it to a random string of at least ${MIN_SECRET_LENGTH} characters, e.g. export FITLAKE_JWT_SECRET=$(openssl rand -base64 48)`,
-      { setting: 'FITLAKE_JWT_SECRET' },
-    );
+    secret = readLocalJwtSecret(env);
+    if (secret === undefined) {
+      throw new ConfigError(
+        `FITLAKE_JWT_SECRET is not set (and ${localJwtSecretFile(env)}, which npm start makes, does not exist): the API signs and verifies tokens with it. Set it to a random string of at least ${MIN_SECRET_LENGTH} characters, e.g. export FITLAKE_JWT_SECRET=$(openssl rand -base64 48)`,
+        { setting: 'FITLAKE_JWT_SECRET' },
+      );
+    }
+    notice(`FITLAKE_JWT_SECRET is not set: using the local secret of npm start in ${localJwtSecretFile(env)}`);
   }
   if (secret.length < MIN_SECRET_LENGTH) {
     // The value is a secret: the message gives its length only.
@@ -137,7 +142,8 @@ function cacheMb(value: string | number): number {
 }
 
 /** API settings from flags over environment over the config file over defaults; throws ConfigError on an invalid value. */
-export function loadApiSettings(env: NodeJS.ProcessEnv, flags: ApiSettingFlags = {}, file: ConfigFile = readConfigFile(env)): ApiSettings {
+/** `notice` hears what a user should know of where a setting came from (the local secret file). */
+export function loadApiSettings(env: NodeJS.ProcessEnv, flags: ApiSettingFlags = {}, file: ConfigFile = readConfigFile(env), notice?: (line: string) => void): ApiSettings {
   const base = loadSettings(env, flags.lake === undefined ? {} : { lake: flags.lake }, file);
   const host = (flags.host ?? env.FITLAKE_API_HOST ?? file.api?.host ?? '127.0.0.1').trim();
   if (host === '' || /\s/.test(host)) throw new ConfigError(`host '${host}' is not a host name or address`, { setting: 'FITLAKE_API_HOST', value: host });
@@ -145,7 +151,7 @@ export function loadApiSettings(env: NodeJS.ProcessEnv, flags: ApiSettingFlags =
     port: port(flags.port ?? env.FITLAKE_API_PORT ?? String(file.api?.port ?? DEFAULT_API_PORT)),
     host,
     mode: apiMode(env, file),
-    jwt: loadJwtSettings(env),
+    jwt: loadJwtSettings(env, notice),
     responseCacheMb: cacheMb(flags.cacheMb ?? env.FITLAKE_API_CACHE_MB ?? file.api?.cacheMb ?? DEFAULT_RESPONSE_CACHE_MB),
     tokenLifetimes: loadTokenLifetimes(env),
     rateLimit: rateLimit(flags.rateLimit ?? env.FITLAKE_API_RATE_LIMIT ?? file.api?.rateLimit ?? DEFAULT_RATE_LIMIT),

@@ -6,8 +6,8 @@
 import path from 'node:path';
 import { ConfigError } from '../lakehouse/errors.ts';
 import { parseStoreLocation } from '../lakehouse/storage/index.ts';
-import { projectRoot } from '../devstack/paths.ts';
 import { readConfigFile, type ConfigFile } from './config-file.ts';
+import { localDataDir } from './local-secret.ts';
 import { loadAzureSettings, type AzureSettings } from './open-lake.ts';
 import { loadIngestionSettings, type IngestionSettings } from './ingestion-settings.ts';
 
@@ -74,8 +74,8 @@ export function loadSettings(env: NodeJS.ProcessEnv, flags: SettingFlags = {}, f
   const kafka = flags.kafka ?? env.FITLAKE_KAFKA_BROKERS ?? (Array.isArray(file.kafka) ? file.kafka.join(',') : file.kafka) ?? '';
   const kafkaBrokers = kafka.split(',').map((b) => b.trim()).filter(Boolean);
   for (const broker of kafkaBrokers) if (!/^[^\s:]+:\d+$/.test(broker)) throw new ConfigError(`Kafka broker '${broker}' is not host:port`, { setting: 'FITLAKE_KAFKA_BROKERS', value: broker });
-  const lake = location(flags.lake ?? env.FITLAKE_LAKE ?? file.lake ?? path.join(projectRoot, '.data', 'lake'), 'FITLAKE_LAKE');
-  const landing = location(flags.landing ?? env.FITLAKE_LANDING ?? file.landing ?? path.join(projectRoot, '.data', 'landing'), 'FITLAKE_LANDING');
+  const lake = location(flags.lake ?? env.FITLAKE_LAKE ?? file.lake ?? path.join(localDataDir(env), 'lake'), 'FITLAKE_LAKE');
+  const landing = location(flags.landing ?? env.FITLAKE_LANDING ?? file.landing ?? path.join(localDataDir(env), 'landing'), 'FITLAKE_LANDING');
   const threadsSetting = flags.threads ?? env.FITLAKE_THREADS ?? file.threads;
   const threads = threadsSetting === undefined || threadsSetting === '' ? undefined : Number(threadsSetting);
   if (threads !== undefined && !(Number.isSafeInteger(threads) && threads >= 0 && threads <= 64)) {

@@ -6,17 +6,17 @@
  * while a new day of simulated data lands every little while, showing gold grow. Ctrl-C stops what this
  * command started and leaves what it found running.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApi, GRAPHQL_ENDPOINT, LakeData, signToken, startApiServer } from '../api/index.ts';
 import { loadApiSettings } from '../config/api-settings.ts';
 import { loadSettings } from '../config/settings.ts';
-import { defaultStackDir, projectRoot } from '../devstack/paths.ts';
+import { defaultStackDir } from '../devstack/paths.ts';
 import { DEFAULT_PORTS, startStack, stopStack, type ServiceName } from '../devstack/services.ts';
 import { ensureTools } from '../devstack/tools.ts';
+import { ensureLocalJwtSecret, localDataDir } from '../config/local-secret.ts';
 import { openStore } from '../config/open-lake.ts';
 import { createSimulation, LandingSink, runSimulation } from '../simulator/index.ts';
 import { createPipelineWorker } from '../workers/pipeline-worker.ts';
@@ -25,21 +25,11 @@ import { connectClient } from '../cli/temporal-client.ts';
 import { followRun, summaryTable } from '../cli/follow.ts';
 import { startPipeline } from '../cli/start-pipeline.ts';
 
-const dataDir = path.join(projectRoot, '.data');
+const dataDir = localDataDir(process.env);
 const say = (line = '') => console.log(line);
 const MS_BETWEEN_NEW_DAYS = 20_000;
 const DEMO_START = '2023-03-10';
 const DEMO_DAYS = 365;
-
-/** The local signing secret of the demo API: random, created once, readable only by its owner. */
-async function localJwtSecret(): Promise<string> {
-  const file = path.join(dataDir, 'jwt-secret');
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
-  const secret = randomBytes(48).toString('base64url');
-  await writeFile(file, secret, { mode: 0o600 });
-  await chmod(file, 0o600);
-  return secret;
-}
 
 const daysFile = path.join(dataDir, 'demo-days');
 
@@ -104,7 +94,9 @@ async function main(): Promise<void> {
   const result = await followRun(once, (line) => say(line));
   say(`\n${summaryTable(result)}`);
 
-  const jwt = { ...loadApiSettings({ ...process.env, FITLAKE_JWT_SECRET: process.env.FITLAKE_JWT_SECRET ?? (await localJwtSecret()) }).jwt };
+  // The local secret is made here when there is none: `fitlake serve` and `fitlake token` find it too.
+  if (!process.env.FITLAKE_JWT_SECRET) ensureLocalJwtSecret(process.env);
+  const jwt = { ...loadApiSettings(process.env).jwt };
   const data = new LakeData(openStore(settings, settings.lake));
   const api = await startApiServer(createApi({ data, jwt, mode: 'development', logging: false }), { host: '127.0.0.1', port: Number(process.env.FITLAKE_API_PORT ?? 4000) });
   const token = await signToken(jwt, { role: 'analyst', ttlSeconds: 12 * 3600 });

@@ -26,7 +26,8 @@ Options:
   --json            print the address as JSON
 
 Environment:
-  FITLAKE_JWT_SECRET   required: HS256 key of the tokens, at least 32 characters
+  FITLAKE_JWT_SECRET   HS256 key of the tokens, at least 32 characters; when unset, the secret
+                       npm start keeps in .data/jwt-secret (FITLAKE_DATA_DIR), if there is one
   FITLAKE_JWT_ISSUER   token issuer (default fitlake); the audience is fitlake-api
   FITLAKE_API_MODE     development (GraphiQL, introspection) or production (neither);
                        default from NODE_ENV (production when NODE_ENV=production)
@@ -64,7 +65,7 @@ export const serveCommand: Command = {
       ...(values.lake !== undefined ? { lake: values.lake } : {}),
       ...(values['cache-mb'] !== undefined ? { cacheMb: values['cache-mb'] } : {}),
       ...(values['rate-limit'] !== undefined ? { rateLimit: values['rate-limit'] } : {}),
-    });
+    }, undefined, (line) => console.error(line));
     const root = openStore(settings, settings.lake);
     const data = new LakeData(root);
     const built = createApi({

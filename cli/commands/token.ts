@@ -52,7 +52,7 @@ export const tokenCommand: Command = {
     // The API refuses tokens that live longer than its maximum for the role: never sign one.
     const maxSeconds = loadTokenLifetimes(process.env)[role];
     if (!(ttlSeconds >= 1) || ttlSeconds > maxSeconds) throw new CliError(`--ttl must be between 1s and ${maxSeconds / 3600} h for a${role === 'user' ? ' user' : 'n analyst'} token (FITLAKE_TOKEN_MAX_TTL_${role.toUpperCase()})`, ExitCode.usage);
-    const jwt = loadJwtSettings(process.env);
+    const jwt = loadJwtSettings(process.env, (line) => console.error(line));
     console.log(await signToken(jwt, { role, ...(userId !== undefined ? { userId } : {}), ...(values.subject ? { subject: values.subject } : {}), ttlSeconds }));
     return ExitCode.ok;
   },

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { apiMode, loadApiSettings, loadJwtSettings, loadTokenLifetimes } from '../../config/api-settings.ts';
 import { ConfigError } from '../../lakehouse/errors.ts';
@@ -60,8 +62,10 @@ describe('API settings', () => {
   });
 
   it('need a secret of at least 32 characters, with no default, and never print it', () => {
-    assert.throws(() => loadJwtSettings({}), (e: unknown) => e instanceof ConfigError && /FITLAKE_JWT_SECRET is not set/.test(e.message));
-    assert.throws(() => loadApiSettings({ NODE_ENV: 'development' }), /FITLAKE_JWT_SECRET is not set/);
+    // A data folder without the local secret of npm start (config/local-secret.ts), whatever this checkout's .data/ holds.
+    const none = { FITLAKE_DATA_DIR: path.join(os.tmpdir(), 'fitlake-no-secret-here') };
+    assert.throws(() => loadJwtSettings(none), (e: unknown) => e instanceof ConfigError && /FITLAKE_JWT_SECRET is not set/.test(e.message));
+    assert.throws(() => loadApiSettings({ ...none, NODE_ENV: 'development' }), /FITLAKE_JWT_SECRET is not set/);
     assert.throws(() => loadJwtSettings({ FITLAKE_JWT_SECRET: 'hunter2-but-short' }), (e: unknown) => e instanceof ConfigError && /17 characters long; it needs at least 32/.test(e.message) && !e.message.includes('hunter2'));
   });
 
