@@ -41,6 +41,9 @@ export type Cell = string | number | boolean | null;
 
 type CellOf<T extends ColumnType> = T extends 'string' ? string : T extends 'boolean' ? boolean : number;
 
+/** The column names of a declared table: `ColumnName<typeof heartRate>` is `'device_id' | 'time' | …`. */
+export type ColumnName<T extends TableDef> = T['columns'][number]['name'];
+
 /** The TypeScript row type of a declared table: `RowOf<typeof heartRate>`. */
 export type RowOf<T extends TableDef> = {
   -readonly [C in T['columns'][number] as C['name']]: ValueOf<C>;

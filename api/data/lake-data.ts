@@ -49,9 +49,11 @@ export class LakeData {
   }
 
   /** The index of the newest loaded version of a table (empty while the table does not exist). */
-  async index(def: (typeof INDEXED_TABLES)[number]): Promise<ColumnarIndex> {
+  async index<T extends (typeof INDEXED_TABLES)[number]>(def: T): Promise<ColumnarIndex<T>> {
     const loaded = await this.indexes.get(def.name)!.get();
-    return loaded?.value ?? emptyIndex(indexSpecOf(def));
+    // The watchers are kept by table name, each built from its own declaration: the index under
+    // def.name is the index of def.
+    return (loaded?.value as ColumnarIndex<T> | undefined) ?? emptyIndex(indexSpecOf(def));
   }
 
   /**

@@ -3,9 +3,13 @@
  * (user_id, workout_id, session_id): what puts a workout on a day. NaN where there is no match.
  * Computed once per pair of versions.
  */
+import type { completedWorkouts, workoutBpmSummary } from '../../schema/tables.ts';
 import type { ColumnarIndex } from './columnar-index.ts';
 
-const cache = new WeakMap<ColumnarIndex, WeakMap<ColumnarIndex, { start: Float64Array; end: Float64Array }>>();
+type SummaryIndex = ColumnarIndex<typeof workoutBpmSummary>;
+type CompletedIndex = ColumnarIndex<typeof completedWorkouts>;
+
+const cache = new WeakMap<SummaryIndex, WeakMap<CompletedIndex, WorkoutTimes>>();
 
 export interface WorkoutTimes {
   readonly start: Float64Array;
@@ -13,7 +17,7 @@ export interface WorkoutTimes {
 }
 
 /** The completed_workouts row of one workout, or -1. */
-export function completedRow(completed: ColumnarIndex, userId: number, workoutId: number, sessionId: number): number {
+export function completedRow(completed: CompletedIndex, userId: number, workoutId: number, sessionId: number): number {
   if (completed.numRows === 0) return -1;
   const workout = completed.number('workout_id');
   const session = completed.number('session_id');
@@ -21,7 +25,7 @@ export function completedRow(completed: ColumnarIndex, userId: number, workoutId
   return -1;
 }
 
-export function workoutTimes(summaries: ColumnarIndex, completed: ColumnarIndex): WorkoutTimes {
+export function workoutTimes(summaries: SummaryIndex, completed: CompletedIndex): WorkoutTimes {
   let byCompleted = cache.get(summaries);
   if (!byCompleted) {
     byCompleted = new WeakMap();

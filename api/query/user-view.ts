@@ -4,6 +4,7 @@
  * Visibility: analysts see every user; a user token sees only itself (others read as null).
  */
 import { users } from '../../schema/tables.ts';
+import type { ColumnName } from '../../schema/types.ts';
 import type { ApiContext } from '../context.ts';
 import type { Viewer } from '../auth/viewer.ts';
 
@@ -26,7 +27,7 @@ export async function userView(ctx: ApiContext, userId: number): Promise<UserVie
   if (!mayView(ctx.viewer, userId)) return null;
   const index = await ctx.data.index(users);
   const row = index.numRows === 0 ? undefined : index.rowsWhere('user_id', userId)[0];
-  const get = (column: string) => (row === undefined ? null : index.value(column, row));
+  const get = (column: ColumnName<typeof users>) => (row === undefined ? null : index.value(column, row));
   return {
     userId,
     deviceId: get('device_id') as number | null,

@@ -4,10 +4,9 @@
  * thread for a heart_rate file's Parquet bytes (joinReadingsFile, threads/tasks.ts) or in-thread over a
  * scan (joinReadings) by silver workout_bpm.
  */
-import { workoutBpm } from '../../schema/tables.ts';
-import type { Cell, ColumnDef } from '../../schema/types.ts';
-import { doubled, numberColumn, toWire, type ColumnBatch } from '../table/columns/index.ts';
-import type { Row } from '../table/operations/index.ts';
+import { heartRate, workoutBpm, type CompletedWorkoutRow } from '../../schema/tables.ts';
+import type { ColumnDef } from '../../schema/types.ts';
+import { columnOf, doubled, numberColumn, toWire, type ColumnBatch } from '../table/columns/index.ts';
 import { decodeParquetBatches } from '../table/parquet/index.ts';
 
 /** Rows per decoded slice of a heart_rate file. */
@@ -15,19 +14,16 @@ const SCAN_BATCH_ROWS = 65_536;
 
 /**
  * The workout_bpm rows of one heart_rate file's readings, column by column, in Float64Arrays: every
- * column of workout_bpm is a number that is never null (the windows' cells are read from
- * completed_workouts, whose columns are all such).
+ * column of workout_bpm is a number that is never null (the windows are completed_workouts rows, whose
+ * columns are all such).
  */
 export class JoinedRows {
   private columns: Float64Array<ArrayBuffer>[] = workoutBpm.columns.map(() => new Float64Array(1024));
   size = 0;
   recordsIn = 0;
 
-  emit(w: Row, time: number, heartrate: number): void {
+  emit(w: CompletedWorkoutRow, time: number, heartrate: number): void {
     const { user_id: user, workout_id: workout, session_id: session, start_time: start, end_time: end } = w;
-    if (typeof user !== 'number' || typeof workout !== 'number' || typeof session !== 'number' || typeof start !== 'number' || typeof end !== 'number') {
-      throw new TypeError(`workout window ${JSON.stringify(w)} has a cell that is not a number`);
-    }
     const row = this.size;
     if (row === this.columns[0]!.length) this.columns = this.columns.map((c) => doubled(c));
     const [u, wo, se, st, en, t, hr] = this.columns as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
@@ -52,28 +48,28 @@ export class JoinedRows {
 }
 
 /** Emit, for each valid reading of the batch, a row per candidate window of its device that holds it. */
-function joinBatch(batch: ColumnBatch, windowsOfDevice: (device: number) => readonly Row[] | undefined, out: JoinedRows): void {
-  const device = batch.columns.get('device_id')!;
-  const time = batch.columns.get('time')!;
-  const heartrate = batch.columns.get('heartrate')!;
-  const valid = batch.columns.get('valid')!;
-  let lastDevice: Cell = null;
-  let windows: readonly Row[] | undefined;
+function joinBatch(batch: ColumnBatch, windowsOfDevice: (device: number) => readonly CompletedWorkoutRow[] | undefined, out: JoinedRows): void {
+  const device = columnOf(heartRate, batch, 'device_id');
+  const time = columnOf(heartRate, batch, 'time');
+  const heartrate = columnOf(heartRate, batch, 'heartrate');
+  const valid = columnOf(heartRate, batch, 'valid');
+  let lastDevice: number | null = null;
+  let windows: readonly CompletedWorkoutRow[] | undefined;
   for (let i = 0; i < batch.numRows; i++) {
     if (!valid[i]) continue;
-    const d = device[i] as number;
+    const d = device[i]!;
     if (d !== lastDevice) {
       windows = windowsOfDevice(d);
       lastDevice = d;
     }
     if (windows === undefined) continue;
-    const t = time[i] as number;
-    for (const w of windows) if ((w.start_time as number) < t && t <= (w.end_time as number)) out.emit(w, t, heartrate[i] as number);
+    const t = time[i]!;
+    for (const w of windows) if (w.start_time < t && t <= w.end_time) out.emit(w, t, heartrate[i]!);
   }
 }
 
 /** Candidate windows (completed workouts) by device. */
-export type WindowsOfDevice = Map<number, readonly Row[]>;
+export type WindowsOfDevice = Map<number, readonly CompletedWorkoutRow[]>;
 
 /** The workout_bpm rows of readings (a heart_rate file's batches) within the windows of their devices. */
 export async function joinReadings(batches: AsyncIterable<ColumnBatch>, windows: WindowsOfDevice): Promise<JoinedRows> {

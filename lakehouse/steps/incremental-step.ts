@@ -13,32 +13,33 @@
  * table as the one before left it, but a chunk's inserts are encoded on a worker thread (when there are
  * workers) while this thread reads and deduplicates the next chunk's input.
  */
-import type { TableDef } from '../../schema/types.ts';
-import { batchFromRows, type ColumnBatch } from '../table/columns/index.ts';
+import type { RowOf, TableDef } from '../../schema/types.ts';
+import { batchFromRows, toWire, type ColumnBatch, type Row } from '../table/columns/index.ts';
 import { quarantineRecords } from '../../schema/tables.ts';
 import type { Snapshot } from '../table/log/index.ts';
 import { shouldPlanAgain, TargetTransaction } from './target-transaction.ts';
 import type { EncodedDataFile } from '../table/files/index.ts';
-import { toWire } from '../table/columns/index.ts';
 import type { WorkerPool } from '../threads/pool.ts';
-import type { Row } from '../table/operations/index.ts';
 import { checkpointTxns, nothingToRead, planUpstream, type UpstreamRange } from './incremental.ts';
 import { QuarantineBuffer } from './quarantine.ts';
 import { faultPoint } from '../fault-points.ts';
 import type { StepContext, StepResult } from './step.ts';
 
-export interface ComputeInput {
+/** One range per upstream table, in their order, each typed by its table: `ranges: [bronze]` of `upstream: [kafkaMultiplexBz]`. */
+export type RangesOf<Up extends readonly TableDef[]> = { -readonly [K in keyof Up]: UpstreamRange<Up[K]> };
+
+export interface ComputeInput<Up extends readonly TableDef[] = readonly TableDef[]> {
   ctx: StepContext;
   /** The step's writes to its target, judged against the snapshot it planned from. */
   target: TargetTransaction;
   /** One range per upstream table, in the order of `upstream`. */
-  ranges: UpstreamRange[];
+  ranges: RangesOf<Up>;
   quarantine: QuarantineBuffer;
 }
 
-export interface ComputeOutput {
+export interface ComputeOutput<T extends TableDef = TableDef> {
   /** Rows to merge into the target, unique by the target's key. */
-  rows?: Row[];
+  rows?: RowOf<T>[];
   /** Or the same as columns of the target (no object per row); used when given. */
   batch?: ColumnBatch;
   recordsIn: number;
@@ -49,24 +50,28 @@ export interface ComputeOutput {
   uniqueKeys?: boolean;
 }
 
-export interface IncrementalSpec {
+/** A step from the upstream tables `Up` into table T; rows are typed by their tables' declarations. */
+export interface IncrementalSpec<T extends TableDef, Up extends readonly TableDef[]> {
   step: string;
-  target: TableDef;
-  upstream: readonly TableDef[];
+  target: T;
+  upstream: Up;
   /** The rows to merge, all at once; a step has this or computeChunks. */
-  compute?(input: ComputeInput): Promise<ComputeOutput>;
+  compute?(input: ComputeInput<Up>): Promise<ComputeOutput<T>>;
   /**
    * The rows to merge in chunks (see the module comment), each unique by key; a key may recur in a
    * later chunk, which then merges over the earlier one through whenMatched like any stored row. The
    * last chunk is marked final; without one, the checkpoints are committed with an empty merge.
    */
-  computeChunks?(input: ComputeInput): AsyncIterable<ComputeOutput>;
+  computeChunks?(input: ComputeInput<Up>): AsyncIterable<ComputeOutput<T>>;
   /** Given a stored row and a computed one with the same key: the row to store, or undefined to keep. */
-  whenMatched(target: Row, source: Row): Row | undefined;
+  whenMatched(target: RowOf<T>, source: RowOf<T>): RowOf<T> | undefined;
 }
 
-/** Run an incremental step to completion; see the module comment. */
-export async function runIncremental(ctx: StepContext, spec: IncrementalSpec): Promise<StepResult> {
+/**
+ * Run an incremental step to completion; see the module comment. `upstream` is taken as a tuple (const
+ * Up), so that each of compute's ranges is typed by its own table.
+ */
+export async function runIncremental<T extends TableDef, const Up extends readonly TableDef[]>(ctx: StepContext, spec: IncrementalSpec<T, Up>): Promise<StepResult> {
   const result: StepResult = { step: spec.step, recordsIn: 0, rowsWritten: 0, quarantined: 0, duplicates: 0, versions: {}, changed: false };
   let conflicts = 0;
   for (let round = 0; round < 100; round++) {
@@ -76,8 +81,7 @@ export async function runIncremental(ctx: StepContext, spec: IncrementalSpec): P
     const target = new TargetTransaction(table, table.snapshot);
     const quarantinePlanned = (await ctx.lake.table(quarantineRecords)).snapshot;
     result.versions[spec.target.name] = target.planned.version;
-    const ranges: UpstreamRange[] = [];
-    for (const def of spec.upstream) ranges.push(await planUpstream(ctx.lake, spec.step, target.planned, quarantinePlanned, def));
+    const ranges = await planRanges(ctx, spec.step, spec.upstream, target.planned, quarantinePlanned);
     if (nothingToRead(ranges)) break;
     try {
       if (await runRound(ctx, spec, target, ranges, quarantinePlanned, result)) break;
@@ -91,8 +95,32 @@ export async function runIncremental(ctx: StepContext, spec: IncrementalSpec): P
   return result;
 }
 
+/** The range of each upstream table, in order (see incremental.ts). */
+async function planRanges<Up extends readonly TableDef[]>(ctx: StepContext, step: string, upstream: Up, target: Snapshot, quarantine: Snapshot): Promise<RangesOf<Up>> {
+  const ranges: UpstreamRange[] = [];
+  for (const def of upstream) ranges.push(await planUpstream(ctx.lake, step, target, quarantine, def));
+  // One range per table of `upstream`, in its order: RangesOf<Up>, which a loop cannot show the checker.
+  return ranges as RangesOf<Up>;
+}
+
+/**
+ * The spec's whenMatched over the rows a merge hands it: rows of the target's files and computed rows,
+ * both conformed to the target's columns before the merge compares them (merge.ts), so they are rows of
+ * the target as its declaration types them.
+ */
+function whenMatchedOf<T extends TableDef>(spec: IncrementalSpec<T, readonly TableDef[]>): (target: Row, source: Row) => Row | undefined {
+  return (target, source) => spec.whenMatched(target as RowOf<T>, source as RowOf<T>);
+}
+
 /** One planned round: compute, quarantine, merge with the checkpoints; true when no catch-up is left. */
-async function runRound(ctx: StepContext, spec: IncrementalSpec, target: TargetTransaction, ranges: UpstreamRange[], quarantinePlanned: Snapshot, total: StepResult): Promise<boolean> {
+async function runRound<T extends TableDef, Up extends readonly TableDef[]>(
+  ctx: StepContext,
+  spec: IncrementalSpec<T, Up>,
+  target: TargetTransaction,
+  ranges: RangesOf<Up>,
+  quarantinePlanned: Snapshot,
+  total: StepResult,
+): Promise<boolean> {
   // Counted apart and added to the step's result only when the round commits: a round that conflicts
   // is planned again and counted then.
   const result: StepResult = { ...total, recordsIn: 0, rowsWritten: 0, quarantined: 0, duplicates: 0 };
@@ -106,7 +134,7 @@ async function runRound(ctx: StepContext, spec: IncrementalSpec, target: TargetT
     const encodeFiles = encoderFor(ctx.threads, target, spec.target.name, batch);
     const merged = await target.merge(batch, {
       key: spec.target.primaryKey,
-      whenMatched: spec.whenMatched,
+      whenMatched: whenMatchedOf(spec),
       uniqueSource,
       ...(encodeFiles ? { encodeFiles } : {}),
       ...(lastWritten ? { knownFiles: lastWritten } : {}),
@@ -172,7 +200,7 @@ function encoderFor(threads: WorkerPool | undefined, target: TargetTransaction, 
 }
 
 /** The spec's output as chunks: computeChunks, or compute's one output. */
-async function* chunksOf(spec: IncrementalSpec, input: ComputeInput): AsyncGenerator<ComputeOutput> {
+async function* chunksOf<T extends TableDef, Up extends readonly TableDef[]>(spec: IncrementalSpec<T, Up>, input: ComputeInput<Up>): AsyncGenerator<ComputeOutput<T>> {
   if (spec.computeChunks) yield* spec.computeChunks(input);
   else if (spec.compute) yield { ...(await spec.compute(input)), final: true };
   else throw new Error(`step ${spec.step} has neither compute nor computeChunks`);

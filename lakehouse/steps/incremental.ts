@@ -15,8 +15,9 @@ import type { DeltaTable } from '../table/index.ts';
 import { filesAddedSince } from '../table/files/index.ts';
 import type { Lake } from './lake.ts';
 
-export interface UpstreamRange {
-  def: TableDef;
+/** What a step reads of upstream table T in one run; the row readers (rows.ts) type its rows by T. */
+export interface UpstreamRange<T extends TableDef = TableDef> {
+  def: T;
   table: DeltaTable;
   appId: string;
   /** Checkpoint: upstream version already consumed (undefined: nothing yet). */
@@ -38,7 +39,7 @@ export const checkpointId = (step: string, upstream: TableDef) => `${step}<-${up
  * snapshots of the target and of quarantine (the ones the step's commits will be judged against), never
  * from the shared table objects, which other activities refresh.
  */
-export async function planUpstream(lake: Lake, step: string, target: Snapshot, quarantine: Snapshot, def: TableDef): Promise<UpstreamRange> {
+export async function planUpstream<T extends TableDef>(lake: Lake, step: string, target: Snapshot, quarantine: Snapshot, def: T): Promise<UpstreamRange<T>> {
   const table = await lake.table(def);
   const latestSnapshot = table.snapshot;
   const appId = checkpointId(step, def);

@@ -5,8 +5,7 @@
  * moved out of the visit) is deleted first, in a commit of its own. A retry recomputes the same scope
  * and finds nothing more to delete; the merge then writes what was produced.
  */
-import type { ColumnBatch } from '../table/columns/index.ts';
-import type { Row } from '../table/operations/index.ts';
+import type { ColumnBatch, Row } from '../table/columns/index.ts';
 import type { Predicate, Value } from '../table/files/index.ts';
 import type { Cell } from '../../schema/types.ts';
 import { keyOf } from './rows.ts';

@@ -3,11 +3,11 @@
  * their quarantine rows, so the next run rebuilds them from their inputs. Steps that share a target
  * table (the two kafka_multiplex_bz sources) are reset together: one cannot be emptied alone.
  */
-import { quarantineRecords } from '../../schema/tables.ts';
+import { quarantineRecords, type QuarantineRow } from '../../schema/tables.ts';
 import { tablePath } from '../../schema/types.ts';
 import { type Action, commit } from '../table/log/index.ts';
 import { removeOf } from '../table/operations/index.ts';
-import { rowsFromBatch, batchFromRows } from '../table/columns/index.ts';
+import { rowsOf, batchFromRows } from '../table/columns/index.ts';
 import { STEPS } from './graph.ts';
 import type { Lake } from './lake.ts';
 import type { Step } from './step.ts';
@@ -39,8 +39,8 @@ export async function resetSteps(lake: Lake, requested: readonly Step[], now: ()
   }
 
   const quarantine = await lake.table(quarantineRecords);
-  const keep = [];
-  for await (const batch of quarantine.scan()) for (const row of rowsFromBatch(batch)) if (!names.includes(row.step as string)) keep.push(row);
+  const keep: QuarantineRow[] = [];
+  for await (const batch of quarantine.scan()) for (const row of rowsOf(quarantineRecords, batch)) if (!names.includes(row.step)) keep.push(row);
   const rewinds: Action[] = [];
   for (const appId of quarantine.snapshot.txns.keys()) if (names.some((n) => ownsTxn(n, appId))) rewinds.push({ txn: { appId, version: -1, lastUpdated: timestamp } });
   if (keep.length !== (await quarantine.count()) || rewinds.length > 0) {

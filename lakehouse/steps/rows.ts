@@ -1,9 +1,17 @@
 /** Small helpers the steps share for working with rows. */
-import type { Cell } from '../../schema/types.ts';
-import type { Row } from '../table/operations/index.ts';
+import type { ColumnName, RowOf, TableDef } from '../../schema/types.ts';
 import type { UpstreamRange } from './incremental.ts';
 import { type Predicate, rowsRemovedBetween } from '../table/files/index.ts';
-import { rowsFromBatch } from '../table/columns/index.ts';
+import { rowsOf, type Row } from '../table/columns/index.ts';
+
+/** The rows of table T in columns C (all of them by default), as its declaration types them. */
+export type RowsOf<T extends TableDef, C extends ColumnName<T> = ColumnName<T>> = Pick<RowOf<T>, C>[];
+
+/** What to read of an upstream table: some of its columns (all by default), matching the predicates. */
+export interface ReadOptions<C extends string> {
+  columns?: readonly C[];
+  predicates?: readonly Predicate[];
+}
 
 /** Keep one row per key; `prefer(a, b)` returns the row to keep of two with the same key. */
 export function dedupe<T>(rows: Iterable<T>, key: (row: T) => string | number, prefer: (a: T, b: T) => T): { kept: T[]; duplicates: number } {
@@ -33,10 +41,10 @@ export function sameRow(a: Row, b: Row): boolean {
 }
 
 /** The rows of the upstream range's new files (optionally filtered and projected). */
-export async function readNewRows(range: UpstreamRange, options: { columns?: readonly string[]; predicates?: readonly Predicate[] } = {}): Promise<Row[]> {
-  const out: Row[] = [];
+export async function readNewRows<T extends TableDef, C extends ColumnName<T> = ColumnName<T>>(range: UpstreamRange<T>, options: ReadOptions<C> = {}): Promise<RowsOf<T, C>> {
+  const out: RowsOf<T, C> = [];
   for await (const batch of range.table.scan({ snapshot: range.snapshot, files: range.files, ...options })) {
-    for (const row of rowsFromBatch(batch)) out.push(row);
+    for (const row of rowsOf<T, C>(range.def, batch)) out.push(row);
   }
   return out;
 }
@@ -45,16 +53,16 @@ export async function readNewRows(range: UpstreamRange, options: { columns?: rea
  * The rows that left the upstream table within the range: pre-images of updated rows and deleted rows
  * (see change-data.ts). With readNewRows, every key whose upstream state changed since the checkpoint.
  */
-export async function readRemovedRows(range: UpstreamRange, options: { columns?: readonly string[] } = {}): Promise<Row[]> {
-  const out: Row[] = [];
+export async function readRemovedRows<T extends TableDef, C extends ColumnName<T> = ColumnName<T>>(range: UpstreamRange<T>, options: { columns?: readonly C[] } = {}): Promise<RowsOf<T, C>> {
+  const out: RowsOf<T, C> = [];
   for await (const batch of rowsRemovedBetween(range.table.store, range.snapshot, range.since, range.until, options.columns)) {
-    for (const row of rowsFromBatch(batch)) out.push(row);
+    for (const row of rowsOf<T, C>(range.def, batch)) out.push(row);
   }
   return out;
 }
 
 /** Composite key text of a row. */
-export function keyOf(row: Record<string, Cell>, columns: readonly string[]): string {
+export function keyOf<R extends Row>(row: R, columns: readonly (keyof R & string)[]): string {
   let k = '';
   for (let i = 0; i < columns.length; i++) k += (i ? '\u0001' : '') + String(row[columns[i]!]);
   return k;
@@ -64,15 +72,15 @@ export function keyOf(row: Record<string, Cell>, columns: readonly string[]): st
  * Every matching row of an upstream table at the version the step reads up to (the range's snapshot,
  * never the shared table object's, which other activities refresh meanwhile).
  */
-export async function readTableRows(range: UpstreamRange, options: { columns?: readonly string[]; predicates?: readonly Predicate[] } = {}): Promise<Row[]> {
-  const out: Row[] = [];
-  for await (const batch of range.table.scan({ ...options, snapshot: range.snapshot })) for (const row of rowsFromBatch(batch)) out.push(row);
+export async function readTableRows<T extends TableDef, C extends ColumnName<T> = ColumnName<T>>(range: UpstreamRange<T>, options: ReadOptions<C> = {}): Promise<RowsOf<T, C>> {
+  const out: RowsOf<T, C> = [];
+  for await (const batch of range.table.scan({ ...options, snapshot: range.snapshot })) for (const row of rowsOf<T, C>(range.def, batch)) out.push(row);
   return out;
 }
 
 /** Group rows by a key. */
-export function groupBy<T>(rows: Iterable<T>, key: (row: T) => string | number): Map<string | number, T[]> {
-  const groups = new Map<string | number, T[]>();
+export function groupBy<T, K extends string | number>(rows: Iterable<T>, key: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
   for (const row of rows) {
     const k = key(row);
     const group = groups.get(k);

@@ -53,8 +53,3 @@ export interface Step {
   writes: readonly TableDef[];
   run(ctx: StepContext): Promise<StepResult>;
 }
-
-/** An empty result for a step that found nothing to do. */
-export function nothingNew(step: string, versions: Record<string, number>): StepResult {
-  return { step, recordsIn: 0, rowsWritten: 0, quarantined: 0, duplicates: 0, versions, changed: false };
-}

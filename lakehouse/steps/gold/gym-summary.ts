@@ -6,8 +6,7 @@
  * its stored rows not among them are deleted (a workout whose start moved out of its visit, a user whose
  * MAC changed).
  */
-import { completedWorkouts, gymLogs, gymSummary, users } from '../../../schema/tables.ts';
-import type { Row } from '../../table/operations/index.ts';
+import { completedWorkouts, gymLogs, gymSummary, users, type CompletedWorkoutRow, type GymLogRow, type GymSummaryRow } from '../../../schema/tables.ts';
 import { dayOfMicros } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { dedupe, groupBy, keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';
@@ -28,25 +27,24 @@ export function minutesBetween(fromMicros: number, toMicros: number): number {
  * workout's start lies within several visits at one gym with logins on the same date, the visit with the
  * earliest login counts (../shared/sbit/README.md), whatever order the visits come in.
  */
-export function gymRows(mac: string, visits: readonly Row[], sessions: readonly Row[]): Row[] {
-  const candidates: { row: Row; login: number }[] = [];
+export function gymRows(mac: string, visits: readonly GymLogRow[], sessions: readonly CompletedWorkoutRow[]): GymSummaryRow[] {
+  const candidates: { row: GymSummaryRow; login: number }[] = [];
   for (const visit of visits) {
-    const login = visit.login as number;
-    const logout = visit.logout as number | null;
+    const { login, logout } = visit;
     if (logout === null) continue; // an open visit has no length yet
     for (const w of sessions) {
-      const start = w.start_time as number;
+      const start = w.start_time;
       if (start < login || start > logout) continue;
       candidates.push({
         login,
         row: {
           date: dayOfMicros(login),
-          gym: visit.gym!,
+          gym: visit.gym,
           mac_address: mac,
-          workout_id: w.workout_id!,
-          session_id: w.session_id!,
+          workout_id: w.workout_id,
+          session_id: w.session_id,
           minutes_in_gym: minutesBetween(login, logout),
-          minutes_exercising: minutesBetween(start, w.end_time as number),
+          minutes_exercising: minutesBetween(start, w.end_time),
         },
       });
     }
@@ -66,32 +64,32 @@ export const goldGymSummary: Step = {
       target: gymSummary,
       upstream: [gymLogs, completedWorkouts, users],
       async compute({ ctx, target, ranges: [visitsRange, workoutsRange, usersRange] }) {
-        const allUsers = await readTableRows(usersRange!, { columns: ['user_id', 'mac_address'] });
-        const macOfUser = new Map(allUsers.map((u) => [u.user_id as number, u.mac_address as string]));
-        const touchedVisits = [...(await readNewRows(visitsRange!, { columns: ['mac_address'] })), ...(await readRemovedRows(visitsRange!, { columns: ['mac_address'] }))];
-        const touchedWorkouts = [...(await readNewRows(workoutsRange!, { columns: ['user_id'] })), ...(await readRemovedRows(workoutsRange!, { columns: ['user_id'] }))];
+        const allUsers = await readTableRows(usersRange, { columns: ['user_id', 'mac_address'] });
+        const macOfUser = new Map(allUsers.map((u) => [u.user_id, u.mac_address]));
+        const touchedVisits = [...(await readNewRows(visitsRange, { columns: ['mac_address'] })), ...(await readRemovedRows(visitsRange, { columns: ['mac_address'] }))];
+        const touchedWorkouts = [...(await readNewRows(workoutsRange, { columns: ['user_id'] })), ...(await readRemovedRows(workoutsRange, { columns: ['user_id'] }))];
         // A registration that left brings its old MAC, whose rows of that user must go.
-        const touchedUsers = [...(await readNewRows(usersRange!, { columns: ['mac_address'] })), ...(await readRemovedRows(usersRange!, { columns: ['mac_address'] }))];
+        const touchedUsers = [...(await readNewRows(usersRange, { columns: ['mac_address'] })), ...(await readRemovedRows(usersRange, { columns: ['mac_address'] }))];
         const recordsIn = touchedVisits.length + touchedWorkouts.length + touchedUsers.length;
         const macs = new Set<string>([
-          ...touchedVisits.map((v) => v.mac_address as string),
-          ...touchedUsers.map((u) => u.mac_address as string),
+          ...touchedVisits.map((v) => v.mac_address),
+          ...touchedUsers.map((u) => u.mac_address),
           ...touchedWorkouts.flatMap((w) => {
-            const mac = macOfUser.get(w.user_id as number);
+            const mac = macOfUser.get(w.user_id);
             return mac === undefined ? [] : [mac];
           }),
         ]);
         if (macs.size === 0) return { rows: [], recordsIn };
         const macList = [...macs];
-        const usersOfMac = groupBy(allUsers.filter((u) => macs.has(u.mac_address as string)), (u) => u.mac_address as string);
-        const userIds = allUsers.filter((u) => macs.has(u.mac_address as string)).map((u) => u.user_id as number);
-        const visitsOfMac = groupBy(await readTableRows(visitsRange!, { predicates: [{ column: 'mac_address', op: 'in', values: macList }] }), (v) => v.mac_address as string);
-        const sessions = userIds.length === 0 ? [] : await readTableRows(workoutsRange!, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
-        const sessionsOfUser = groupBy(sessions, (w) => w.user_id as number);
+        const usersOfMac = groupBy(allUsers.filter((u) => macs.has(u.mac_address)), (u) => u.mac_address);
+        const userIds = allUsers.filter((u) => macs.has(u.mac_address)).map((u) => u.user_id);
+        const visitsOfMac = groupBy(await readTableRows(visitsRange, { predicates: [{ column: 'mac_address', op: 'in', values: macList }] }), (v) => v.mac_address);
+        const sessions = userIds.length === 0 ? [] : await readTableRows(workoutsRange, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
+        const sessionsOfUser = groupBy(sessions, (w) => w.user_id);
         // One row per key: gymRows keeps one per key of its MAC, and the key holds the MAC.
-        const rows: Row[] = [];
+        const rows: GymSummaryRow[] = [];
         for (const mac of macList) {
-          const ownSessions = (usersOfMac.get(mac) ?? []).flatMap((u) => sessionsOfUser.get(u.user_id as number) ?? []);
+          const ownSessions = (usersOfMac.get(mac) ?? []).flatMap((u) => sessionsOfUser.get(u.user_id) ?? []);
           for (const row of gymRows(mac, visitsOfMac.get(mac) ?? [], ownSessions)) rows.push(row);
         }
         await deleteUnproduced(target, gymSummary.primaryKey, columnScope('mac_address', macs), rows, { step: STEP, reason: 'rows no longer supported by visits, workouts and registrations', now: ctx.now });

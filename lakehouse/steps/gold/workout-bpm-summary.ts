@@ -7,10 +7,9 @@
  * streamed column by column into running aggregates (in scan order, so the sums are those summarize
  * would compute over the same rows).
  */
-import { userBins, workoutBpm, workoutBpmSummary } from '../../../schema/tables.ts';
+import { userBins, workoutBpm, workoutBpmSummary, type UserBinRow, type WorkoutBpmRow, type WorkoutBpmSummaryRow } from '../../../schema/tables.ts';
 import type { Cell } from '../../../schema/types.ts';
-import type { ColumnBatch } from '../../table/columns/index.ts';
-import type { Row } from '../../table/operations/index.ts';
+import { columnOf, type ColumnBatch } from '../../table/columns/index.ts';
 import { ageBin, ageOn } from '../../rules/age-bin.ts';
 import { dayOfMicros } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
@@ -22,10 +21,13 @@ import type { Step } from '../step.ts';
 const STEP = 'gold_workout_bpm_summary';
 const GROUP = ['user_id', 'workout_id', 'session_id'] as const;
 
+/** What a summary takes of its group's first workout_bpm row. */
+type GroupStart = Pick<WorkoutBpmRow, (typeof GROUP)[number] | 'start_time'>;
+
 /** The summary of one workout's readings. */
-export function summarize(readings: readonly Row[], bins: Row): Row {
+export function summarize(readings: readonly (GroupStart & Pick<WorkoutBpmRow, 'heartrate'>)[], bins: UserBinRow): WorkoutBpmSummaryRow {
   const a: Aggregate = { first: readings[0]!, min: Infinity, max: -Infinity, sum: 0, count: 0 };
-  for (const r of readings) add(a, r.heartrate as number);
+  for (const r of readings) add(a, r.heartrate);
   return summaryOf(a, bins);
 }
 
@@ -39,7 +41,7 @@ function add(a: Aggregate, hr: number): void {
 
 /** Running min, max, sum and count of one group's heart rates, with the group's first row. */
 interface Aggregate {
-  first: Row;
+  first: GroupStart;
   min: number;
   max: number;
   sum: number;
@@ -47,15 +49,15 @@ interface Aggregate {
 }
 
 /** The summary of one group's aggregate; the same row summarize gives for the group's readings. */
-function summaryOf(a: Aggregate, bins: Row): Row {
+function summaryOf(a: Aggregate, bins: UserBinRow): WorkoutBpmSummaryRow {
   return {
-    workout_id: a.first.workout_id!,
-    session_id: a.first.session_id!,
-    user_id: a.first.user_id!,
-    age: ageBin(ageOn(bins.dob as number, dayOfMicros(a.first.start_time as number))),
-    gender: bins.gender!,
-    city: bins.city!,
-    state: bins.state!,
+    workout_id: a.first.workout_id,
+    session_id: a.first.session_id,
+    user_id: a.first.user_id,
+    age: ageBin(ageOn(bins.dob, dayOfMicros(a.first.start_time))),
+    gender: bins.gender,
+    city: bins.city,
+    state: bins.state,
     min_bpm: a.min,
     avg_bpm: a.sum / a.count,
     max_bpm: a.max,
@@ -92,17 +94,17 @@ function forEachGroupRun(keys: GroupKeys, batch: { numRows: number; columns: Rea
 }
 
 /** The group keys and users of the rows in a range's new files, and how many rows there were. */
-async function freshGroups(range: UpstreamRange): Promise<{ groups: Set<string>; users: Set<number>; rows: number }> {
+async function freshGroups(range: UpstreamRange<typeof workoutBpm>): Promise<{ groups: Set<string>; users: Set<number>; rows: number }> {
   const groups = new Set<string>();
   const users = new Set<number>();
   let rows = 0;
   const keys = new GroupKeys();
   for await (const batch of range.table.scan({ snapshot: range.snapshot, files: range.files, columns: [...GROUP], batchRows: 65_536, numberArrays: true })) {
     rows += batch.numRows;
-    const u = batch.columns.get('user_id')!;
+    const u = columnOf(range.def, batch, 'user_id');
     forEachGroupRun(keys, batch, (key, i) => {
       groups.add(key);
-      users.add(u[i] as number);
+      users.add(u[i]!);
     });
   }
   return { groups, users, rows };
@@ -119,43 +121,46 @@ export const goldWorkoutBpmSummary: Step = {
       target: workoutBpmSummary,
       upstream: [workoutBpm, userBins],
       async compute({ ctx, target, ranges: [bpm, bins] }) {
-        const fresh = await freshGroups(bpm!);
+        const fresh = await freshGroups(bpm);
         // Rows that left workout_bpm (a replaced reading, a re-paired workout): their groups are recomputed
         // too, and lose their summary when no reading is left.
-        const left = await readRemovedRows(bpm!, { columns: [...GROUP] });
-        const changedBins = [...(await readNewRows(bins!, { columns: ['user_id'] })), ...(await readRemovedRows(bins!, { columns: ['user_id'] }))];
+        const left = await readRemovedRows(bpm, { columns: [...GROUP] });
+        const changedBins = [...(await readNewRows(bins, { columns: ['user_id'] })), ...(await readRemovedRows(bins, { columns: ['user_id'] }))];
         const affectedGroups = new Set([...fresh.groups, ...left.map((r) => keyOf(r, GROUP))]);
-        const binUsers = new Set(changedBins.map((b) => b.user_id as number));
-        const userIds = [...new Set([...fresh.users, ...binUsers, ...left.map((r) => r.user_id as number)])];
+        const binUsers = new Set(changedBins.map((b) => b.user_id));
+        const userIds = [...new Set([...fresh.users, ...binUsers, ...left.map((r) => r.user_id)])];
         if (userIds.length === 0) return { rows: [], recordsIn: 0 };
-        const binsOf = new Map((await readTableRows(bins!, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] })).map((b) => [b.user_id as number, b]));
+        const binsOf = new Map((await readTableRows(bins, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] })).map((b) => [b.user_id, b]));
         // Every row of the affected groups, aggregated as it streams by; groups in first-seen order.
         const aggregates = new Map<string, Aggregate>();
         const columns = [...GROUP, 'start_time', 'heartrate'];
         const keys = new GroupKeys();
-        for await (const batch of bpm!.table.scan({ snapshot: bpm!.snapshot, columns, predicates: [{ column: 'user_id', op: 'in', values: userIds }], batchRows: 65_536, numberArrays: true })) {
-          const hr = batch.columns.get('heartrate') as readonly number[];
-          const start = batch.columns.get('start_time')!;
+        for await (const batch of bpm.table.scan({ snapshot: bpm.snapshot, columns, predicates: [{ column: 'user_id', op: 'in', values: userIds }], batchRows: 65_536, numberArrays: true })) {
+          const hr = columnOf(bpm.def, batch, 'heartrate');
+          const start = columnOf(bpm.def, batch, 'start_time');
+          const userOf = columnOf(bpm.def, batch, 'user_id');
+          const workoutOf = columnOf(bpm.def, batch, 'workout_id');
+          const sessionOf = columnOf(bpm.def, batch, 'session_id');
           forEachGroupRun(keys, batch, (key, from, to) => {
-            const user = batch.columns.get('user_id')![from] as number;
+            const user = userOf[from]!;
             if (!affectedGroups.has(key) && !binUsers.has(user)) return;
             let a = aggregates.get(key);
             if (a === undefined) {
-              const first: Row = { user_id: user, workout_id: batch.columns.get('workout_id')![from]!, session_id: batch.columns.get('session_id')![from]!, start_time: start[from]! };
+              const first: GroupStart = { user_id: user, workout_id: workoutOf[from]!, session_id: sessionOf[from]!, start_time: start[from]! };
               aggregates.set(key, (a = { first, min: Infinity, max: -Infinity, sum: 0, count: 0 }));
             }
             for (let i = from; i < to; i++) add(a, hr[i]!);
           });
         }
-        const rows: Row[] = [];
+        const rows: WorkoutBpmSummaryRow[] = [];
         for (const a of aggregates.values()) {
-          const demographics = binsOf.get(a.first.user_id as number);
+          const demographics = binsOf.get(a.first.user_id);
           // Without a profile yet the summary waits; the profile's arrival triggers it.
           if (demographics) rows.push(summaryOf(a, demographics));
         }
         const scope = {
           where: [{ column: 'user_id', op: 'in' as const, values: userIds }],
-          holds: (b: ColumnBatch, i: number) => binUsers.has(b.columns.get('user_id')![i] as number) || affectedGroups.has(keyOf(cellsAt(b, i, GROUP), GROUP)),
+          holds: (b: ColumnBatch, i: number) => binUsers.has(columnOf(workoutBpmSummary, b, 'user_id')[i]!) || affectedGroups.has(keyOf(cellsAt(b, i, GROUP), GROUP)),
         };
         await deleteUnproduced(target, workoutBpmSummary.primaryKey, scope, rows, { step: STEP, reason: 'groups left without readings or demographics', now: ctx.now });
         return { rows, recordsIn: fresh.rows + left.length + changedBins.length };

@@ -4,8 +4,7 @@
  * workouts; when the start lands, the pair is made. Every session with a new or removed event is paired
  * again from all of its events, and loses its row when it no longer makes a pair.
  */
-import { completedWorkouts, workouts } from '../../../schema/tables.ts';
-import type { Row } from '../../table/operations/index.ts';
+import { completedWorkouts, workouts, type CompletedWorkoutRow, type WorkoutRow } from '../../../schema/tables.ts';
 import { MICROS_PER_SECOND } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { groupBy, keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';
@@ -18,14 +17,14 @@ export const MAX_WORKOUT_MICROS = 3 * 3600 * MICROS_PER_SECOND;
 const SESSION_KEY = ['user_id', 'workout_id', 'session_id'] as const;
 
 /** The completed workout of one session's events, if they make one: earliest start, earliest stop within the bound after it. */
-export function pairSession(events: readonly Row[]): Row | undefined {
-  const starts = events.filter((e) => e.action === 'start').map((e) => e.time as number);
+export function pairSession(events: readonly WorkoutRow[]): CompletedWorkoutRow | undefined {
+  const starts = events.filter((e) => e.action === 'start').map((e) => e.time);
   if (starts.length === 0) return undefined;
   const start = Math.min(...starts);
-  const stops = events.filter((e) => e.action === 'stop' && (e.time as number) > start && (e.time as number) - start < MAX_WORKOUT_MICROS).map((e) => e.time as number);
+  const stops = events.filter((e) => e.action === 'stop' && e.time > start && e.time - start < MAX_WORKOUT_MICROS).map((e) => e.time);
   if (stops.length === 0) return undefined;
   const first = events[0]!;
-  return { user_id: first.user_id!, workout_id: first.workout_id!, session_id: first.session_id!, start_time: start, end_time: Math.min(...stops) };
+  return { user_id: first.user_id, workout_id: first.workout_id, session_id: first.session_id, start_time: start, end_time: Math.min(...stops) };
 }
 
 export const silverCompletedWorkouts: Step = {
@@ -39,15 +38,15 @@ export const silverCompletedWorkouts: Step = {
       target: completedWorkouts,
       upstream: [workouts],
       async compute({ ctx, target, ranges: [events] }) {
-        const fresh = await readNewRows(events!);
-        const touched = [...fresh, ...(await readRemovedRows(events!, { columns: [...SESSION_KEY] }))];
+        const fresh = await readNewRows(events);
+        const touched = [...fresh, ...(await readRemovedRows(events, { columns: [...SESSION_KEY] }))];
         const sessions = new Set(touched.map((e) => keyOf(e, SESSION_KEY)));
-        const userIds = [...new Set(touched.map((e) => e.user_id as number))];
+        const userIds = [...new Set(touched.map((e) => e.user_id))];
         // Both halves of a pair may be in older data: read every event of the users concerned.
-        const all = userIds.length === 0 ? [] : await readTableRows(events!, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
-        const rows: Row[] = [];
+        const all = userIds.length === 0 ? [] : await readTableRows(events, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
+        const rows: CompletedWorkoutRow[] = [];
         for (const [key, group] of groupBy(all, (e) => keyOf(e, SESSION_KEY))) {
-          if (!sessions.has(key as string)) continue;
+          if (!sessions.has(key)) continue;
           const pair = pairSession(group);
           if (pair) rows.push(pair);
         }

@@ -2,8 +2,7 @@
  * Silver gym_logs: one row per (mac_address, gym, login). A logout counts only when it is after the
  * login; of several, the latest wins. Order of arrival does not matter.
  */
-import { gymLoginsBz, gymLogs } from '../../../schema/tables.ts';
-import type { Row } from '../../table/operations/index.ts';
+import { gymLoginsBz, gymLogs, type GymLogRow } from '../../../schema/tables.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { dedupe, keyOf, readNewRows } from '../rows.ts';
 import type { Step } from '../step.ts';
@@ -31,17 +30,17 @@ export const silverGymLogs: Step = {
       target: gymLogs,
       upstream: [gymLoginsBz],
       async compute({ ranges: [bz] }) {
-        const rows = await readNewRows(bz!, { columns: ['mac_address', 'gym', 'login', 'logout'] });
-        const normalized: Row[] = rows.map((r) => ({ ...r, logout: laterLogout(r.login as number, r.logout as number | null, null) }));
+        const rows = await readNewRows(bz, { columns: ['mac_address', 'gym', 'login', 'logout'] });
+        const normalized: GymLogRow[] = rows.map((r) => ({ ...r, logout: laterLogout(r.login, r.logout, null) }));
         const { kept, duplicates } = dedupe(
           normalized,
           (r) => keyOf(r, gymLogs.primaryKey),
-          (a, b): Row => ({ ...a, logout: laterLogout(a.login as number, a.logout as number | null, b.logout as number | null) }),
+          (a, b): GymLogRow => ({ ...a, logout: laterLogout(a.login, a.logout, b.logout) }),
         );
         return { rows: kept, recordsIn: rows.length, duplicates };
       },
-      whenMatched: (target: Row, source: Row) => {
-        const logout = laterLogout(target.login as number, target.logout as number | null, source.logout as number | null);
+      whenMatched: (target, source) => {
+        const logout = laterLogout(target.login, target.logout, source.logout);
         return logout === target.logout ? undefined : { ...target, logout };
       },
     }),

@@ -16,7 +16,6 @@ import { statsOf, fileMayMatch, type Predicate, dataFileBytes } from '../../tabl
 import { SeriesKeyIndex } from '../../table/keys/index.ts';
 import { parseBpmFile } from '../../kernels/bpm-file.ts';
 import type { TaskOutput } from '../../threads/tasks.ts';
-import type { Row } from '../../table/operations/index.ts';
 import { isValidHeartRate, replacesReading } from '../../rules/heart-rate-reading.ts';
 import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
 import { recordSource } from './topic-payloads.ts';
@@ -69,7 +68,7 @@ class ReadingChunk {
     }
   }
 
-  output(): ComputeOutput {
+  output(): ComputeOutput<typeof heartRate> {
     const n = this.keys.size;
     const heartrate = this.heartrate.subarray(0, n);
     const valid = new Array<Cell>(n);
@@ -94,7 +93,7 @@ async function* mergeByDevice(
   fileCount: number,
   ctx: StepContext,
   quarantine: QuarantineBuffer,
-): AsyncGenerator<ComputeOutput> {
+): AsyncGenerator<ComputeOutput<typeof heartRate>> {
   const pieces = Math.ceil(records / heartRateTuning.chunkRows);
   let partitions: DevicePartitions | undefined;
   // The first readings, kept until they set the device boundaries.
@@ -129,7 +128,7 @@ async function* mergeByDevice(
       ctx.progress?.({ records: recordsIn, detail: `${heartRate.name}: bronze file ${parsed} of ${fileCount} parsed and split by device` });
     }
     if (!partitions) await start();
-    let pending: ComputeOutput | undefined;
+    let pending: ComputeOutput<typeof heartRate> | undefined;
     for await (const piece of partitions!.readings()) {
       if (pending) yield pending;
       const chunk = new ReadingChunk(piece.device.length);
@@ -155,8 +154,8 @@ export const silverHeartRate: Step = {
       target: heartRate,
       upstream: [kafkaMultiplexBz],
       async *computeChunks({ ctx, ranges: [bz], quarantine }) {
-        const snapshot = bz!.snapshot;
-        const files = bz!.files.filter((f) => fileMayMatch(f, snapshot.columns, snapshot.partitionColumns, [BPM_TOPIC]));
+        const snapshot = bz.snapshot;
+        const files = bz.files.filter((f) => fileMayMatch(f, snapshot.columns, snapshot.partitionColumns, [BPM_TOPIC]));
         const columns = PAYLOAD_COLUMNS.map((name) => snapshot.columns.find((c) => c.name === name)!);
         // A chunk is sized for the records of the files (their statistics), at most a full chunk of the default size.
         const records = files.reduce((n, f) => n + (statsOf(f, snapshot.columns, snapshot.partitionColumns).numRecords ?? 1024), 0);
@@ -170,7 +169,7 @@ export const silverHeartRate: Step = {
         // 100k readings), so enough are kept in flight to cover a merge.
         const ahead = pool ? 4 * pool.size : 1;
         let parsedFiles = 0;
-        const parsedInOrder = inOrder(files, ahead, (add) => dataFileBytes(bz!.table.store, snapshot, add).then(parseFile));
+        const parsedInOrder = inOrder(files, ahead, (add) => dataFileBytes(bz.table.store, snapshot, add).then(parseFile));
         if (records > heartRateTuning.chunkRows) {
           // A range of several chunks: split by device first (device-partitions.ts), each piece merged once.
           yield* mergeByDevice(parsedInOrder, records, files.length, ctx, quarantine);
@@ -190,6 +189,6 @@ export const silverHeartRate: Step = {
         }
         yield { ...chunk.output(), final: true };
       },
-      whenMatched: (target: Row, source: Row) => (replacesReading(target.heartrate as number, source.heartrate as number) ? source : undefined),
+      whenMatched: (target, source) => (replacesReading(target.heartrate, source.heartrate) ? source : undefined),
     }),
 };

@@ -1,5 +1,7 @@
 /** Reading one topic's new records from kafka_multiplex_bz and parsing their payloads; failures go to quarantine. */
+import type { kafkaMultiplexBz } from '../../../schema/tables.ts';
 import type { Cell } from '../../../schema/types.ts';
+import { columnOf } from '../../table/columns/index.ts';
 import { fail, type RowResult } from '../../parse/result.ts';
 import type { UpstreamRange } from '../incremental.ts';
 import type { QuarantineBuffer } from '../quarantine.ts';
@@ -9,7 +11,7 @@ export interface TopicPayloads<T> {
   recordsIn: number;
 }
 
-export async function readTopicPayloads<T>(range: UpstreamRange, topic: string, parse: (value: string) => RowResult<T>, quarantine: QuarantineBuffer): Promise<TopicPayloads<T>> {
+export async function readTopicPayloads<T>(range: UpstreamRange<typeof kafkaMultiplexBz>, topic: string, parse: (value: string) => RowResult<T>, quarantine: QuarantineBuffer): Promise<TopicPayloads<T>> {
   const parsed: T[] = [];
   let recordsIn = 0;
   for await (const batch of range.table.scan({
@@ -18,13 +20,13 @@ export async function readTopicPayloads<T>(range: UpstreamRange, topic: string, 
     columns: ['value', 'partition', 'offset', 'source_file'],
     predicates: [{ column: 'topic', op: '=', value: topic }],
   })) {
-    const values = batch.columns.get('value')!;
-    const partitions = batch.columns.get('partition')!;
-    const offsets = batch.columns.get('offset')!;
-    const files = batch.columns.get('source_file')!;
+    const values = columnOf(range.def, batch, 'value');
+    const partitions = columnOf(range.def, batch, 'partition');
+    const offsets = columnOf(range.def, batch, 'offset');
+    const files = columnOf(range.def, batch, 'source_file');
     for (let i = 0; i < batch.numRows; i++) {
       recordsIn++;
-      const value = values[i] as string;
+      const value = values[i]!;
       const result = parse(value);
       if (result.ok) parsed.push(result.row);
       else quarantine.add(recordSource(topic, partitions[i]!, offsets[i]!, files[i]!), value, result.reason);

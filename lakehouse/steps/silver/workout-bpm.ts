@@ -15,11 +15,10 @@
  * With worker threads, heart_rate files are decoded and joined there (joinReadingsFile), a few files
  * ahead, and taken back in file order: the rows are the same as joining them here.
  */
-import { completedWorkouts, heartRate, users, workoutBpm } from '../../../schema/tables.ts';
+import { completedWorkouts, heartRate, users, workoutBpm, type CompletedWorkoutRow, type HeartRateRow } from '../../../schema/tables.ts';
 import type { AddAction } from '../../table/log/index.ts';
-import { concatBatches, fromWire, type ColumnBatch } from '../../table/columns/index.ts';
+import { columnOf, concatBatches, fromWire, type ColumnBatch } from '../../table/columns/index.ts';
 import type { TargetTransaction } from '../target-transaction.ts';
-import type { Row } from '../../table/operations/index.ts';
 import { fileMayMatch, dataFileBytes } from '../../table/files/index.ts';
 import { joinReadings, type WindowsOfDevice } from '../../kernels/readings-join.ts';
 import type { WorkerPool } from '../../threads/pool.ts';
@@ -48,7 +47,7 @@ class JoinedFiles {
     this.size += batch.numRows;
   }
 
-  output(): ComputeOutput {
+  output(): ComputeOutput<typeof workoutBpm> {
     const batch = concatBatches(
       workoutBpm.columns.map((c) => c.name),
       this.parts,
@@ -63,7 +62,7 @@ class JoinedFiles {
  * threads a few files ahead when there are workers and the reading columns are all in the files (not
  * partition values), otherwise here.
  */
-async function* joinFiles(threads: WorkerPool | undefined, readings: UpstreamRange, files: readonly AddAction[], windows: WindowsOfDevice): AsyncGenerator<{ batch: ColumnBatch; recordsIn: number }> {
+async function* joinFiles(threads: WorkerPool | undefined, readings: UpstreamRange<typeof heartRate>, files: readonly AddAction[], windows: WindowsOfDevice): AsyncGenerator<{ batch: ColumnBatch; recordsIn: number }> {
   const snapshot = readings.snapshot;
   const columns = READING_COLUMNS.map((name) => snapshot.columns.find((c) => c.name === name)!);
   const pool = READING_COLUMNS.some((name) => snapshot.partitionColumns.includes(name)) ? undefined : threads;
@@ -81,7 +80,7 @@ async function* joinFiles(threads: WorkerPool | undefined, readings: UpstreamRan
 /** What left workout_bpm's inputs since the checkpoint (see change-data.ts), and the current windows. */
 interface RemovedInput {
   /** Readings replaced or deleted in heart_rate: (device, time). */
-  readings: readonly Row[];
+  readings: readonly Pick<HeartRateRow, 'device_id' | 'time'>[];
   /** Sessions whose completed workout changed or went: their rows must lie in the current window. */
   sessions: ReadonlySet<string>;
   /** Users whose registration changed or went: all their rows are joined again. */
@@ -96,14 +95,14 @@ interface RemovedInput {
  * the replacements, and the sessions and users concerned are joined again with every reading. Committed
  * on its own, before the merges: a retry of the step finds nothing more to delete and merges the same rows.
  */
-async function deleteUnsupported(target: TargetTransaction, removed: RemovedInput, windowOf: ReadonlyMap<string, Row>, userOfDevice: ReadonlyMap<number, number>, now: () => number): Promise<void> {
+async function deleteUnsupported(target: TargetTransaction, removed: RemovedInput, windowOf: ReadonlyMap<string, CompletedWorkoutRow>, userOfDevice: ReadonlyMap<number, number>, now: () => number): Promise<void> {
   const readingsOfUser = new Map<number, Set<number>>();
   for (const r of removed.readings) {
-    const user = userOfDevice.get(r.device_id as number);
+    const user = userOfDevice.get(r.device_id);
     if (user === undefined) continue;
     let times = readingsOfUser.get(user);
     if (!times) readingsOfUser.set(user, (times = new Set()));
-    times.add(r.time as number);
+    times.add(r.time);
   }
   const sessionUsers = [...removed.sessions].map((key) => Number(key.split('\u0001')[0]));
   const userIds = [...new Set([...removed.users, ...readingsOfUser.keys(), ...sessionUsers])];
@@ -111,13 +110,16 @@ async function deleteUnsupported(target: TargetTransaction, removed: RemovedInpu
   await target.deleteRows({
     where: [{ column: 'user_id', op: 'in', values: userIds }],
     matches(batch, i) {
-      const [user, workout, session, time] = ['user_id', 'workout_id', 'session_id', 'time'].map((c) => batch.columns.get(c)![i] as number) as [number, number, number, number];
+      const user = columnOf(workoutBpm, batch, 'user_id')[i]!;
+      const workout = columnOf(workoutBpm, batch, 'workout_id')[i]!;
+      const session = columnOf(workoutBpm, batch, 'session_id')[i]!;
+      const time = columnOf(workoutBpm, batch, 'time')[i]!;
       if (removed.users.has(user)) return true;
       if (readingsOfUser.get(user)?.has(time)) return true;
       const key = `${user}\u0001${workout}\u0001${session}`;
       if (!removed.sessions.has(key)) return false;
       const w = windowOf.get(key);
-      return w === undefined || !((w.start_time as number) < time && time <= (w.end_time as number));
+      return w === undefined || !(w.start_time < time && time <= w.end_time);
     },
     now,
     operationParameters: { step: STEP, reason: 'inputs changed: replaced readings, changed workouts or registrations' },
@@ -136,30 +138,30 @@ export const silverWorkoutBpm: Step = {
       upstream: [heartRate, completedWorkouts, users],
       async *computeChunks({ ctx, target, ranges: [readings, workoutsRange, usersRange] }) {
         // New and changed completed workouts, and what left the three inputs: the rows it supported go first.
-        const changedWorkouts = await readNewRows(workoutsRange!);
-        const allUsers = await readTableRows(usersRange!, { columns: ['user_id', 'device_id'] });
-        const allWorkouts = await readTableRows(workoutsRange!);
-        const userOfDevice = new Map(allUsers.map((u) => [u.device_id as number, u.user_id as number]));
-        const deviceOfUser = new Map(allUsers.map((u) => [u.user_id as number, u.device_id as number]));
-        const workoutsOfUser = groupBy(allWorkouts, (w) => w.user_id as number);
+        const changedWorkouts = await readNewRows(workoutsRange);
+        const allUsers = await readTableRows(usersRange, { columns: ['user_id', 'device_id'] });
+        const allWorkouts = await readTableRows(workoutsRange);
+        const userOfDevice = new Map(allUsers.map((u) => [u.device_id, u.user_id]));
+        const deviceOfUser = new Map(allUsers.map((u) => [u.user_id, u.device_id]));
+        const workoutsOfUser = groupBy(allWorkouts, (w) => w.user_id);
         const windowOf = new Map(allWorkouts.map((w) => [keyOf(w, completedWorkouts.primaryKey), w]));
-        const removedUsers = new Set((await readRemovedRows(usersRange!, { columns: ['user_id'] })).map((u) => u.user_id as number));
+        const removedUsers = new Set((await readRemovedRows(usersRange, { columns: ['user_id'] })).map((u) => u.user_id));
         const removed: RemovedInput = {
-          readings: await readRemovedRows(readings!, { columns: ['device_id', 'time'] }),
-          sessions: new Set([...changedWorkouts, ...(await readRemovedRows(workoutsRange!, { columns: completedWorkouts.primaryKey }))].map((w) => keyOf(w, completedWorkouts.primaryKey))),
+          readings: await readRemovedRows(readings, { columns: ['device_id', 'time'] }),
+          sessions: new Set([...changedWorkouts, ...(await readRemovedRows(workoutsRange, { columns: completedWorkouts.primaryKey }))].map((w) => keyOf(w, completedWorkouts.primaryKey))),
           users: removedUsers,
         };
         await deleteUnsupported(target, removed, windowOf, userOfDevice, ctx.now);
         let out = new JoinedFiles();
 
         // 1. New readings with the workouts known now.
-        const fresh = new Set<AddAction>(readings!.files);
+        const fresh = new Set<AddAction>(readings.files);
         const windowsOfEveryDevice: WindowsOfDevice = new Map();
         for (const [device, user] of userOfDevice) {
           const ws = workoutsOfUser.get(user);
           if (ws) windowsOfEveryDevice.set(device, ws);
         }
-        for await (const joined of joinFiles(ctx.threads, readings!, readings!.files, windowsOfEveryDevice)) {
+        for await (const joined of joinFiles(ctx.threads, readings, readings.files, windowsOfEveryDevice)) {
           out.recordsIn += joined.recordsIn;
           out.add(joined.batch);
           ctx.progress?.({ records: out.recordsIn, detail: `${workoutBpm.name}: joining new readings` });
@@ -172,23 +174,23 @@ export const silverWorkoutBpm: Step = {
         // 2. New workouts, and all workouts of newly registered users, with the readings of their windows
         //    in the older files (the new files were joined with every workout above).
         //    Users whose registration changed are among the new users (their new registration), or gone.
-        const windows = new Map<string, Row>();
+        const windows = new Map<string, CompletedWorkoutRow>();
         for (const w of changedWorkouts) windows.set(keyOf(w, completedWorkouts.primaryKey), w);
-        const joinedAgain = new Set([...(await readNewRows(usersRange!, { columns: ['user_id'] })).map((u) => u.user_id as number), ...removedUsers]);
+        const joinedAgain = new Set([...(await readNewRows(usersRange, { columns: ['user_id'] })).map((u) => u.user_id), ...removedUsers]);
         for (const user of joinedAgain) {
           for (const w of workoutsOfUser.get(user) ?? []) windows.set(keyOf(w, completedWorkouts.primaryKey), w);
         }
         out.recordsIn += windows.size;
-        const windowsOfDevice = new Map<number, Row[]>();
+        const windowsOfDevice = new Map<number, CompletedWorkoutRow[]>();
         for (const w of windows.values()) {
-          const device = deviceOfUser.get(w.user_id as number);
+          const device = deviceOfUser.get(w.user_id);
           if (device === undefined) continue;
           const list = windowsOfDevice.get(device);
           if (list) list.push(w);
           else windowsOfDevice.set(device, [w]);
         }
         if (windowsOfDevice.size > 0) {
-          const snapshot = readings!.snapshot;
+          const snapshot = readings.snapshot;
           const older: AddAction[] = [];
           for (const add of snapshot.files.values()) {
             if (fresh.has(add)) continue;
@@ -197,14 +199,14 @@ export const silverWorkoutBpm: Step = {
               ws.some((w) =>
                 fileMayMatch(add, snapshot.columns, snapshot.partitionColumns, [
                   { column: 'device_id', op: '=', value: device },
-                  { column: 'time', op: '>', value: w.start_time as number },
-                  { column: 'time', op: '<=', value: w.end_time as number },
+                  { column: 'time', op: '>', value: w.start_time },
+                  { column: 'time', op: '<=', value: w.end_time },
                 ]),
               ),
             );
             if (admits) older.push(add);
           }
-          for await (const joined of joinFiles(ctx.threads, readings!, older, windowsOfDevice)) {
+          for await (const joined of joinFiles(ctx.threads, readings, older, windowsOfDevice)) {
             out.add(joined.batch);
             ctx.progress?.({ records: out.recordsIn, detail: `${workoutBpm.name}: reading the windows of new workouts` });
             if (out.size >= workoutBpmTuning.chunkRows) {

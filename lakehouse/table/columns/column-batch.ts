@@ -100,14 +100,3 @@ export function concatBatches(names: readonly string[], batches: readonly Column
   }
   return { numRows: total, columns: out };
 }
-
-/** A batch with the columns of `names` taken from `batch` (no copy of the arrays). */
-export function selectColumns(batch: ColumnBatch, names: readonly string[]): ColumnBatch {
-  const out = new Map<string, readonly Cell[]>();
-  for (const name of names) {
-    const values = batch.columns.get(name);
-    if (!values) throw new Error(`batch has no column ${name}`);
-    out.set(name, values);
-  }
-  return { numRows: batch.numRows, columns: out };
-}

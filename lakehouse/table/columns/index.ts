@@ -3,3 +3,4 @@ export * from './column-batch.ts';
 export * from './typed-arrays.ts';
 export * from './values.ts';
 export * from './batch-wire.ts';
+export * from './row.ts';

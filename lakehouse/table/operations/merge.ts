@@ -8,6 +8,7 @@ import type { Cell } from '../../../schema/types.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import type { Action, AddAction } from '../log/actions.ts';
 import { takeRows, type ColumnBatch } from '../columns/column-batch.ts';
+import type { Row } from '../columns/row.ts';
 import { writeChangeFiles, type ChangeRows } from '../files/change-data.ts';
 import { statsOf, type FileStats } from '../files/file-stats.ts';
 import { KeyIndex } from '../keys/key-index.ts';
@@ -17,8 +18,6 @@ import { pruneFiles, readDataFile } from '../files/scan.ts';
 import type { Snapshot } from '../log/snapshot.ts';
 import { commit, txnAlreadyApplied, type CommitResult, type Txn } from '../log/transaction.ts';
 import { conformBatch, storeDataFiles, writeDataFiles, type EncodedDataFile, type WriteFilesOptions } from '../files/write-files.ts';
-
-export type Row = Record<string, Cell>;
 
 export interface MergeSpec {
   /** Key columns. */
@@ -68,24 +67,6 @@ export interface MergeResult extends CommitResult {
    * pass back as knownFiles.
    */
   written?: { path: string; rows: ColumnBatch };
-}
-
-/** A function computing the key of row i of a batch, as a Map key. */
-export function keyReader(batch: ColumnBatch, key: readonly string[]): (i: number) => Cell | string {
-  const columns = key.map((name) => {
-    const values = batch.columns.get(name);
-    if (!values) throw new Error(`no key column ${name}`);
-    return values;
-  });
-  if (columns.length === 1) {
-    const only = columns[0]!;
-    return (i) => only[i]!;
-  }
-  return (i) => {
-    let k = '';
-    for (let c = 0; c < columns.length; c++) k += (c ? '\u0001' : '') + String(columns[c]![i]);
-    return k;
-  };
 }
 
 /** Bounds of the key columns (in key order) that rows may lie in; null for a column without known bounds. */
