@@ -3,8 +3,9 @@
  * already running), generates a demo data set on the first start, runs the pipeline once through
  * Temporal with a worker in this process, starts the GraphQL API, prints where to look (GraphiQL with a
  * ready token, the Temporal UI, an example query and its real answer), then keeps a continuous run going
- * while a new day of simulated data lands every little while, showing gold grow. Ctrl-C stops what this
- * command started and leaves what it found running.
+ * while a new day of simulated data lands every little while, showing gold grow. Ctrl-C, SIGTERM, a
+ * closed terminal or a closed output stops what this command started, at any moment, and leaves what it
+ * found running (start-stop.ts).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -13,10 +14,10 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApi, GRAPHQL_ENDPOINT, LakeData, signToken, startApiServer } from '../api/index.ts';
 import { loadApiSettings } from '../config/api-settings.ts';
 import { loadSettings } from '../config/settings.ts';
-import { defaultStackDir } from '../devstack/paths.ts';
-import { DEFAULT_PORTS, startStack, stopStack, type ServiceName } from '../devstack/services.ts';
+import { SERVICE_NAMES, stackStatus, startStack, stopStack } from '../devstack/services.ts';
 import { ensureTools } from '../devstack/tools.ts';
 import { ensureLocalJwtSecret, localDataDir } from '../config/local-secret.ts';
+import { stackLocation } from '../config/stack-location.ts';
 import { openStore } from '../config/open-lake.ts';
 import { createSimulation, LandingSink, runSimulation } from '../simulator/index.ts';
 import { createPipelineWorker } from '../workers/pipeline-worker.ts';
@@ -24,9 +25,11 @@ import type { PipelineInput } from '../activities/types.ts';
 import { connectClient } from '../cli/temporal-client.ts';
 import { followRun, summaryTable } from '../cli/follow.ts';
 import { startPipeline } from '../cli/start-pipeline.ts';
+import { StartStop } from './start-stop.ts';
 
 const dataDir = localDataDir(process.env);
-const say = (line = '') => console.log(line);
+const stop = new StartStop();
+const say = (line = '') => stop.say(line);
 const MS_BETWEEN_NEW_DAYS = 20_000;
 const DEMO_START = '2023-03-10';
 const DEMO_DAYS = 365;
@@ -65,12 +68,29 @@ async function lakeCounts(url: string, token: string): Promise<string> {
 
 async function main(): Promise<void> {
   await mkdir(dataDir, { recursive: true });
-  const settings = loadSettings(process.env);
+  const location = stackLocation(process.env);
   say('fitlake: starting the local services (the first start installs them; the Temporal CLI build takes a few minutes once)');
   const tools = await ensureTools((line) => say(`  ${line}`));
-  const stack = await startStack({ dir: defaultStackDir, ports: DEFAULT_PORTS, tools, log: (line) => say(`  ${line}`) });
-  const startedHere = Object.entries(stack.services).filter(([, s]) => !s.reused).map(([name]) => name);
+  // What runs before this command: those it leaves running when it stops, even if it fails half-way.
+  const before = await stackStatus(location.dir);
+  const notRunningBefore = SERVICE_NAMES.filter((name) => before.services[name].state === 'stopped');
+  const stack = await stop.track(
+    'the local services',
+    startStack({ dir: location.dir, ports: location.ports, tools, log: (line) => say(`  ${line}`) }),
+    async (started) => {
+      const here = SERVICE_NAMES.filter((name) => !started.services[name].reused);
+      if (here.length === 0) return;
+      say(`stopping the services this command started (${here.join(', ')}); the lake stays in ${dataDir}`);
+      await stopStack(location.dir, () => {}, here);
+    },
+    // A start that failed half-way: stop whatever of it did start.
+    () => stopStack(location.dir, () => {}, notRunningBefore),
+  );
+  const startedHere = SERVICE_NAMES.filter((name) => !stack.services[name].reused);
   say(`  services ready (${startedHere.length > 0 ? `started ${startedHere.join(', ')}` : 'all already running'})`);
+  // The services of this stack, wherever FITLAKE_STACK_DIR and FITLAKE_*_PORT put them.
+  const loaded = loadSettings(process.env);
+  const settings = { ...loaded, temporal: { ...loaded.temporal, address: stack.endpoints.temporalAddress } };
 
   const landing = settings.landing;
   let day = await daysLanded();
@@ -81,12 +101,17 @@ async function main(): Promise<void> {
     say(`\nReusing the lake at ${settings.lake} (${day} day(s) of demo data landed before)`);
   }
 
-  // This command handles Ctrl-C itself (stop the continuous run first, then the worker): the SDK must
-  // not shut the worker down on the signal behind its back.
+  // This command handles its signals itself (stop the continuous run first, then the worker): the SDK
+  // must not shut the worker down on them behind its back.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  const { client, close } = await connectClient(settings);
-  const { worker, connection } = await createPipelineWorker(settings);
+  const { client } = await stop.track('the Temporal client', connectClient(settings), (c) => c.close());
+  const { worker } = await stop.track('the worker', createPipelineWorker(settings), (w) => w.close());
   const workerDone = worker.run();
+  // Undone before the worker is closed: its running steps get their grace time.
+  await stop.track('the worker run', Promise.resolve(), async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await workerDone.catch(() => {});
+  });
   const locations = { lake: settings.lake, landing };
 
   say('\nRunning the pipeline once (bronze → silver → gold) through Temporal:');
@@ -98,7 +123,11 @@ async function main(): Promise<void> {
   if (!process.env.FITLAKE_JWT_SECRET) ensureLocalJwtSecret(process.env);
   const jwt = { ...loadApiSettings(process.env).jwt };
   const data = new LakeData(openStore(settings, settings.lake));
-  const api = await startApiServer(createApi({ data, jwt, mode: 'development', logging: false }), { host: '127.0.0.1', port: Number(process.env.FITLAKE_API_PORT ?? 4000) });
+  const api = await stop.track(
+    'the GraphQL API',
+    startApiServer(createApi({ data, jwt, mode: 'development', logging: false }), { host: '127.0.0.1', port: Number(process.env.FITLAKE_API_PORT ?? 4000) }),
+    (a) => a.close(),
+  );
   const token = await signToken(jwt, { role: 'analyst', ttlSeconds: 12 * 3600 });
   const url = `${api.origin}${GRAPHQL_ENDPOINT}`;
   const query = '{ workoutBpmSummaries(first: 3, sort: { field: AVG_BPM, direction: DESC }) { totalCount edges { node { userId workoutId sessionId ageBin city avgBpm maxBpm numRecordings } } } }';
@@ -113,54 +142,48 @@ async function main(): Promise<void> {
   say(`\nTry it from a shell:\n  TOKEN=${token}\n  curl -s ${url} -H 'content-type: application/json' -H "Authorization: Bearer $TOKEN" -d '{"query":"{ pipelineStatus { path version rowCount freshnessSeconds } }"}'`);
 
   const continuous: PipelineInput = { ...locations, mode: 'continuous', everySeconds: 5, trigger: 'manual' };
-  const live = await startPipeline(client, settings, continuous);
+  const live = await stop.track('the continuous run', startPipeline(client, settings, continuous), async (run) => {
+    say('the continuous run ends after its current cycle ...');
+    await run.signal('stop').catch(() => {});
+    await Promise.race([run.result().catch(() => undefined), new Promise((r) => setTimeout(r, 30_000))]);
+  });
   say(`\nContinuous run ${live.workflowId}: a new day of data lands every ${MS_BETWEEN_NEW_DAYS / 1000} s and flows to gold. Ctrl-C to stop.`);
 
-  let stopping = false;
-  const trickle = (async () => {
-    while (!stopping) {
-      await new Promise((r) => setTimeout(r, MS_BETWEEN_NEW_DAYS));
-      if (stopping) break;
-      if (day >= DEMO_DAYS) {
-        say(`  all ${DEMO_DAYS} days of demo data have landed; the continuous run goes on with nothing new`);
-        break;
-      }
-      try {
-        await landDay(landing, day);
-        day++;
-        // Give the continuous run a few cycles, then show what reached silver and gold, through the API.
-        await new Promise((r) => setTimeout(r, 10_000));
-        say(`  landed day ${day} of demo data; now ${await lakeCounts(url, token)}`);
-      } catch (e) {
-        say(`  could not land new demo data: ${(e as Error).message}`);
-      }
+  while (!stop.stopping) {
+    await Promise.race([new Promise((r) => setTimeout(r, MS_BETWEEN_NEW_DAYS)), stop.reason]);
+    if (stop.stopping) break;
+    if (day >= DEMO_DAYS) {
+      say(`  all ${DEMO_DAYS} days of demo data have landed; the continuous run goes on with nothing new`);
+      await stop.reason;
+      break;
     }
-  })();
-  // Ctrl-C, or a supervisor's SIGTERM: either way the services this command started are stopped.
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  say('\nStopping: the continuous run ends after its current cycle ...');
-  stopping = true;
-  await live.signal('stop').catch(() => {});
-  await Promise.race([live.result().catch(() => undefined), new Promise((r) => setTimeout(r, 30_000))]);
-  await trickle.catch(() => {});
-  await api.close();
-  if (worker.getState() === 'RUNNING') worker.shutdown();
-  await workerDone.catch(() => {});
-  await connection.close();
-  await close();
-  if (startedHere.length > 0) {
-    say(`stopping the services this command started (${startedHere.join(', ')}); the lake stays in ${settings.lake}`);
-    await stopStack(defaultStackDir, () => {}, startedHere as ServiceName[]);
+    try {
+      await landDay(landing, day);
+      day++;
+      // Give the continuous run a few cycles, then show what reached silver and gold, through the API.
+      await Promise.race([new Promise((r) => setTimeout(r, 10_000)), stop.reason]);
+      if (!stop.stopping) say(`  landed day ${day} of demo data; now ${await lakeCounts(url, token)}`);
+    } catch (e) {
+      if (!stop.stopping) say(`  could not land new demo data: ${(e as Error).message}`);
+    }
   }
 }
 
+// Stopped at any moment (see start-stop.ts): undo what was started, newest first, then exit.
+void stop.reason.then(async (why) => {
+  say(`\nStopping (${why}) ...`);
+  await stop.undoAll((line) => say(line));
+  process.exit(0);
+});
+
 main().then(
-  () => process.exit(0),
-  (e: Error) => {
+  // The demo runs until it is stopped; the stop handler above exits.
+  () => stop.reason,
+  async (e: Error) => {
+    // Once stopping, what fails is what the stop took away under the start-up path.
+    if (stop.stopping) return;
     console.error(`npm start: ${e.message}`);
+    await stop.undoAll((line) => console.error(line));
     process.exit(1);
   },
 );

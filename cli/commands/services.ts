@@ -1,8 +1,8 @@
 /** `fitlake services up|down|status`: the local Temporal, Kafka and Azurite stack. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultStackDir } from '../../devstack/paths.ts';
-import { DEFAULT_PORTS, endpointsFor, stackStatus, startStack, stopStack, type StackPorts } from '../../devstack/services.ts';
+import { stackLocation } from '../../config/stack-location.ts';
+import { DEFAULT_PORTS, endpointsFor, stackStatus, startStack, stopStack } from '../../devstack/services.ts';
 import { ensureTools } from '../../devstack/tools.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import type { Command } from '../command.ts';
@@ -28,14 +28,6 @@ Examples:
   fitlake services status --json
   fitlake services down                   stop only what 'up' started`;
 
-function port(value: string | undefined, env: string | undefined, fallback: number, flag: string): number {
-  const raw = value ?? env;
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new CliError(`${flag}: '${raw}' is not a TCP port`, ExitCode.usage);
-  return n;
-}
-
 export const servicesCommand: Command = {
   usage,
   async run(args) {
@@ -58,19 +50,14 @@ export const servicesCommand: Command = {
       console.log(usage);
       return values.help ? ExitCode.ok : ExitCode.usage;
     }
-    const env = process.env;
-    const dir = path.resolve(values.dir ?? env.FITLAKE_STACK_DIR ?? defaultStackDir);
-    const ports: StackPorts = {
-      ...DEFAULT_PORTS,
-      temporal: port(values['temporal-port'], env.FITLAKE_TEMPORAL_PORT, DEFAULT_PORTS.temporal, '--temporal-port'),
-      temporalUi: port(values['temporal-ui-port'], env.FITLAKE_TEMPORAL_UI_PORT, DEFAULT_PORTS.temporalUi, '--temporal-ui-port'),
-      kafka: port(values['kafka-port'], env.FITLAKE_KAFKA_PORT, DEFAULT_PORTS.kafka, '--kafka-port'),
-      kafkaController: port(values['kafka-controller-port'], env.FITLAKE_KAFKA_CONTROLLER_PORT, DEFAULT_PORTS.kafkaController, '--kafka-controller-port'),
-      azurite: port(values['azurite-port'], env.FITLAKE_AZURITE_PORT, DEFAULT_PORTS.azurite, '--azurite-port'),
-    };
-    // The Temporal HTTP and metrics ports follow the gRPC port so that a moved stack moves whole.
-    ports.temporalHttp = ports.temporal + 10;
-    ports.temporalMetrics = ports.temporal + 20;
+    const { dir, ports } = stackLocation(process.env, {
+      ...(values.dir !== undefined ? { dir: values.dir } : {}),
+      ...(values['temporal-port'] !== undefined ? { temporalPort: values['temporal-port'] } : {}),
+      ...(values['temporal-ui-port'] !== undefined ? { temporalUiPort: values['temporal-ui-port'] } : {}),
+      ...(values['kafka-port'] !== undefined ? { kafkaPort: values['kafka-port'] } : {}),
+      ...(values['kafka-controller-port'] !== undefined ? { kafkaControllerPort: values['kafka-controller-port'] } : {}),
+      ...(values['azurite-port'] !== undefined ? { azuritePort: values['azurite-port'] } : {}),
+    });
     const log = values.json ? () => {} : (line: string) => console.log(line);
 
     switch (action) {
