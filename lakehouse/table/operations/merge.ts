@@ -237,62 +237,76 @@ function keyRangePredicates(source: ColumnBatch, key: readonly string[]): Predic
   return predicates;
 }
 
-/** Merge the source batch into the table; see the module comment. */
-export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch: ColumnBatch, spec: MergeSpec): Promise<MergeResult> {
-  const metrics: MergeMetrics = { sourceRows: sourceBatch.numRows, inserted: 0, updated: 0, unchanged: 0, filesRead: 0, filesRemoved: 0, filesAdded: 0 };
-  if (txnAlreadyApplied(snapshot, spec.txn)) return { version: snapshot.version, committed: false, snapshot, attempts: 0, metrics };
-  const table = snapshot.metadata.name ?? store.url;
-  const source = conformBatch(table, snapshot.columns, sourceBatch);
+/** The source rows a merge looks stored rows up in, and the stored files it must read to find them. */
+interface SourcePlan {
+  source: ColumnBatch;
+  sourceKeys: readonly (readonly Cell[])[];
+  sourceIndex: SourceKeys;
+  /** The files whose statistics may hold a source key (what a concurrent commit is judged against). */
+  candidates: AddAction[];
+  keyPredicates: Predicate[];
+  /** The candidates read: with a unique source, only those whose bounds hold a source key. */
+  toRead: AddAction[];
+  /** The box of the indexed source rows: a stored row outside it matches none, without a lookup. */
+  indexedBox: KeyBox | undefined;
+}
+
+/**
+ * Index the source by key. A unique source (the caller vouches for it) indexes only the rows some
+ * candidate file's bounds hold, and reads only the candidates that hold a source row; otherwise every
+ * row is indexed and a repeated key is an error.
+ */
+function planSource(table: string, snapshot: Snapshot, source: ColumnBatch, spec: MergeSpec): SourcePlan {
   const sourceKeys = keyColumns(source, spec.key);
   const keyPredicates = source.numRows > 0 ? keyRangePredicates(source, spec.key) : [];
   const candidates = source.numRows > 0 ? pruneFiles(snapshot, keyPredicates) : [];
   const sourceIndex = new SourceKeys(sourceKeys.length);
-  // The box of the indexed source rows: a stored row outside it matches none, without a lookup.
-  let indexedBox: KeyBox | undefined;
-  let toRead = candidates;
-  if (spec.uniqueSource) {
-    const boxes = candidates.map((add) => fileKeyBox(statsOf(add, snapshot.columns, snapshot.partitionColumns), spec.key));
-    const indexed: number[] = [];
-    // A candidate whose bounds hold no source key holds no match either: it is not read.
-    const holdsSourceKey = new Uint8Array(boxes.length);
-    const inAnyBox = new Uint8Array(source.numRows);
-    boxes.forEach((box, b) => {
-      const inside = markRowsInPairBox(box, sourceKeys, source.numRows, inAnyBox);
-      if (inside !== undefined) {
-        if (inside > 0) holdsSourceKey[b] = 1;
-        return;
-      }
-      for (let i = 0; i < source.numRows; i++) {
-        if (!inBox(box, sourceKeys, i)) continue;
-        holdsSourceKey[b] = 1;
-        inAnyBox[i] = 1;
-      }
-    });
-    for (let i = 0; i < source.numRows; i++) {
-      if (inAnyBox[i] === 0) continue;
-      sourceIndex.add(sourceKeys, i);
-      indexed.push(i);
-    }
-    indexedBox = rowsKeyBox(sourceKeys, indexed);
-    toRead = candidates.filter((_, b) => holdsSourceKey[b] === 1);
-  } else {
+  if (!spec.uniqueSource) {
     for (let i = 0; i < source.numRows; i++) {
       if (sourceIndex.add(sourceKeys, i) !== undefined) throw new Error(`merge into ${table}: the source has key ${JSON.stringify(sourceKeys.map((c) => c[i]))} more than once`);
     }
+    return { source, sourceKeys, sourceIndex, candidates, keyPredicates, toRead: candidates, indexedBox: undefined };
   }
+  const boxes = candidates.map((add) => fileKeyBox(statsOf(add, snapshot.columns, snapshot.partitionColumns), spec.key));
+  const indexed: number[] = [];
+  // A candidate whose bounds hold no source key holds no match either: it is not read.
+  const holdsSourceKey = new Uint8Array(boxes.length);
+  const inAnyBox = new Uint8Array(source.numRows);
+  boxes.forEach((box, b) => {
+    const inside = markRowsInPairBox(box, sourceKeys, source.numRows, inAnyBox);
+    if (inside !== undefined) {
+      if (inside > 0) holdsSourceKey[b] = 1;
+      return;
+    }
+    for (let i = 0; i < source.numRows; i++) {
+      if (!inBox(box, sourceKeys, i)) continue;
+      holdsSourceKey[b] = 1;
+      inAnyBox[i] = 1;
+    }
+  });
+  for (let i = 0; i < source.numRows; i++) {
+    if (inAnyBox[i] === 0) continue;
+    sourceIndex.add(sourceKeys, i);
+    indexed.push(i);
+  }
+  return { source, sourceKeys, sourceIndex, candidates, keyPredicates, toRead: candidates.filter((_, b) => holdsSourceKey[b] === 1), indexedBox: rowsKeyBox(sourceKeys, indexed) };
+}
 
-  const matched = new Uint8Array(source.numRows);
-  let matches = 0;
-  const actions: Action[] = [];
-  const writeOptions: WriteFilesOptions = { ...(spec.targetFileRows ? { targetFileRows: spec.targetFileRows } : {}), ...(spec.now ? { now: spec.now } : {}) };
-  const write = (batch: ColumnBatch) =>
-    spec.encodeFiles
-      ? spec.encodeFiles(batch).then((files) => storeDataFiles(store, snapshot.partitionColumns, files, writeOptions))
-      : writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, batch, writeOptions);
+/** What matching the stored files found: which source rows matched, and the files rewritten for updates. */
+interface MatchOutcome {
+  /** 1 for each source row that matched a stored row. */
+  matched: Uint8Array;
+  matches: number;
+  actions: Action[];
+  /** Pre- and post-images of the updated rows, for the change data feed (change-data.ts). */
+  changes: ChangeRows[];
+}
 
-  // Pre- and post-images of the updated rows, for the change data feed (change-data.ts).
-  const changes: ChangeRows[] = [];
-  for (const add of toRead) {
+/** Look every stored row of the files to read up among the source keys; a file with an updated row is rewritten whole. */
+async function matchStoredRows(store: ObjectStore, snapshot: Snapshot, plan: SourcePlan, spec: MergeSpec, metrics: MergeMetrics, write: (batch: ColumnBatch) => Promise<AddAction[]>): Promise<MatchOutcome> {
+  const { source, sourceIndex, indexedBox } = plan;
+  const out: MatchOutcome = { matched: new Uint8Array(source.numRows), matches: 0, actions: [], changes: [] };
+  for (const add of plan.toRead) {
     const target = spec.knownFiles?.get(add.path) ?? (await readDataFile(store, snapshot, add, snapshot.columns));
     metrics.filesRead++;
     const targetKeys = keyColumns(target, spec.key);
@@ -304,8 +318,8 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
       if (indexedBox && (marked ? inIndexedBox![t] === 0 : !inBox(indexedBox, targetKeys, t))) continue;
       const s = sourceIndex.get(targetKeys, t);
       if (s === undefined) continue;
-      if (matched[s] === 0) matches++;
-      matched[s] = 1;
+      if (out.matched[s] === 0) out.matches++;
+      out.matched[s] = 1;
       const next = spec.whenMatched?.(rowAt(target, t), rowAt(source, s));
       if (next === undefined) {
         metrics.unchanged++;
@@ -314,23 +328,39 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
         metrics.updated++;
       }
     }
-    if (replaced) {
-      const columns = new Map<string, Cell[]>();
-      for (const [name, values] of target.columns) {
-        const copy = values.slice();
-        for (const [t, row] of replaced) copy[t] = row[name] ?? null;
-        columns.set(name, copy);
-      }
-      const rewritten: ColumnBatch = { numRows: target.numRows, columns };
-      const adds = await write(rewritten);
-      const updatedRows = [...replaced.keys()];
-      changes.push({ type: 'update_preimage', rows: takeRows(target, updatedRows) }, { type: 'update_postimage', rows: takeRows(rewritten, updatedRows) });
-      actions.push({ remove: removeOf(add, (spec.now ?? Date.now)()) }, ...adds.map((a) => ({ add: a })));
-      metrics.filesRemoved++;
-      metrics.filesAdded += adds.length;
+    if (!replaced) continue;
+    const columns = new Map<string, Cell[]>();
+    for (const [name, values] of target.columns) {
+      const copy = values.slice();
+      for (const [t, row] of replaced) copy[t] = row[name] ?? null;
+      columns.set(name, copy);
     }
+    const rewritten: ColumnBatch = { numRows: target.numRows, columns };
+    const adds = await write(rewritten);
+    const updatedRows = [...replaced.keys()];
+    out.changes.push({ type: 'update_preimage', rows: takeRows(target, updatedRows) }, { type: 'update_postimage', rows: takeRows(rewritten, updatedRows) });
+    out.actions.push({ remove: removeOf(add, (spec.now ?? Date.now)()) }, ...adds.map((a) => ({ add: a })));
+    metrics.filesRemoved++;
+    metrics.filesAdded += adds.length;
   }
+  return out;
+}
 
+/** Merge the source batch into the table; see the module comment. */
+export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch: ColumnBatch, spec: MergeSpec): Promise<MergeResult> {
+  const metrics: MergeMetrics = { sourceRows: sourceBatch.numRows, inserted: 0, updated: 0, unchanged: 0, filesRead: 0, filesRemoved: 0, filesAdded: 0 };
+  if (txnAlreadyApplied(snapshot, spec.txn)) return { version: snapshot.version, committed: false, snapshot, attempts: 0, metrics };
+  const table = snapshot.metadata.name ?? store.url;
+  const source = conformBatch(table, snapshot.columns, sourceBatch);
+  const plan = planSource(table, snapshot, source, spec);
+  const writeOptions: WriteFilesOptions = { ...(spec.targetFileRows ? { targetFileRows: spec.targetFileRows } : {}), ...(spec.now ? { now: spec.now } : {}) };
+  const write = (batch: ColumnBatch) =>
+    spec.encodeFiles
+      ? spec.encodeFiles(batch).then((files) => storeDataFiles(store, snapshot.partitionColumns, files, writeOptions))
+      : writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, batch, writeOptions);
+  const { matched, matches, actions, changes } = await matchStoredRows(store, snapshot, plan, spec, metrics, write);
+
+  // The source rows no stored row matched: inserted (unless the spec says otherwise).
   let written: MergeResult['written'];
   if ((spec.whenNotMatched ?? 'insert') === 'insert' && matches < source.numRows) {
     const inserts = new Int32Array(source.numRows - matches);
@@ -346,7 +376,7 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
   for (const cdc of await writeChangeFiles(store, snapshot, changes, writeOptions)) actions.push({ cdc });
 
   if (actions.length === 0 && !spec.txn) return { version: snapshot.version, committed: false, snapshot, attempts: 0, metrics };
-  const readFiles = new Set(candidates.map((c) => c.path));
+  const readFiles = new Set(plan.candidates.map((c) => c.path));
   const result = await commit(store, {
     readSnapshot: snapshot,
     actions,
@@ -360,7 +390,7 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
       numTargetFilesRemoved: metrics.filesRemoved,
     },
     // A concurrent add could hold one of our keys only if its statistics overlap our key range.
-    readSet: { readFiles, readsAdded: (a: AddAction) => source.numRows > 0 && fileMayMatch(a, snapshot.columns, snapshot.partitionColumns, keyPredicates) },
+    readSet: { readFiles, readsAdded: (a: AddAction) => source.numRows > 0 && fileMayMatch(a, snapshot.columns, snapshot.partitionColumns, plan.keyPredicates) },
     ...(spec.txn ? { txn: spec.txn } : {}),
     ...(spec.now ? { now: spec.now } : {}),
   });
