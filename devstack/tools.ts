@@ -26,18 +26,23 @@ export interface ToolPaths {
   kafkaLibs: string;
   /** The `azurite-blob` launcher script. */
   azuriteBlob: string;
-  /** A Python with `deltalake` and `pyarrow`, for interoperability tests. */
-  python: string;
+  /** A Python with `deltalake` and `pyarrow`, for interoperability tests: only when asked for. */
+  python?: string;
 }
 
 type Log = (line: string) => void;
 
 /** Install what is missing and return where each tool is. */
-export async function ensureTools(log: Log = () => {}): Promise<ToolPaths> {
+/**
+ * The tools the local services need, installed when missing; with `python`, also the Python delta-rs
+ * environment of the interoperability tests (npm test and npm run tools ask for it; npm start, which
+ * never uses it, does not wait for it).
+ */
+export async function ensureTools(log: Log = () => {}, options: { python?: boolean } = {}): Promise<ToolPaths> {
   await mkdir(toolsDir, { recursive: true });
-  // Temporal compiles (CPU), the other two mostly download: run them side by side.
-  const [temporal, kafkaLibs, azuriteBlob, python] = await Promise.all([ensureTemporal(log), ensureKafka(log), ensureAzurite(log), ensurePython(log)]);
-  return { temporal, kafkaLibs, azuriteBlob, python };
+  // Temporal compiles (CPU), the others mostly download: run them side by side.
+  const [temporal, kafkaLibs, azuriteBlob, python] = await Promise.all([ensureTemporal(log), ensureKafka(log), ensureAzurite(log), options.python ? ensurePython(log) : undefined]);
+  return { temporal, kafkaLibs, azuriteBlob, ...(python ? { python } : {}) };
 }
 
 /** Where each tool would be, without installing anything; undefined entries are missing. */

@@ -77,7 +77,7 @@ async function main(): Promise<number> {
 
   try {
     const started = Date.now();
-    const tools = await ensureTools(log);
+    const tools = await ensureTools(log, { python: true });
     env.FITLAKE_TEMPORAL_BIN = tools.temporal;
     env.FITLAKE_PYTHON = tools.python;
     if (needsStack) {
