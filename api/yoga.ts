@@ -7,6 +7,7 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, maskError, useReadinessCheck, type LogLevel, type YogaLogger } from 'graphql-yoga';
 import type { ApiServer } from './api-server.ts';
+import { renderLocalGraphiQL, useGraphiqlPolicy } from './graphiql/local-graphiql.ts';
 import { GraphQLError } from 'graphql';
 import { DEFAULT_TOKEN_LIFETIMES, type ApiMode, type JwtSettings, type TokenLifetimes } from '../config/api-settings.ts';
 import { useAuth, viewerOf } from './auth/use-auth.ts';
@@ -115,6 +116,7 @@ export function createApi({
           defaultQuery: '{\n  pipelineStatus { path version rowCount freshnessSeconds }\n  workoutBpmSummaries(first: 10) { totalCount edges { node { userId workoutId sessionId avgBpm } } }\n}\n',
         }
       : false,
+    renderGraphiQL: renderLocalGraphiQL,
     context: ({ request }) => ({ viewer: viewerOf(request), data, now }),
     plugins: [
       useAuth({ verify, graphqlEndpoint: GRAPHQL_ENDPOINT, publicEndpoints, graphiql: development, onRejected }),
@@ -134,6 +136,7 @@ export function createApi({
       // (30 aliased pages took 58 ms to compile), so one-off documents, hostile or not, run on graphql-js.
       useGraphQlJit({}, { onError: () => {}, enableIf: ({ document }) => executedBefore.has(document) || (executedBefore.add(document), false) }),
       useCacheVerdict(),
+      ...(development ? [useGraphiqlPolicy()] : []),
     ],
   });
   const cache = responseCacheBytes === 0 ? undefined : new ResponseCache({ maxBytes: responseCacheBytes });

@@ -185,6 +185,24 @@ describe('API security and limits', { concurrency: false }, () => {
     assert.equal((await api.gql('{ __schema { queryType { name } } }')).status, 401);
   });
 
+  it('serves GraphiQL from this machine: the page names no other host, and its policy allows only itself and this server', async () => {
+    const page = await fetch(api.url, { headers: { accept: 'text/html' } });
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    // Every script, style sheet, icon and request of the page: none may leave the machine.
+    const references = [...html.matchAll(/<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']([^"']+)["']/gi)].map((m) => m[1]!);
+    assert.deepEqual(references.filter((ref) => /^(https?:)?\/\//i.test(ref)), [], 'external references');
+    assert.doesNotMatch(html, /unpkg\.com|jsdelivr|cdnjs/i);
+    assert.match(html, /GraphiQL|graphiql/);
+    const policy = page.headers.get('content-security-policy') ?? '';
+    assert.match(policy, /default-src 'self'/);
+    assert.match(policy, /connect-src 'self'/);
+    // No source of the policy names a host or a scheme other than the page's own blobs and data.
+    for (const directive of policy.split(';')) {
+      for (const source of directive.trim().split(/\s+/).slice(1)) assert.match(source, /^('self'|'none'|'unsafe-inline'|blob:|data:)$/, directive);
+    }
+  });
+
   it('masks internal failures: no message, path or stack reaches the client', async () => {
     // Break the gold gym_summary table under a fresh server: its data file disappears.
     const brokenDir = await mkdtemp(path.join(os.tmpdir(), 'fitlake-api-broken-'));
