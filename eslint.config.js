@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'dist.*/', '.tools/', '.stack/', '.data/', 'bin/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist.*/', '.tools/', '.stack/', '.data/', 'bin/', 'test-output/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -40,6 +40,8 @@ export interface ToolPaths {
   azuriteBlob: string;
   /** A Python with `deltalake` and `pyarrow`, for interoperability tests: only when asked for. */
   python?: string;
+  /** Headless Chromium for the browser tests, when asked for and it is (or could be made) there. */
+  chromium?: string;
 }
 
 type Log = (line: string) => void;
@@ -50,11 +52,39 @@ type Log = (line: string) => void;
  * environment of the interoperability tests (npm test and npm run tools ask for it; npm start, which
  * never uses it, does not wait for it).
  */
-export async function ensureTools(log: Log = () => {}, options: { python?: boolean } = {}): Promise<ToolPaths> {
+export async function ensureTools(log: Log = () => {}, options: { python?: boolean; chromium?: boolean } = {}): Promise<ToolPaths> {
   await mkdir(toolsDir, { recursive: true });
   // Temporal compiles (CPU), the others mostly download: run them side by side.
-  const [temporal, kafkaLibs, azuriteBlob, python] = await Promise.all([ensureTemporal(log), ensureKafka(log), ensureAzurite(log), options.python ? ensurePython(log) : undefined]);
-  return { temporal, kafkaLibs, azuriteBlob, ...(python ? { python } : {}) };
+  const [temporal, kafkaLibs, azuriteBlob, python, chromium] = await Promise.all([
+    ensureTemporal(log),
+    ensureKafka(log),
+    ensureAzurite(log),
+    options.python ? ensurePython(log) : undefined,
+    options.chromium ? ensureChromium(log) : undefined,
+  ]);
+  return { temporal, kafkaLibs, azuriteBlob, ...(python ? { python } : {}), ...(chromium ? { chromium } : {}) };
+}
+
+/**
+ * Chromium for the browser tests: one on PATH, else Debian's package when this runs as root with apt
+ * (Debian's archive is reachable from this machine kind), else none, and the browser tests say why
+ * they skip. Never fatal: the other tests do not need it.
+ */
+async function ensureChromium(log: Log): Promise<string | undefined> {
+  const found = onPath('chromium') ?? onPath('chromium-browser');
+  if (found) return found;
+  if (process.getuid?.() !== 0 || !onPath('apt-get')) {
+    log('chromium is not installed and cannot be installed here (needs root and apt-get): the browser tests will skip');
+    return undefined;
+  }
+  try {
+    await timed(log, "Chromium (Debian's package, for the browser tests)", () =>
+      run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }),
+    );
+  } catch (e) {
+    log(`chromium could not be installed (${(e as Error).message.split('\n')[0]}): the browser tests will skip`);
+  }
+  return onPath('chromium');
 }
 
 /** Where each tool would be, without installing anything; undefined entries are missing. */

@@ -77,9 +77,10 @@ async function main(): Promise<number> {
 
   try {
     const started = Date.now();
-    const tools = await ensureTools(log, { python: true });
+    const tools = await ensureTools(log, { python: true, chromium: !unitOnly });
     env.FITLAKE_TEMPORAL_BIN = tools.temporal;
     env.FITLAKE_PYTHON = tools.python;
+    if (tools.chromium) env.FITLAKE_TEST_CHROMIUM = tools.chromium;
     if (needsStack) {
       // A port found free can be taken by another process before the service binds it; then the
       // whole stack starts again on new ports rather than failing the run.

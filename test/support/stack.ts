@@ -15,6 +15,8 @@ export const temporalAddress = (t: TestContext) => fromEnv(t, 'FITLAKE_TEST_TEMP
 export const kafkaBrokers = (t: TestContext) => fromEnv(t, 'FITLAKE_TEST_KAFKA_BROKERS', 'the Kafka broker')?.split(',');
 export const azureConnectionString = (t: TestContext) => fromEnv(t, 'FITLAKE_TEST_AZURE_CONNECTION_STRING', 'Azurite');
 export const deltaPython = (t: TestContext) => fromEnv(t, 'FITLAKE_PYTHON', 'Python with deltalake');
+/** Headless Chromium, which npm test installs from Debian's packages where it can (root with apt-get). */
+export const chromium = (t: TestContext) => fromEnv(t, 'FITLAKE_TEST_CHROMIUM', 'Chromium (apt-get install chromium, as root)');
 
 /** A name no other test (or earlier run) uses: topics, containers, task queues. */
 export function uniqueName(prefix: string): string {
