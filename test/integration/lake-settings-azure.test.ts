@@ -5,20 +5,17 @@
  * a user runs them, read it through the SAS URL.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, BlobServiceClient, generateAccountSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { openLake } from '../../config/open-lake.ts';
-import { projectRoot } from '../../devstack/paths.ts';
 import { STEPS } from '../../lakehouse/steps/graph.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { generateLanding } from '../../simulator/landing-generator.ts';
 import { TEST_JWT, testToken } from '../support/api-helpers.ts';
-import { runCli } from '../support/cli.ts';
+import { runCli, startServe } from '../support/cli.ts';
 import { makeTestLake } from '../support/pipeline.ts';
 import { azureConnectionString } from '../support/stack.ts';
 
@@ -68,23 +65,7 @@ test('status and serve read an Azure lake with only an account URL that carries 
   const summary = tables.find((x) => x.table === 'gold/workout_bpm_summary')!;
   assert.ok(summary.version !== null && summary.rows > 0, JSON.stringify(summary));
 
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'fitlake.js'), 'serve', '--port', '0', '--json', '--lake', built.lake], {
-    cwd: projectRoot,
-    env: { ...process.env, ...env, FITLAKE_JWT_SECRET: TEST_JWT.secret, FITLAKE_JWT_ISSUER: TEST_JWT.issuer, FITLAKE_API_MODE: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.after(() => child.kill());
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.once('exit', (code) => reject(new Error(`fitlake serve exited with ${code}: ${stderr}`)));
-  });
+  const { url } = await startServe(t, ['--lake', built.lake], { ...env, FITLAKE_JWT_SECRET: TEST_JWT.secret, FITLAKE_JWT_ISSUER: TEST_JWT.issuer, FITLAKE_API_MODE: 'production' });
   const token = await testToken({ role: 'analyst' });
   const response = await fetch(url, {
     method: 'POST',

@@ -1,5 +1,6 @@
 /** Running the real `fitlake` command in a child process, for tests of its output and exit codes. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { TestContext } from 'node:test';
 import path from 'node:path';
 import { projectRoot } from '../../devstack/paths.ts';
 
@@ -29,4 +30,32 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/** A running `fitlake serve --port 0 --json` (killed when the test ends): its URL and what it wrote to stderr. */
+export interface RunningServe {
+  url: string;
+  child: ChildProcess;
+  stderr(): string;
+}
+
+export async function startServe(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningServe> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'fitlake.js'), 'serve', '--port', '0', '--json', ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(() => child.kill());
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.once('exit', (code) => reject(new Error(`fitlake serve exited with ${code}: ${stderr}`)));
+  });
+  return { url, child, stderr: () => stderr };
 }
