@@ -14,8 +14,9 @@ import { merge, type MergeResult, type MergeSpec } from './operations/merge.ts';
 import { overwrite, type OverwriteOptions } from './operations/overwrite.ts';
 import { vacuum, type VacuumOptions, type VacuumResult } from './operations/vacuum.ts';
 import { scanSnapshot, type ScanOptions } from './files/scan.ts';
-import { commitKey } from './log/log-paths.ts';
-import { loadSnapshot, refreshSnapshot, tableHistory, type HistoryEntry, type Snapshot } from './log/snapshot.ts';
+import { writeCheckpoint, type LastCheckpoint } from './log/checkpoint.ts';
+import { checkpointKeys, commitKey } from './log/log-paths.ts';
+import { loadSnapshot, refreshSnapshot, tableHistory, withCheckpointVersion, type HistoryEntry, type Snapshot } from './log/snapshot.ts';
 import type { CommitResult } from './log/transaction.ts';
 
 export class DeltaTable {
@@ -54,10 +55,13 @@ export class DeltaTable {
   /**
    * True when the commit of the version this object holds is gone from the store: the table was deleted
    * (a lake folder removed to start over) or replaced while this object was kept. A table's newest commit
-   * file is never removed by the table itself.
+   * file is never removed by the table itself (nor its checkpoint, when the snapshot was read from one).
    */
   async vanished(): Promise<boolean> {
-    return (await this.store.head(commitKey(this.current.version))) === undefined;
+    const { version, checkpointVersion } = this.current;
+    if ((await this.store.head(commitKey(version))) !== undefined) return false;
+    // Read from a checkpoint whose own commit another engine cleaned up: the checkpoint stands for it.
+    return checkpointVersion !== version || (await this.store.head(checkpointKeys(version)[0]!)) === undefined;
   }
 
   /** The snapshot at an earlier (or the latest) version: time travel. */
@@ -129,6 +133,17 @@ export class DeltaTable {
 
   async vacuum(options?: VacuumOptions): Promise<VacuumResult> {
     return vacuum(this.store, await this.refresh(), options);
+  }
+
+  /**
+   * Write a log checkpoint of the newest version now (commits write one every delta.checkpointInterval
+   * versions by themselves; see log/checkpoint.ts). Returns what `_last_checkpoint` says of it.
+   */
+  async checkpoint(): Promise<LastCheckpoint> {
+    const snapshot = await this.refresh();
+    const written = await writeCheckpoint(this.store, snapshot);
+    if (this.current === snapshot) this.current = withCheckpointVersion(snapshot, written.version);
+    return written;
   }
 
   history(limit?: number): Promise<HistoryEntry[]> {

@@ -2,7 +2,9 @@
  * Interoperability with delta-rs (the `deltalake` Python package, FITLAKE_PYTHON under `npm test`):
  * a table fitlake wrote — every column type, nulls, partitions, append, merge, partition overwrite — reads
  * the same in delta-rs, at the latest version and by time travel; and a table delta-rs wrote reads the
- * same in fitlake (and takes a fitlake append that delta-rs then reads).
+ * same in fitlake (and takes a fitlake append that delta-rs then reads). Log checkpoints both ways: delta-rs
+ * reads the checkpoints fitlake writes (latest and older versions, without the commits before them), and
+ * fitlake reads a table delta-rs checkpointed and goes on committing (and checkpointing) to it.
  *
  * Values cross the process boundary as JSON in fitlake's in-memory form: timestamps as integer
  * microseconds since the epoch (converted in Python with exact integer arithmetic), dates as day numbers.
@@ -15,7 +17,7 @@ import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { DeltaTable } from '../../lakehouse/table/index.ts';
 import { rowsRemovedBetween } from '../../lakehouse/table/files/index.ts';
 import { rowsFromBatch } from '../../lakehouse/table/columns/index.ts';
-import { TableFormatError } from '../../lakehouse/table/log/index.ts';
+import { checkpointKeys, checkpointOfKey, commit, commitKey, LAST_CHECKPOINT_KEY, readLastCheckpoint, TableFormatError } from '../../lakehouse/table/log/index.ts';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { kafkaMultiplexBz } from '../../schema/tables.ts';
@@ -29,7 +31,7 @@ import { deltaPython } from '../support/stack.ts';
 const PYTHON = String.raw`
 import datetime as dt, json, os, sys
 import pyarrow as pa
-from deltalake import DeltaTable, write_deltalake
+from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 DAY0 = dt.date(1970, 1, 1)
@@ -100,6 +102,17 @@ elif mode == 'cdf':
     data = pa.table(DeltaTable(path).load_cdf(starting_version=int(sys.argv[3])))
     rows = [{k: cell(v) for k, v in row.items() if k != '_commit_timestamp'} for row in data.to_pylist()]
     print(json.dumps(sorted(rows, key=lambda r: (r['_commit_version'], r['_change_type'], json.dumps(r, sort_keys=True)))))
+elif mode == 'write-checkpointed':
+    # A table delta-rs checkpoints itself (every 2 commits here, and once more on request), with a txn,
+    # a null partition value and a removed file among its actions.
+    schema = pa.schema([('id', pa.int64()), ('grp', pa.string()), ('v', pa.float64())])
+    write_deltalake(path, pa.table({'id': [1, 2, 3], 'grp': ['a', 'b', None], 'v': [0.5, 1.5, None]}, schema=schema), partition_by=['grp'], configuration={'delta.checkpointInterval': '2'})
+    write_deltalake(path, pa.table({'id': [4], 'grp': ['a'], 'v': [4.0]}, schema=schema), partition_by=['grp'], mode='append', commit_properties=CommitProperties(app_transactions=[Transaction('rs-app', 7)]))
+    write_deltalake(path, pa.table({'id': [5], 'grp': ['b'], 'v': [5.0]}, schema=schema), partition_by=['grp'], mode='overwrite', predicate="grp = 'b'")
+    DeltaTable(path).create_checkpoint()
+elif mode == 'txn':
+    # The txn version delta-rs reads for an application (from a checkpoint when the log has one).
+    print(json.dumps(DeltaTable(path).transaction_version(sys.argv[3])))
 elif mode == 'write-config':
     # A table with one table property set, e.g. one that raises the writer protocol.
     write_deltalake(path, pa.table({'id': pa.array([1, 2], pa.int64())}), configuration={sys.argv[3]: sys.argv[4]})
@@ -356,5 +369,105 @@ describe('interop with delta-rs', () => {
       Object.assign(rangeTuning, tuning);
       await rm(lake.dir, { recursive: true, force: true });
     }
+  });
+  test('delta-rs reads a table fitlake checkpointed, at the latest version and an older one, also once the commits before a checkpoint are gone', { timeout: 120_000 }, async (t) => {
+    const exe = deltaPython(t);
+    if (!exe) return;
+    const { dir, store } = await scratchStore(t, 'checkpointed-fitlake');
+    const columns: ColumnDef[] = [
+      { name: 'id', type: 'long', nullable: false },
+      { name: 'grp', type: 'string', nullable: true },
+      { name: 'v', type: 'double', nullable: true },
+      { name: 'at', type: 'timestamp', nullable: true },
+    ];
+    const row = (id: number, grp: string | null, v: number | null = id / 4): Row => ({ id, grp, v, at: T0 + id * 1_000_001 });
+    const table = await DeltaTable.createIfAbsent(store, { name: 'checkpointed', columns, partitionBy: ['grp'], changeDataFeed: true }); // v0
+    const created = table.snapshot;
+    await commit(store, { readSnapshot: created, actions: [{ metaData: { ...created.metadata, configuration: { ...created.metadata.configuration, 'delta.checkpointInterval': '3' } } }], operation: 'SET TBLPROPERTIES', readSet: { readsAdded: false } }); // v1
+    await table.refresh();
+    await table.append(batch(columns, [row(1, 'eu'), row(2, 'us'), row(3, null)]), { txn: { appId: 'ingest', version: 1 } }); // v2
+    await table.append(batch(columns, [row(4, 'eu'), row(5, 'zürich ✓')]), { txn: { appId: 'ingest', version: 2 } }); // v3: checkpoint
+    await table.merge(batch(columns, [row(1, 'eu', 99.5), row(6, 'us')]), { key: ['id'], whenMatched: (_t, s) => s }); // v4
+    await table.overwrite(batch(columns, [row(7, 'us')]), { where: [{ column: 'grp', op: '=', value: 'us' }] }); // v5
+    await table.deleteRows({ where: [], matches: (b, i) => b.columns.get('id')![i] === 4 }); // v6: checkpoint
+    await table.append(batch(columns, [row(8, null), row(9, 'eu')]), { txn: { appId: 'ingest', version: 3 } }); // v7
+    assert.ok((await table.compact({ targetFileRows: 100, smallFileRows: 100 })).filesRemoved > 1); // v8
+    await table.append(batch(columns, [row(10, 'eu')])); // v9: checkpoint
+    await table.append(batch(columns, [row(11, 'apac')])); // v10
+    assert.equal(table.version, 10);
+    const checkpoints = (await store.list('_delta_log/')).flatMap((i) => checkpointOfKey(i.key)?.version ?? []);
+    assert.deepEqual(checkpoints, [3, 6, 9]);
+    assert.equal((await readLastCheckpoint(store))?.version, 9);
+
+    const compare = async (py: { latest: PySnapshot; versions: Record<string, PySnapshot> }, versions: readonly number[]) => {
+      assert.equal(py.latest.version, 10);
+      assert.deepEqual(sortRows(py.latest.rows, ['id']), sortRows(await table.rows(), ['id']));
+      for (const v of versions) {
+        const theirs = py.versions[String(v)]!;
+        assert.equal(theirs.version, v);
+        assert.deepEqual(sortRows(theirs.rows, ['id']), sortRows(await table.rows({ snapshot: await table.snapshotAt(v) }), ['id']), `version ${v}`);
+      }
+    };
+    await compare(readWithPython(exe, dir, [4, 7]), [4, 7]);
+
+    // Without the JSON commits before checkpoint 6 (and checkpoint 3), delta-rs can only start from the
+    // checkpoints fitlake wrote: the latest from 9, version 7 from 6, version 6 from 6 alone.
+    for (let v = 0; v < 6; v++) await store.delete(commitKey(v));
+    await store.delete(checkpointKeys(3)[0]!);
+    await compare(readWithPython(exe, dir, [6, 7]), [6, 7]);
+    assert.equal(JSON.parse(python(exe, ['txn', dir, 'ingest'])), 3, 'the txn of the checkpoint');
+    // delta-rs prunes files by the statistics of the checkpoint's add actions.
+    const ours = await table.rows();
+    for (const grp of ['eu', 'zürich ✓', 'apac']) {
+      const ids = ours.filter((r) => r['grp'] === grp).map((r) => r['id'] as number).sort((x, y) => x - y);
+      assert.deepEqual(JSON.parse(python(exe, ['filter', dir, 'grp', grp])), ids, `delta-rs finds grp ${grp}`);
+    }
+    // With _last_checkpoint gone, delta-rs lists the log and finds checkpoint 9 itself.
+    await store.delete(LAST_CHECKPOINT_KEY);
+    await compare(readWithPython(exe, dir, [9]), [9]);
+  });
+
+  test('fitlake reads a table delta-rs checkpointed (without the commits before the checkpoint) and goes on committing to it', { timeout: 120_000 }, async (t) => {
+    const exe = deltaPython(t);
+    if (!exe) return;
+    const { dir, store } = await scratchStore(t, 'checkpointed-delta-rs');
+    python(exe, ['write-checkpointed', dir]);
+    const theirs = readWithPython(exe, dir).latest;
+    assert.equal(theirs.version, 2);
+    const hint = await readLastCheckpoint(store);
+    assert.equal(hint?.version, 2, 'delta-rs checkpointed version 2');
+    // fitlake has to start from delta-rs's checkpoint: the commits before it are gone.
+    for (const info of await store.list('_delta_log/')) {
+      const cp = checkpointOfKey(info.key);
+      if ((cp && cp.version < 2) || info.key === commitKey(0) || info.key === commitKey(1)) await store.delete(info.key);
+    }
+    const table = await DeltaTable.open(store);
+    assert.equal(table.version, 2);
+    assert.equal(table.snapshot.checkpointVersion, 2);
+    assert.deepEqual(table.snapshot.partitionColumns, ['grp']);
+    assert.deepEqual(sortRows(await table.rows(), ['id']), sortRows(theirs.rows, ['id']));
+    assert.equal(table.snapshot.txns.get('rs-app'), 7);
+    assert.ok(table.snapshot.tombstones.size >= 1, 'the file the overwrite removed is a tombstone');
+    // Files of a checkpoint without fitlake's tag count as added at the checkpoint's version.
+    assert.deepEqual([...new Set(table.snapshot.fileVersions.values())], [2]);
+    assert.deepEqual((await table.rows({ predicates: [{ column: 'grp', op: '=', value: 'a' }] })).map((r) => r['id']).sort(), [1, 4]);
+    assert.deepEqual((await table.rows({ predicates: [{ column: 'id', op: '=', value: 3 }] })).map((r) => r['grp']), [null]);
+
+    // fitlake commits: v3, then v4 (delta.checkpointInterval is 2: fitlake checkpoints 4), v5.
+    const added = [{ id: 10, grp: 'a', v: 10.5 }, { id: 11, grp: null, v: null }];
+    await table.append(batch(table.snapshot.columns, [added[0]!]));
+    await table.merge(batch(table.snapshot.columns, [{ id: 4, grp: 'a', v: 44 }, added[1]!]), { key: ['id'], whenMatched: (_t, s) => s });
+    await table.append(batch(table.snapshot.columns, [{ id: 12, grp: 'c', v: 1 }]), { txn: { appId: 'rs-app', version: 8 } });
+    assert.equal(table.version, 5);
+    assert.equal((await readLastCheckpoint(store))?.version, 4, 'fitlake checkpointed version 4');
+    const after = readWithPython(exe, dir, [3, 4]);
+    assert.equal(after.latest.version, 5);
+    assert.deepEqual(sortRows(after.latest.rows, ['id']), sortRows(await table.rows(), ['id']));
+    for (const v of [3, 4]) assert.deepEqual(sortRows(after.versions[String(v)]!.rows, ['id']), sortRows(await table.rows({ snapshot: await table.snapshotAt(v) }), ['id']), `version ${v}`);
+    assert.equal(JSON.parse(python(exe, ['txn', dir, 'rs-app'])), 8);
+    const reopened = await DeltaTable.open(store);
+    assert.deepEqual(sortRows(await reopened.rows(), ['id']), sortRows(after.latest.rows, ['id']));
+    // Files fitlake added after delta-rs's checkpoint keep their exact versions through fitlake's.
+    assert.deepEqual([...reopened.snapshot.fileVersions.values()].sort(), [...table.snapshot.fileVersions.values()].sort());
   });
 });

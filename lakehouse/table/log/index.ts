@@ -1,7 +1,9 @@
 /** lakehouse/table/log/: what the rest of the code imports of this folder (see lakehouse/table/index.ts). */
 export * from './actions.ts';
+export * from './checkpoint.ts';
 export * from './delta-schema.ts';
 export * from './errors.ts';
 export * from './log-paths.ts';
 export * from './snapshot.ts';
 export * from './transaction.ts';
+export * from './versioned-map.ts';

@@ -11,6 +11,9 @@
  * past ours, the commit is a no-op. A step that crashed after committing and runs again therefore never
  * duplicates its output.
  *
+ * After the commit point the committer writes a log checkpoint when one is due (checkpoint.ts), best
+ * effort: a commit that is in the log has succeeded, whatever happens to its checkpoint.
+ *
  * The read snapshot must be the one the operation planned from (its checkpoints included), never one
  * refreshed since: every commit after it is judged here, a txn of the same application among them, so a
  * second runner of a step that planned the same range either finds it committed (no-op) or conflicts
@@ -19,8 +22,9 @@
 import type { ObjectStore } from '../../storage/index.ts';
 import { encodeCommit, type Action, type AddAction, type CommitInfoAction } from './actions.ts';
 import { CommitConflictError, MaxCommitAttemptsError, TableFormatError } from './errors.ts';
+import { checkpointIfDue } from './checkpoint.ts';
 import { commitKey } from './log-paths.ts';
-import { readCommitActions, refreshSnapshot, WRITER_VERSION, type Snapshot } from './snapshot.ts';
+import { readCommitActions, refreshSnapshot, withCheckpointVersion, WRITER_VERSION, type Snapshot } from './snapshot.ts';
 import { faultPoint } from '../../fault-points.ts';
 
 export const ENGINE_INFO = 'fitlake/0.1.0';
@@ -124,7 +128,10 @@ export async function commit(store: ObjectStore, request: CommitRequest): Promis
     if (await store.putIfAbsent(commitKey(version), encodeCommit(actions))) {
       // The snapshot of exactly this version: every commit before it was judged above. One made after it
       // was not, so an operation going on from here (the next chunk of a step) must not start past it.
-      return { version, committed: true, snapshot: await refreshSnapshot(store, snapshot, version), attempts: attempt };
+      const committed = await refreshSnapshot(store, snapshot, version);
+      // Every delta.checkpointInterval commits, a log checkpoint (best effort: never fails the commit).
+      const checkpointVersion = await checkpointIfDue(store, committed, now);
+      return { version, committed: true, snapshot: withCheckpointVersion(committed, checkpointVersion), attempts: attempt };
     }
 
     // Lost the race: judge every commit that got in first, then rebase onto the newest state.

@@ -31,6 +31,8 @@ export class MapLineage<K, V> {
   private readonly sizes: number[];
   private changeCount = 0;
   private head: number;
+  /** The first version with a change (Infinity while there is none). */
+  private firstChange = Infinity;
 
   constructor(
     private readonly base: ReadonlyMap<K, V>,
@@ -85,6 +87,7 @@ export class MapLineage<K, V> {
     } else {
       list.push({ version: this.head, value });
       this.changeCount++;
+      if (this.head < this.firstChange) this.firstChange = this.head;
     }
   }
 
@@ -104,25 +107,50 @@ export class MapLineage<K, V> {
     return this.sizes[version - this.baseVersion]!;
   }
 
+  /** True when no change is visible at `version`: the base is the map. */
+  private baseOnly(version: number): boolean {
+    return this.changes.size === 0 || version < this.firstChange;
+  }
+
   /** Entries at `version`: the base's in its order, then keys added since in the order they came. */
-  *entriesAt(version: number): IterableIterator<[K, V]> {
-    if (this.changes.size === 0) {
-      yield* this.base.entries();
-      return;
-    }
+  entriesAt(version: number): IterableIterator<[K, V]> {
+    return this.baseOnly(version) ? this.base.entries() : this.changedEntries(version);
+  }
+
+  keysAt(version: number): IterableIterator<K> {
+    return this.baseOnly(version) ? this.base.keys() : this.changedKeys(version);
+  }
+
+  valuesAt(version: number): IterableIterator<V> {
+    return this.baseOnly(version) ? this.base.values() : this.changedValues(version);
+  }
+
+  private *changedEntries(version: number): IterableIterator<[K, V]> {
     for (const [key, value] of this.base) {
-      const list = this.changes.get(key);
-      if (list === undefined) {
-        yield [key, value];
-        continue;
-      }
-      const now = this.read(key, version);
+      const now = this.changes.has(key) ? this.read(key, version) : value;
       if (now !== undefined) yield [key, now];
     }
     for (const key of this.changes.keys()) {
       if (this.base.has(key)) continue;
       const now = this.read(key, version);
       if (now !== undefined) yield [key, now];
+    }
+  }
+
+  private *changedKeys(version: number): IterableIterator<K> {
+    for (const key of this.base.keys()) if (!this.changes.has(key) || this.read(key, version) !== undefined) yield key;
+    for (const key of this.changes.keys()) if (!this.base.has(key) && this.read(key, version) !== undefined) yield key;
+  }
+
+  private *changedValues(version: number): IterableIterator<V> {
+    for (const [key, value] of this.base) {
+      const now = this.changes.has(key) ? this.read(key, version) : value;
+      if (now !== undefined) yield now;
+    }
+    for (const key of this.changes.keys()) {
+      if (this.base.has(key)) continue;
+      const now = this.read(key, version);
+      if (now !== undefined) yield now;
     }
   }
 
@@ -159,12 +187,12 @@ export class VersionedMap<K, V> implements ReadonlyMap<K, V> {
     return this.lineage.entriesAt(this.version);
   }
 
-  *keys(): IterableIterator<K> {
-    for (const [key] of this.lineage.entriesAt(this.version)) yield key;
+  keys(): IterableIterator<K> {
+    return this.lineage.keysAt(this.version);
   }
 
-  *values(): IterableIterator<V> {
-    for (const [, value] of this.lineage.entriesAt(this.version)) yield value;
+  values(): IterableIterator<V> {
+    return this.lineage.valuesAt(this.version);
   }
 
   [Symbol.iterator](): IterableIterator<[K, V]> {
