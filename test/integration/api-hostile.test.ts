@@ -6,16 +6,16 @@
  * takes 500 hostile requests while /healthz keeps answering (99 % of probes within 100 ms, none beyond 250 ms) and its RSS stays within 100 MB.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os, { setPriority } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { SignJWT } from 'jose';
 import type { YogaLogger } from 'graphql-yoga';
-import { projectRoot } from '../../devstack/paths.ts';
 import { analystToken, startTestApi, TEST_JWT, testToken, userToken, writeSmallLake, type TestApi } from '../support/api-helpers.ts';
+import { startServe } from '../support/cli.ts';
 
 interface Answer {
   status: number;
@@ -253,32 +253,13 @@ describe('API under hostile requests', { concurrency: false }, () => {
   });
 });
 
-/** `fitlake serve` in a child process: its URL (from --json) and its RSS from /proc. */
-async function startServe(lakeDir: string, args: string[], nodeFlags: string[] = []): Promise<{ child: ChildProcess; origin: string; rssMb: () => Promise<number> }> {
-  const child = spawn(process.execPath, [...nodeFlags, path.join(projectRoot, 'bin', 'fitlake.js'), 'serve', '--port', '0', '--json', '--lake', lakeDir, ...args], {
-    cwd: projectRoot,
-    env: { ...process.env, FITLAKE_JWT_SECRET: TEST_JWT.secret, FITLAKE_JWT_ISSUER: TEST_JWT.issuer, FITLAKE_API_MODE: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.once('exit', (c) => reject(new Error(`fitlake serve exited with ${c}: ${stderr}`)));
-  });
+/** `fitlake serve` in production mode with the test's secret (test/support/cli.ts), and its RSS from /proc. */
+async function startHostileServe(t: TestContext, lakeDir: string, args: string[], nodeFlags: string[] = []): Promise<{ child: ChildProcess; origin: string; rssMb: () => Promise<number> }> {
+  const { child, url } = await startServe(t, ['--lake', lakeDir, ...args], { FITLAKE_JWT_SECRET: TEST_JWT.secret, FITLAKE_JWT_ISSUER: TEST_JWT.issuer, FITLAKE_API_MODE: 'production' }, nodeFlags);
   const rssMb = async () => Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024;
   return { child, origin: new URL(url).origin, rssMb };
 }
 
-/**
- * GET /healthz every 20 ms on fresh connections from a worker thread (its own event loop, so the
- * hostile clients of the test's thread do not delay the probe) until stopped; resolves with the slowest.
- */
 /**
  * What the probe saw: the slowest answer, and the 99th percentile. On this shared 2-core machine one
  * probe in hundreds can miss 100 ms from scheduling alone (104.7 ms in one CI run); a client holding the
@@ -290,6 +271,10 @@ interface HealthProbe {
   p99: number;
 }
 
+/**
+ * GET /healthz every 20 ms on fresh connections from a worker thread (its own event loop, so the
+ * hostile clients of the test's thread do not delay the probe) until stopped; resolves with what it saw.
+ */
 function probeHealth(origin: string): { stop(): Promise<HealthProbe> } {
   const worker = new Worker(
     `const { request } = require('node:http');
@@ -375,8 +360,7 @@ describe('fitlake serve under a hostile flood', { skip: process.platform !== 'li
     // V8 then collects before its heap grows far past what is live, so RSS shows what the server keeps.
     // Without one, RSS swings by 30-140 MB with where the collector happens to be. The old code, which
     // kept 35-45 MB per distinct document, dies of this limit within a few requests.
-    const serve = await startServe(dir, ['--rate-limit', '0'], ['--max-old-space-size=256']);
-    t.after(() => void serve.child.kill('SIGTERM'));
+    const serve = await startHostileServe(t, dir, ['--rate-limit', '0'], ['--max-old-space-size=256']);
     const analyst = await analystToken();
     // Warm up: module loading and the first compilation of each path.
     await flood(serve.origin, 20, [analyst]);
@@ -393,8 +377,7 @@ describe('fitlake serve under a hostile flood', { skip: process.platform !== 'li
   });
 
   it('with the default rate limit: four hostile clients at once, ignoring 429s, never hold /healthz 100 ms', async (t) => {
-    const serve = await startServe(dir, []);
-    t.after(() => void serve.child.kill('SIGTERM'));
+    const serve = await startHostileServe(t, dir, []);
     const tokens = [await analystToken(), await userToken(1001), await userToken(1002), undefined];
     // Warm up as the test above does, each shape a dozen times (module loading, the first compilation of
     // every path), from clients of their own so the measured clients start with full budgets.

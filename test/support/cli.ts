@@ -39,8 +39,8 @@ export interface RunningServe {
   stderr(): string;
 }
 
-export async function startServe(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningServe> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'fitlake.js'), 'serve', '--port', '0', '--json', ...args], {
+export async function startServe(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}, nodeFlags: readonly string[] = []): Promise<RunningServe> {
+  const child = spawn(process.execPath, [...nodeFlags, path.join(projectRoot, 'bin', 'fitlake.js'), 'serve', '--port', '0', '--json', ...args], {
     cwd: projectRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
