@@ -7,7 +7,7 @@ import { allTables } from '../schema/tables.ts';
 import { tablePath } from '../schema/types.ts';
 import { downstreamOf, stages, stepByName } from '../lakehouse/steps/graph.ts';
 import { Lake } from '../lakehouse/steps/lake.ts';
-import { maintainTable } from '../lakehouse/steps/maintenance.ts';
+import { maintainTable, type TableMaintenance } from '../lakehouse/steps/maintenance.ts';
 import { pendingSteps, planStages, type PendingSteps, type PlanFilter } from '../lakehouse/steps/plan.ts';
 import { resetSteps, withCoWriters } from '../lakehouse/steps/reset.ts';
 import type { KafkaSource } from '../lakehouse/steps/bronze/kafka-source.ts';
@@ -121,8 +121,8 @@ export function createActivities(deps: ActivityDeps) {
       return allTables.map(tablePath);
     },
 
-    /** Compact small files of one table, then vacuum files unreferenced for longer than the retention. */
-    async maintainTable(input: { lake: string; table: string; retentionHours: number }): Promise<{ filesRemoved: number; filesAdded: number; vacuumed: number }> {
+    /** Compact small files of one table, vacuum files unreferenced for longer than the retention, remove the expired log. */
+    async maintainTable(input: { lake: string; table: string; retentionHours: number }): Promise<TableMaintenance> {
       return maintainTable(lakeAt(input.lake), input.table, { retentionHours: input.retentionHours, now });
     },
 

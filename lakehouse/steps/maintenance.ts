@@ -1,11 +1,13 @@
 /**
  * Table maintenance that keeps the pipeline exactly-once: compaction of only what every incremental
  * reader of a table has read already, so a reader never meets the compacted rows again as new input,
- * whatever its checkpoint; vacuum that keeps the change data its readers have still to read.
+ * whatever its checkpoint; vacuum that keeps the change data its readers have still to read; expired log
+ * cleanup that keeps the commits they have still to read.
  */
 import { allTables } from '../../schema/tables.ts';
 import { type TableDef, tablePath } from '../../schema/types.ts';
 import { ConfigError } from '../errors.ts';
+import type { LogCleanupOptions, LogCleanupResult } from '../table/log/index.ts';
 import type { CompactOptions, CompactResult, VacuumOptions, VacuumResult } from '../table/operations/index.ts';
 import { STEPS } from './graph.ts';
 import { checkpointId } from './incremental.ts';
@@ -40,11 +42,27 @@ export async function vacuumConsumed(lake: Lake, def: TableDef, options: Omit<Va
   return table.vacuum({ ...options, ...(consumed !== undefined ? { keepChangesAfter: consumed } : {}) });
 }
 
-/** Maintenance of one table (`<layer>/<name>`): compact its consumed small files, then vacuum what is unreferenced for longer than the retention. */
-export async function maintainTable(lake: Lake, table: string, options: { retentionHours: number; now: () => number }): Promise<{ filesRemoved: number; filesAdded: number; vacuumed: number }> {
+/** Remove `def`'s log files past the log retention, keeping the commits its readers have not read yet. */
+export async function cleanupLogConsumed(lake: Lake, def: TableDef, options: Omit<LogCleanupOptions, 'keepCommitsAfter'> = {}): Promise<LogCleanupResult> {
+  const consumed = await consumedVersion(lake, def);
+  const table = await lake.table(def);
+  return table.cleanupLog({ ...options, ...(consumed !== undefined ? { keepCommitsAfter: consumed } : {}) });
+}
+
+/** What maintenance of one table did. */
+export interface TableMaintenance {
+  filesRemoved: number;
+  filesAdded: number;
+  vacuumed: number;
+  logFilesRemoved: number;
+}
+
+/** Maintenance of one table (`<layer>/<name>`): compact its consumed small files, vacuum what is unreferenced for longer than the retention, then remove the expired log. */
+export async function maintainTable(lake: Lake, table: string, options: { retentionHours: number; now: () => number }): Promise<TableMaintenance> {
   const def = allTables.find((t) => tablePath(t) === table);
   if (!def) throw new ConfigError(`no table ${table}`, { setting: 'table', value: table });
   const compacted = await compactConsumed(lake, def, { now: options.now });
   const vacuumed = await vacuumConsumed(lake, def, options);
-  return { filesRemoved: compacted.filesRemoved, filesAdded: compacted.filesAdded, vacuumed: vacuumed.deleted.length };
+  const cleaned = await cleanupLogConsumed(lake, def, { now: options.now });
+  return { filesRemoved: compacted.filesRemoved, filesAdded: compacted.filesAdded, vacuumed: vacuumed.deleted.length, logFilesRemoved: cleaned.deleted.length };
 }

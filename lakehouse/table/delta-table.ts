@@ -15,6 +15,7 @@ import { overwrite, type OverwriteOptions } from './operations/overwrite.ts';
 import { vacuum, type VacuumOptions, type VacuumResult } from './operations/vacuum.ts';
 import { scanSnapshot, type ScanOptions } from './files/scan.ts';
 import { writeCheckpoint, type LastCheckpoint } from './log/checkpoint.ts';
+import { cleanupExpiredLog, type LogCleanupOptions, type LogCleanupResult } from './log/log-cleanup.ts';
 import { checkpointKeys, commitKey } from './log/log-paths.ts';
 import { loadSnapshot, refreshSnapshot, tableHistory, withCheckpointVersion, type HistoryEntry, type Snapshot } from './log/snapshot.ts';
 import type { CommitResult } from './log/transaction.ts';
@@ -133,6 +134,14 @@ export class DeltaTable {
 
   async vacuum(options?: VacuumOptions): Promise<VacuumResult> {
     return vacuum(this.store, await this.refresh(), options);
+  }
+
+  /**
+   * Remove the log files past `delta.logRetentionDuration` behind a checkpoint (log/log-cleanup.ts);
+   * every version from the newest such checkpoint on stays readable.
+   */
+  async cleanupLog(options?: LogCleanupOptions): Promise<LogCleanupResult> {
+    return cleanupExpiredLog(this.store, await this.refresh(), options);
   }
 
   /**

@@ -2,9 +2,10 @@
  * Interoperability with delta-rs (the `deltalake` Python package, FITLAKE_PYTHON under `npm test`):
  * a table fitlake wrote — every column type, nulls, partitions, append, merge, partition overwrite — reads
  * the same in delta-rs, at the latest version and by time travel; and a table delta-rs wrote reads the
- * same in fitlake (and takes a fitlake append that delta-rs then reads). Log checkpoints both ways: delta-rs
- * reads the checkpoints fitlake writes (latest and older versions, without the commits before them), and
- * fitlake reads a table delta-rs checkpointed and goes on committing (and checkpointing) to it.
+ * same in fitlake (and takes a fitlake append that delta-rs then reads). Log checkpoints and cleanup both
+ * ways: delta-rs reads the checkpoints fitlake writes (latest and older versions, also after fitlake's
+ * expired log cleanup took the commits before them), and fitlake reads a table delta-rs checkpointed and
+ * cleaned up (create_checkpoint, cleanup_metadata) and goes on committing (and checkpointing) to it.
  *
  * Values cross the process boundary as JSON in fitlake's in-memory form: timestamps as integer
  * microseconds since the epoch (converted in Python with exact integer arithmetic), dates as day numbers.
@@ -18,7 +19,7 @@ import { DeltaTable } from '../../lakehouse/table/index.ts';
 import { rowsRemovedBetween } from '../../lakehouse/table/files/index.ts';
 import { rowsFromBatch } from '../../lakehouse/table/columns/index.ts';
 import { checkpointKeys, checkpointOfKey, commit, commitKey, LAST_CHECKPOINT_KEY, readLastCheckpoint, TableFormatError } from '../../lakehouse/table/log/index.ts';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { kafkaMultiplexBz } from '../../schema/tables.ts';
 import { bronzeKafkaFiles } from '../../lakehouse/steps/bronze/kafka-files.ts';
@@ -29,7 +30,7 @@ import { deltaPython } from '../support/stack.ts';
 
 /** Python side: `read <path> [version...]` prints the table as JSON; `write <path>` writes table (b). */
 const PYTHON = String.raw`
-import datetime as dt, json, os, sys
+import datetime as dt, json, os, sys, time
 import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
 
@@ -103,13 +104,16 @@ elif mode == 'cdf':
     rows = [{k: cell(v) for k, v in row.items() if k != '_commit_timestamp'} for row in data.to_pylist()]
     print(json.dumps(sorted(rows, key=lambda r: (r['_commit_version'], r['_change_type'], json.dumps(r, sort_keys=True)))))
 elif mode == 'write-checkpointed':
-    # A table delta-rs checkpoints itself (every 2 commits here, and once more on request), with a txn,
-    # a null partition value and a removed file among its actions.
+    # A table delta-rs checkpoints itself (every 2 commits here, and once more on request) and cleans up
+    # (a log retention of 0 s: everything behind the newest checkpoint goes), with a txn, a null
+    # partition value and a removed file among its actions.
     schema = pa.schema([('id', pa.int64()), ('grp', pa.string()), ('v', pa.float64())])
-    write_deltalake(path, pa.table({'id': [1, 2, 3], 'grp': ['a', 'b', None], 'v': [0.5, 1.5, None]}, schema=schema), partition_by=['grp'], configuration={'delta.checkpointInterval': '2'})
+    write_deltalake(path, pa.table({'id': [1, 2, 3], 'grp': ['a', 'b', None], 'v': [0.5, 1.5, None]}, schema=schema), partition_by=['grp'], configuration={'delta.checkpointInterval': '2', 'delta.logRetentionDuration': 'interval 0 seconds'})
     write_deltalake(path, pa.table({'id': [4], 'grp': ['a'], 'v': [4.0]}, schema=schema), partition_by=['grp'], mode='append', commit_properties=CommitProperties(app_transactions=[Transaction('rs-app', 7)]))
     write_deltalake(path, pa.table({'id': [5], 'grp': ['b'], 'v': [5.0]}, schema=schema), partition_by=['grp'], mode='overwrite', predicate="grp = 'b'")
     DeltaTable(path).create_checkpoint()
+    time.sleep(0.05)
+    DeltaTable(path).cleanup_metadata()
 elif mode == 'txn':
     # The txn version delta-rs reads for an application (from a checkpoint when the log has one).
     print(json.dumps(DeltaTable(path).transaction_version(sys.argv[3])))
@@ -410,10 +414,13 @@ describe('interop with delta-rs', () => {
     };
     await compare(readWithPython(exe, dir, [4, 7]), [4, 7]);
 
-    // Without the JSON commits before checkpoint 6 (and checkpoint 3), delta-rs can only start from the
-    // checkpoints fitlake wrote: the latest from 9, version 7 from 6, version 6 from 6 alone.
-    for (let v = 0; v < 6; v++) await store.delete(commitKey(v));
-    await store.delete(checkpointKeys(3)[0]!);
+    // Versions 0..6 are 40 days old: the log cleanup takes the JSON commits before checkpoint 6 (and
+    // checkpoint 3), so delta-rs can only start from the checkpoints fitlake wrote: the latest from 9,
+    // version 7 from 6, version 6 from 6 alone.
+    const old = (Date.now() - 40 * 86_400_000) / 1000;
+    for (let v = 0; v <= 6; v++) for (const key of [commitKey(v), ...(v % 3 === 0 && v > 0 ? checkpointKeys(v) : [])]) await utimes(path.join(dir, key), old, old);
+    assert.equal((await table.cleanupLog()).boundary, 6);
+    assert.deepEqual((await store.list('_delta_log/')).flatMap((i) => checkpointOfKey(i.key)?.version ?? []), [6, 9]);
     await compare(readWithPython(exe, dir, [6, 7]), [6, 7]);
     assert.equal(JSON.parse(python(exe, ['txn', dir, 'ingest'])), 3, 'the txn of the checkpoint');
     // delta-rs prunes files by the statistics of the checkpoint's add actions.
@@ -436,11 +443,9 @@ describe('interop with delta-rs', () => {
     assert.equal(theirs.version, 2);
     const hint = await readLastCheckpoint(store);
     assert.equal(hint?.version, 2, 'delta-rs checkpointed version 2');
-    // fitlake has to start from delta-rs's checkpoint: the commits before it are gone.
-    for (const info of await store.list('_delta_log/')) {
-      const cp = checkpointOfKey(info.key);
-      if ((cp && cp.version < 2) || info.key === commitKey(0) || info.key === commitKey(1)) await store.delete(info.key);
-    }
+    // fitlake has to start from delta-rs's checkpoint: its cleanup_metadata took the commits and checkpoints before it.
+    const log = (await store.list('_delta_log/')).map((i) => i.key);
+    assert.deepEqual(log.filter((k) => checkpointOfKey(k) !== undefined || k.endsWith('.json')), [checkpointKeys(2)[0]!, commitKey(2)]);
     const table = await DeltaTable.open(store);
     assert.equal(table.version, 2);
     assert.equal(table.snapshot.checkpointVersion, 2);

@@ -3,7 +3,8 @@
  * false, and those rows keep the version that first added them, so an incremental reader never reads
  * them as new. Between increments every table is compacted (the maintenance path: only what every
  * reader has consumed, here while each layer is a stage ahead of the next) and vacuumed with no
- * retention, keeping the change data files readers have still to read;
+ * retention, keeping the change data files readers have still to read, and its log is checkpointed and
+ * cleaned up as if past the log retention, keeping the commits readers have still to read;
  * after every increment each table equals that of a lake given the same files without maintenance.
  * No services needed, only the disk.
  */
@@ -12,7 +13,7 @@ import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
 import { allTables, kafkaMultiplexBz, quarantineRecords } from '../../schema/tables.ts';
 import { STEPS } from '../../lakehouse/steps/graph.ts';
-import { compactConsumed, vacuumConsumed } from '../../lakehouse/steps/maintenance.ts';
+import { cleanupLogConsumed, compactConsumed, vacuumConsumed } from '../../lakehouse/steps/maintenance.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { generate, increments, land, random } from '../support/generated-landing.ts';
 import { lakeLines, makeTestLake } from '../support/pipeline.ts';
@@ -23,7 +24,7 @@ const SILVER = STEPS.filter((s) => s.layer === 'silver');
 const GOLD = STEPS.filter((s) => s.layer === 'gold');
 
 for (const seed of [11, 12]) {
-  test(`seed ${seed}: compaction and vacuum between increments change no table`, async () => {
+  test(`seed ${seed}: compaction, vacuum and log cleanup between increments change no table`, async () => {
     const data = generate(seed);
     const rnd = random(seed);
     const [reg, gym, kafka] = [increments(data.registrations, PARTS, rnd), increments(data.gymLogins, PARTS, rnd), increments(data.kafka, PARTS, rnd)];
@@ -31,11 +32,17 @@ for (const seed of [11, 12]) {
     const maintained = await makeTestLake('fitlake-maintained-');
     const plain = await makeTestLake('fitlake-plain-');
     let compactedFiles = 0;
+    let logFilesRemoved = 0;
+    const monthLater = () => Date.now() + 31 * 86_400_000;
     const maintain = async () => {
       for (const def of allTables) {
         // Every file of these small tables is small (under half of a million rows).
         compactedFiles += (await compactConsumed(maintained.lake, def, { targetFileRows: 1_000_000 })).filesRemoved;
         await vacuumConsumed(maintained.lake, def, { retentionHours: 0 });
+        // A checkpoint every maintenance, and the log behind the older ones cleaned up as if a month
+        // had passed: only the commits the table's readers have read go.
+        await (await maintained.lake.table(def)).checkpoint();
+        logFilesRemoved += (await cleanupLogConsumed(maintained.lake, def, { now: monthLater })).deleted.length;
       }
     };
     for (let i = 0; i < PARTS; i++) {
@@ -52,6 +59,7 @@ for (const seed of [11, 12]) {
       assert.deepEqual(await lakeLines(maintained.lake), await lakeLines(plain.lake), `increment ${i}`);
     }
     assert.ok(compactedFiles > 0, 'something was compacted');
+    assert.ok(logFilesRemoved > 0, 'some of the log was cleaned up');
     await rm(maintained.dir, { recursive: true, force: true });
     await rm(plain.dir, { recursive: true, force: true });
   });

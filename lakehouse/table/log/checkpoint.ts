@@ -36,13 +36,8 @@ import type { AddAction, MetadataAction, ProtocolAction, TxnAction } from './act
 import { decodeCheckpointFile, encodeCheckpointRows, type DecodedCheckpoint } from './checkpoint-parquet.ts';
 import { TableFormatError } from './errors.ts';
 import { checkpointKeys, LAST_CHECKPOINT_KEY } from './log-paths.ts';
+import { checkpointInterval, deletedFileRetentionMs } from './table-properties.ts';
 
-/** The table property: a checkpoint every this many commits. */
-export const CHECKPOINT_INTERVAL = 'delta.checkpointInterval';
-export const DEFAULT_CHECKPOINT_INTERVAL = 100;
-/** The table property: how long a tombstone stays in checkpoints (Delta's interval syntax). */
-export const DELETED_FILE_RETENTION = 'delta.deletedFileRetentionDuration';
-const DEFAULT_DELETED_FILE_RETENTION_MS = 7 * 24 * 3_600_000;
 /** The add tag that carries the version that added the file (see the module comment). */
 export const ADDED_IN_VERSION_TAG = 'fitlake.addedInVersion';
 
@@ -73,31 +68,6 @@ export interface LastCheckpoint {
   parts?: number;
   sizeInBytes?: number;
   numOfAddFiles?: number;
-}
-
-/** The checkpoint interval of a table: its property when it is a positive integer, else 100. */
-export function checkpointInterval(metadata: MetadataAction): number {
-  const value = Number(metadata.configuration[CHECKPOINT_INTERVAL]);
-  return Number.isSafeInteger(value) && value > 0 ? value : DEFAULT_CHECKPOINT_INTERVAL;
-}
-
-const UNIT_MS: Record<string, number> = {
-  nanosecond: 1e-6,
-  microsecond: 1e-3,
-  millisecond: 1,
-  second: 1_000,
-  minute: 60_000,
-  hour: 3_600_000,
-  day: 86_400_000,
-  week: 7 * 86_400_000,
-};
-
-/** How long tombstones stay in checkpoints: `delta.deletedFileRetentionDuration` ("interval 1 week"). */
-export function deletedFileRetentionMs(metadata: MetadataAction): number {
-  const text = metadata.configuration[DELETED_FILE_RETENTION];
-  const match = text === undefined ? null : /^\s*(?:interval\s+)?(\d+)\s+([a-z]+?)s?\s*$/i.exec(text);
-  const unit = match ? UNIT_MS[match[2]!.toLowerCase()] : undefined;
-  return match && unit !== undefined ? Number(match[1]) * unit : DEFAULT_DELETED_FILE_RETENTION_MS;
 }
 
 // ---------------------------------------------------------------------------------------------------
