@@ -42,6 +42,16 @@ export interface PipelineInput extends PipelineLocations {
    * continuous run then tries again next cycle, after a backoff). @default 20 (STEP_ACTIVITY)
    */
   stepMaximumAttempts?: number;
+  /**
+   * Continuous mode: table maintenance (compaction of consumed small files, vacuum past
+   * `maintenanceRetentionHours`, expired log cleanup) between cycles, every this many seconds of
+   * workflow time; 0 switches it off. @default 3600
+   */
+  maintenanceEverySeconds?: number;
+  /** Vacuum retention of that maintenance. @default 168 (a week, Delta's default) */
+  maintenanceRetentionHours?: number;
+  /** Carried across continue-as-new: workflow time of the last maintenance (or of the run's start). */
+  maintainedAt?: number;
 }
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -86,6 +96,8 @@ export interface PipelineProgress {
   steps: StepProgress[];
   /** The last failed cycle of a continuous run, until a cycle succeeds. */
   failure?: CycleFailure;
+  /** The last maintenance of a continuous run: when (workflow time) and what it did, a line per table. */
+  maintenance?: { at: number; summary: string[]; error?: string };
 }
 
 export interface PipelineResult {

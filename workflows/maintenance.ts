@@ -12,9 +12,14 @@ export interface MaintenanceInput extends PipelineLocations {
 }
 
 export async function maintenanceWorkflow(input: MaintenanceInput): Promise<string[]> {
+  return maintainLake(input.lake, input.retentionHours ?? 168);
+}
+
+/** Maintain every table of the lake, one after the other; a line per table of what was done. */
+export async function maintainLake(lake: string, retentionHours: number): Promise<string[]> {
   const lines: string[] = [];
   for (const table of await listTables()) {
-    const r = await maintainTable({ lake: input.lake, table, retentionHours: input.retentionHours ?? 168 });
+    const r = await maintainTable({ lake, table, retentionHours });
     lines.push(`${table}: compacted ${r.filesRemoved} into ${r.filesAdded} file(s), vacuumed ${r.vacuumed} file(s), removed ${r.logFilesRemoved ?? 0} expired log file(s)`);
   }
   return lines;

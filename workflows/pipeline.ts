@@ -6,13 +6,15 @@
  * signal, continuing as new before its history grows large. A continuous run outlives a failing cycle
  * (its step's activity out of retries): the failure is recorded (progress query, the UI's current
  * details, `fitlake status`) and the next cycle comes after a backoff; only a configuration error ends
- * the run. A scheduled run that finds another run going on its lake is skipped.
+ * the run. Between its cycles a continuous run maintains its tables every maintenanceEverySeconds (an
+ * hour by default). A scheduled run that finds another run going on its lake is skipped.
  * Deterministic: no I/O, clock or randomness here; the graph itself comes from the planPipeline activity.
  */
 import { ActivityFailure, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, workflowInfo, log } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities/pipeline-activities.ts';
 import { LOCAL_QUICK_ACTIVITY, QUICK_ACTIVITY, STEP_ACTIVITY } from './retry-policy.ts';
 import type { CycleFailure, PipelineInput, PipelineProgress, PipelineResult, StepProgress, StepSummary } from '../activities/types.ts';
+import { maintainLake } from './maintenance.ts';
 
 const { planPipeline } = proxyActivities<PipelineActivities>(QUICK_ACTIVITY);
 // Planning and the pending-input check read a little metadata: local activities, run by the worker inside
@@ -34,6 +36,15 @@ export const OUTLIVE_FAILURES_PATCH = 'continuous-runs-outlive-failures';
 
 /** Patch id of skipping a scheduled run when another run is going on its lake (one more local activity). */
 export const SKIP_OVERLAPPING_PATCH = 'skip-scheduled-run-on-busy-lake';
+
+/**
+ * Patch id of table maintenance inside continuous runs (every maintenanceEverySeconds, between cycles):
+ * runs recorded before it never maintained, and replay without the maintenance activities.
+ */
+export const MAINTAIN_IN_CONTINUOUS_PATCH = 'maintenance-in-continuous-runs';
+
+/** Default seconds between two maintenances of a continuous run. */
+export const DEFAULT_MAINTENANCE_EVERY_SECONDS = 3600;
 
 /** The wait after failed cycles in a row doubles from everySeconds up to this (or everySeconds, if longer). */
 export const MAX_FAILURE_BACKOFF_SECONDS = 300;
@@ -81,7 +92,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   setHandler(stopSignal, () => {
     stopping = true;
   });
-  setHandler(progressQuery, () => ({ mode: input.mode, cycle, stopping, steps, ...(failure ? { failure } : {}) }));
+  let maintenance: PipelineProgress['maintenance'];
+  setHandler(progressQuery, () => ({ mode: input.mode, cycle, stopping, steps, ...(failure ? { failure } : {}), ...(maintenance ? { maintenance } : {}) }));
   if (input.trigger === 'schedule' && patched(SKIP_OVERLAPPING_PATCH)) {
     // A schedule's own runs never overlap (its overlap policy skips them); a manual run beside it is
     // found here. The check and the start are not atomic: correctness never rests on it.
@@ -178,6 +190,27 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     }
   };
 
+  // Maintenance between the cycles of a continuous run, in the run itself: never beside one of its
+  // steps, and with nothing for an operator to set up. Compaction keeps to what every reader consumed
+  // and cleanup to the commits they read, so it changes no result (lakehouse/steps/maintenance.ts).
+  const maintainEveryMs = (input.maintenanceEverySeconds ?? DEFAULT_MAINTENANCE_EVERY_SECONDS) * 1000;
+  const maintains = input.mode === 'continuous' && maintainEveryMs > 0 && patched(MAINTAIN_IN_CONTINUOUS_PATCH);
+  let maintainedAt = input.maintainedAt ?? Date.now();
+  const maintainIfDue = async () => {
+    if (!maintains || Date.now() - maintainedAt < maintainEveryMs) return;
+    maintainedAt = Date.now();
+    try {
+      const summary = await maintainLake(input.lake, input.maintenanceRetentionHours ?? 168);
+      maintenance = { at: maintainedAt, summary };
+      log.info('table maintenance done', { summary });
+    } catch (e) {
+      // Maintenance is housekeeping: a failure is recorded and tried again at the next due time.
+      if (!(e instanceof ActivityFailure)) throw e;
+      maintenance = { at: maintainedAt, summary: [], error: (e.cause ?? e).message };
+      log.warn('table maintenance failed; tried again at its next due time', { error: maintenance.error });
+    }
+  };
+
   for (;;) {
     cycle++;
     const cycleStart = Date.now();
@@ -200,13 +233,15 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     }
     log.info('pipeline cycle done', { cycle, steps: steps.map(summaryLine) });
     if (input.mode === 'once' || stopping) break;
+    if (!failure) await maintainIfDue();
+    if (stopping) break;
     // Sleep until the next trigger, everySeconds (or the failure backoff) after this cycle's start
     // (workflow time, deterministic), waking early on the stop signal. Always a timer, at least 1 ms, so
     // the commands match older histories.
     const wait = waitMs - (Date.now() - cycleStart);
     if (await condition(() => stopping, Math.max(1, wait))) break;
     if (workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
-      await continueAsNew<typeof pipelineWorkflow>({ ...input, cyclesDone: cycle });
+      await continueAsNew<typeof pipelineWorkflow>({ ...input, cyclesDone: cycle, ...(maintains ? { maintainedAt } : {}) });
     }
   }
   return { cycles: cycle, summary: steps.map(summaryLine), steps };

@@ -21,6 +21,9 @@ Options:
   --once                 process everything available, then stop (default)
   --continuous           repeat every --every until Ctrl-C (which stops after the current cycle)
   --every DURATION       trigger interval in continuous mode (default 5s)
+  --maintain-every DURATION
+                         continuous mode: compact, vacuum and clean up the log of every table between
+                         cycles this often (default 1h; 0 switches it off)
   --steps a,b            only these steps        --layers bronze,silver,gold   only these layers
   --no-worker            never start a worker in this process (wait for others to serve the task queue)
   --own-worker           always start one in this process, even when others serve the task queue
@@ -41,6 +44,7 @@ export const runCommand: Command = {
         once: { type: 'boolean', default: false },
         continuous: { type: 'boolean', default: false },
         every: { type: 'string', default: '5s' },
+        'maintain-every': { type: 'string', default: '1h' },
         steps: { type: 'string' },
         layers: { type: 'string' },
         'no-worker': { type: 'boolean', default: false },
@@ -60,6 +64,7 @@ export const runCommand: Command = {
     const input: PipelineInput = {
       mode: values.continuous ? 'continuous' : 'once',
       everySeconds: parseDuration(values.every, '--every'),
+      maintenanceEverySeconds: parseDuration(values['maintain-every'], '--maintain-every'),
       lake: settings.lake,
       landing: settings.landing,
       ...(settings.kafkaBrokers.length > 0 ? { kafkaBrokers: settings.kafkaBrokers } : {}),

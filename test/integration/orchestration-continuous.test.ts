@@ -166,3 +166,45 @@ test('a continuous run picks up a landing file and Kafka records arriving while 
     await close();
   }
 });
+
+test('a continuous run maintains its own tables between cycles: small files compacted, nothing read twice', async (t) => {
+  const address = temporalAddress(t);
+  if (!address) return;
+  const here = await makeTestLake('fitlake-continuous-maintained-');
+  const base = 60_000 + Math.floor(Math.random() * 50_000) * 4;
+  const settings = testSettings(address, uniqueName('continuous-maintained'), here);
+  const lake = new Lake(new LocalObjectStore(settings.lake));
+  const bronzeFiles = async () => (await (await lake.table(registeredUsersBz)).refresh()).files.size;
+  const usersOf = async (n: number) => (await lake.table(users)).rows({ predicates: [{ column: 'user_id', op: '=', value: syntheticUser(n).userId }] });
+  const { client, close } = await connectTestClient(address);
+  const worker = await startWorker(settings);
+  try {
+    // Three landing files, one a cycle or so apart: three small files in bronze registered_users.
+    const handle = await startPipeline(client, settings, { mode: 'continuous', everySeconds: 1, maintenanceEverySeconds: 0.5, lake: settings.lake, landing: settings.landing });
+    const progress = () => handle.query('progress') as Promise<PipelineProgress>;
+    for (let i = 0; i < 3; i++) {
+      await landSyntheticSet(here.landingDir, base + i);
+      await waitFor(`user ${i} in silver users`, async () => (await usersOf(base + i)).length === 1, 60_000, 200);
+    }
+    // A maintenance after all three were read compacts them into one file.
+    const compacted = await waitFor(
+      'a maintenance that compacted bronze registered_users',
+      async () => (await progress()).maintenance?.summary.find((line) => /^bronze\/registered_users_bz: compacted [2-9]/.test(line)),
+      60_000,
+      250,
+    );
+    assert.match(compacted, /into 1 file\(s\)/);
+    assert.equal((await progress()).maintenance?.error, undefined);
+    await waitFor('one bronze file', async () => (await bronzeFiles()) === 1, 30_000, 250);
+    // The compacted rows are not new input: one more landing later, every user is in silver exactly once.
+    await landSyntheticSet(here.landingDir, base + 3);
+    await waitFor('user 3 in silver users', async () => (await usersOf(base + 3)).length === 1, 60_000, 200);
+    for (let i = 0; i < 4; i++) assert.equal((await usersOf(base + i)).length, 1, `user ${i}`);
+    assert.equal((await (await lake.table(users)).rows()).length, 4);
+    await handle.signal('stop');
+    await handle.result();
+  } finally {
+    await worker.stop();
+    await close();
+  }
+});
