@@ -8,9 +8,9 @@ import { heartRate, kafkaMultiplexBz } from '../../schema/tables.ts';
 import type { TableDef } from '../../schema/types.ts';
 import { numberColumn, uriPathToKey } from '../../lakehouse/table/columns/index.ts';
 import { DeltaTable } from '../../lakehouse/table/index.ts';
-import { SchemaMismatchError } from '../../lakehouse/table/log/index.ts';
+import { LOG_DIR, SchemaMismatchError } from '../../lakehouse/table/log/index.ts';
 import { writeDataFiles } from '../../lakehouse/table/files/index.ts';
-import { batch, commitActions, CountingStore, dataFileKeys, heartRows, logVersions, MICROS_PER_SECOND, scratchStore, sleep, sortRows, T0, type Row } from '../support/delta-helpers.ts';
+import { batch, commitActions, CountingStore, dataFileKeys, heartRows, logVersions, MICROS_PER_SECOND, scratchStore, sleep, sortRows, StoreWrapper, T0, type Row } from '../support/delta-helpers.ts';
 
 const HR_KEY = ['device_id', 'time'];
 const hr = (rows: readonly Row[]) => batch(heartRate.columns, rows);
@@ -348,6 +348,27 @@ describe('overwrite', () => {
   });
 });
 
+/** Records the order of data file reads and writes (not the log's). */
+class OrderingStore extends StoreWrapper {
+  readonly events: string[] = [];
+  override get(key: string): Promise<Uint8Array> {
+    if (!key.startsWith(`${LOG_DIR}/`)) this.events.push(`read ${key}`);
+    return this.inner.get(key);
+  }
+  override getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    if (!key.startsWith(`${LOG_DIR}/`) && !this.events.includes(`read ${key}`)) this.events.push(`read ${key}`);
+    return this.inner.getRange(key, offset, length);
+  }
+  override put(key: string, data: Uint8Array): Promise<void> {
+    if (!key.startsWith(`${LOG_DIR}/`)) this.events.push(`write ${key}`);
+    return this.inner.put(key, data);
+  }
+  override putIfAbsent(key: string, data: Uint8Array): Promise<boolean> {
+    if (!key.startsWith(`${LOG_DIR}/`)) this.events.push(`write ${key}`);
+    return this.inner.putIfAbsent(key, data);
+  }
+}
+
 describe('compact', () => {
   test('many small files become one; every row stays; the commit says dataChange=false', async (t) => {
     const { store } = await scratchStore(t);
@@ -375,6 +396,29 @@ describe('compact', () => {
     assert.ok(actions.every((a) => !('add' in a) || a.add.dataChange === false));
     assert.ok(actions.every((a) => !('remove' in a) || a.remove.dataChange === false));
     assert.equal((await table.compact()).commit, undefined, 'nothing left to compact');
+  });
+
+  test('a partition is compacted in bins of at most targetFileRows rows, each written before the next is read', async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, heartRate);
+    const all: Row[] = [];
+    for (let i = 0; i < 7; i++) {
+      const rows = heartRows(i, 4);
+      all.push(...rows);
+      await table.append(hr(rows));
+    }
+    const order = new OrderingStore(store);
+    const result = await (await DeltaTable.open(order)).compact({ targetFileRows: 10, smallFileRows: 10 });
+    // A third file of 4 rows would take a bin past 10: three bins of two files, one new file each; the
+    // seventh file alone stays as it is.
+    assert.deepEqual([result.filesRemoved, result.filesAdded], [6, 3]);
+    const firstWrite = order.events.findIndex((e) => e.startsWith('write'));
+    const reads = order.events.filter((e) => e.startsWith('read'));
+    assert.equal(reads.length, 6);
+    assert.ok(firstWrite > 0 && firstWrite < order.events.lastIndexOf(reads.at(-1)!), `the first bin is written before the second is read: ${order.events.join(', ')}`);
+    await table.refresh();
+    assert.equal(table.snapshot.files.size, 4);
+    assert.deepEqual(sortRows(await table.rows(), HR_KEY), sortRows(all, HR_KEY));
   });
 
   test('compaction works per partition and never mixes partitions', async (t) => {

@@ -4,6 +4,10 @@
  * another writer removed one of the files it rewrites. The new files count as added at the newest version
  * of the files they replace (snapshot.ts), and `maxFileVersion` keeps to files that every incremental
  * reader has read already (steps/maintenance.ts), so compaction never feeds a reader rows it had.
+ *
+ * Memory stays bounded whatever the table's size: a partition's small files are taken in the order they
+ * were added, in bins of at most targetFileRows rows, and each bin is read, written and let go before the
+ * next is read (one commit for all of them at the end). A bin of a single file is left as it is.
  */
 import type { ObjectStore } from '../../storage/index.ts';
 import type { AddAction } from '../log/actions.ts';
@@ -48,11 +52,12 @@ export async function compact(store: ObjectStore, snapshot: Snapshot, options: C
   const adds: AddAction[] = [];
   const names = snapshot.columns.map((c) => c.name);
   for (const files of byPartition.values()) {
-    if (files.length < 2) continue;
-    const batches = [];
-    for (const add of files) batches.push(await readDataFile(store, snapshot, add, snapshot.columns));
-    adds.push(...(await writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, concatBatches(names, batches), { targetFileRows, dataChange: false, now })));
-    removes.push(...files);
+    for (const bin of bins(files, snapshot, targetFileRows)) {
+      const batches = [];
+      for (const add of bin) batches.push(await readDataFile(store, snapshot, add, snapshot.columns));
+      adds.push(...(await writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, concatBatches(names, batches), { targetFileRows, dataChange: false, now })));
+      removes.push(...bin);
+    }
   }
   if (removes.length === 0) return { commit: undefined, filesRemoved: 0, filesAdded: 0 };
   const deletionTimestamp = now();
@@ -66,4 +71,28 @@ export async function compact(store: ObjectStore, snapshot: Snapshot, options: C
     now,
   });
   return { commit: result, filesRemoved: removes.length, filesAdded: adds.length };
+}
+
+/**
+ * The small files of one partition in bins to rewrite together: in the order they were added, each bin
+ * closed before a file would take it past targetFileRows rows, so a bin becomes one file; bins of one
+ * file are dropped (rewriting it gains nothing).
+ */
+function bins(files: readonly AddAction[], snapshot: Snapshot, targetFileRows: number): AddAction[][] {
+  const ordered = [...files].sort((a, b) => snapshot.fileVersions.get(a.path)! - snapshot.fileVersions.get(b.path)!);
+  const out: AddAction[][] = [];
+  let bin: AddAction[] = [];
+  let rows = 0;
+  for (const add of ordered) {
+    const fileRows = statsOf(add, snapshot.columns, snapshot.partitionColumns).numRecords ?? 0;
+    if (bin.length > 0 && rows + fileRows > targetFileRows) {
+      out.push(bin);
+      bin = [];
+      rows = 0;
+    }
+    bin.push(add);
+    rows += fileRows;
+  }
+  out.push(bin);
+  return out.filter((b) => b.length >= 2);
 }
