@@ -342,9 +342,17 @@ async function startTemporal(dir: string, ports: StackPorts, tools: ToolPaths, h
   return spawnService(dir, 'temporal', tools.temporal, args, probe, 90_000);
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding (what `kafka-storage random-uuid` prints). */
-function kafkaClusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding (what `kafka-storage random-uuid` prints).
+ * One id in 64 would begin with '-', which kafka-storage's argument parser takes for an option ("argument
+ * --cluster-id/-t: expected one argument", a CI failure of npm start); Kafka's own Uuid.randomUuid draws
+ * again in that case, and so does this.
+ */
+export function kafkaClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 async function startKafka(dir: string, ports: StackPorts, tools: ToolPaths): Promise<ServiceRecord> {
