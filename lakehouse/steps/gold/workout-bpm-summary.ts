@@ -10,6 +10,8 @@
 import { userBins, workoutBpm, workoutBpmSummary, type UserBinRow, type WorkoutBpmRow, type WorkoutBpmSummaryRow } from '../../../schema/tables.ts';
 import type { Cell } from '../../../schema/types.ts';
 import { columnOf, type ColumnBatch } from '../../table/columns/index.ts';
+import { pruneFiles, type Predicate } from '../../table/files/index.ts';
+import type { AddAction } from '../../table/log/index.ts';
 import { ageBin, ageOn } from '../../rules/age-bin.ts';
 import { dayOfMicros } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
@@ -93,21 +95,47 @@ function forEachGroupRun(keys: GroupKeys, batch: { numRows: number; columns: Rea
   }
 }
 
-/** The group keys and users of the rows in a range's new files, and how many rows there were. */
-async function freshGroups(range: UpstreamRange<typeof workoutBpm>): Promise<{ groups: Set<string>; users: Set<number>; rows: number }> {
+/** The group keys, users and workout start times of the rows in a range's new files, and how many rows there were. */
+async function freshGroups(range: UpstreamRange<typeof workoutBpm>): Promise<{ groups: Set<string>; users: Set<number>; starts: Set<number>; rows: number }> {
   const groups = new Set<string>();
   const users = new Set<number>();
+  const starts = new Set<number>();
   let rows = 0;
   const keys = new GroupKeys();
-  for await (const batch of range.table.scan({ snapshot: range.snapshot, files: range.files, columns: [...GROUP], batchRows: 65_536, numberArrays: true })) {
+  for await (const batch of range.table.scan({ snapshot: range.snapshot, files: range.files, columns: [...GROUP, 'start_time'], batchRows: 65_536, numberArrays: true })) {
     rows += batch.numRows;
     const u = columnOf(range.def, batch, 'user_id');
+    const start = columnOf(range.def, batch, 'start_time');
     forEachGroupRun(keys, batch, (key, i) => {
       groups.add(key);
       users.add(u[i]!);
+      starts.add(start[i]!);
     });
   }
-  return { groups, users, rows };
+  return { groups, users, starts, rows };
+}
+
+/**
+ * The files of workout_bpm that may hold rows of the affected groups, in the snapshot's order (the order
+ * a full scan reads them in, so each group's sum adds its heart rates in the same order). A group's rows
+ * all carry its workout's start_time (completed_workouts has one per group, and a moved start replaces
+ * the group's rows, old start times among the rows that left), so a file whose start_time statistics hold
+ * none of the affected start times holds none of their rows: files of cycles long before or after those
+ * workouts are skipped, and a cycle reads what its new data touched, whatever the history (issue 20). A
+ * file of each cycle holds most users, so the user_id predicate alone would prune none. Users whose
+ * demographics changed need every group of theirs: those files go by user_id alone.
+ */
+function filesOfGroups(range: UpstreamRange<typeof workoutBpm>, groupUsers: readonly number[], starts: readonly number[], binUsers: readonly number[]): AddAction[] {
+  const wanted = new Set<string>();
+  if (groupUsers.length > 0 && starts.length > 0) {
+    const byGroup: Predicate[] = [
+      { column: 'user_id', op: 'in', values: groupUsers },
+      { column: 'start_time', op: 'in', values: starts },
+    ];
+    for (const add of pruneFiles(range.snapshot, byGroup)) wanted.add(add.path);
+  }
+  if (binUsers.length > 0) for (const add of pruneFiles(range.snapshot, [{ column: 'user_id', op: 'in', values: binUsers }])) wanted.add(add.path);
+  return [...range.snapshot.files.values()].filter((add) => wanted.has(add.path));
 }
 
 export const goldWorkoutBpmSummary: Step = {
@@ -124,7 +152,7 @@ export const goldWorkoutBpmSummary: Step = {
         const fresh = await freshGroups(bpm);
         // Rows that left workout_bpm (a replaced reading, a re-paired workout): their groups are recomputed
         // too, and lose their summary when no reading is left.
-        const left = await readRemovedRows(bpm, { columns: [...GROUP] });
+        const left = await readRemovedRows(bpm, { columns: [...GROUP, 'start_time'] });
         const changedBins = [...(await readNewRows(bins, { columns: ['user_id'] })), ...(await readRemovedRows(bins, { columns: ['user_id'] }))];
         const affectedGroups = new Set([...fresh.groups, ...left.map((r) => keyOf(r, GROUP))]);
         const binUsers = new Set(changedBins.map((b) => b.user_id));
@@ -135,7 +163,10 @@ export const goldWorkoutBpmSummary: Step = {
         const aggregates = new Map<string, Aggregate>();
         const columns = [...GROUP, 'start_time', 'heartrate'];
         const keys = new GroupKeys();
-        for await (const batch of bpm.table.scan({ snapshot: bpm.snapshot, columns, predicates: [{ column: 'user_id', op: 'in', values: userIds }], batchRows: 65_536, numberArrays: true })) {
+        const groupUsers = [...new Set([...fresh.users, ...left.map((r) => r.user_id)])];
+        const starts = [...new Set([...fresh.starts, ...left.map((r) => r.start_time)])];
+        const files = filesOfGroups(bpm, groupUsers, starts, [...binUsers]);
+        for await (const batch of bpm.table.scan({ snapshot: bpm.snapshot, files, columns, predicates: [{ column: 'user_id', op: 'in', values: userIds }], batchRows: 65_536, numberArrays: true })) {
           const hr = columnOf(bpm.def, batch, 'heartrate');
           const start = columnOf(bpm.def, batch, 'start_time');
           const userOf = columnOf(bpm.def, batch, 'user_id');
@@ -158,11 +189,18 @@ export const goldWorkoutBpmSummary: Step = {
           // Without a profile yet the summary waits; the profile's arrival triggers it.
           if (demographics) rows.push(summaryOf(a, demographics));
         }
-        const scope = {
-          where: [{ column: 'user_id', op: 'in' as const, values: userIds }],
-          holds: (b: ColumnBatch, i: number) => binUsers.has(columnOf(workoutBpmSummary, b, 'user_id')[i]!) || affectedGroups.has(keyOf(cellsAt(b, i, GROUP), GROUP)),
-        };
-        await deleteUnproduced(target, workoutBpmSummary.primaryKey, scope, rows, { step: STEP, reason: 'groups left without readings or demographics', now: ctx.now });
+        // Only a group that lost rows or a user whose demographics changed can lose its summary: a group
+        // with fresh rows has readings, and its user's demographics, if any, are unchanged (their removal
+        // was handled when it arrived). Without such, nothing is read for deletion.
+        const leftGroups = new Set(left.map((r) => keyOf(r, GROUP)));
+        const mayVanish = [...new Set([...binUsers, ...left.map((r) => r.user_id)])];
+        if (mayVanish.length > 0) {
+          const scope = {
+            where: [{ column: 'user_id', op: 'in' as const, values: mayVanish }],
+            holds: (b: ColumnBatch, i: number) => binUsers.has(columnOf(workoutBpmSummary, b, 'user_id')[i]!) || leftGroups.has(keyOf(cellsAt(b, i, GROUP), GROUP)),
+          };
+          await deleteUnproduced(target, workoutBpmSummary.primaryKey, scope, rows, { step: STEP, reason: 'groups left without readings or demographics', now: ctx.now });
+        }
         return { rows, recordsIn: fresh.rows + left.length + changedBins.length };
       },
       whenMatched: (target, source) => (sameRow(source, target) ? undefined : source),

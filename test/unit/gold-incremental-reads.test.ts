@@ -1,0 +1,115 @@
+/**
+ * A gold cycle reads what its new data touched, not the history (issue 20, item 5): with a fixed amount of
+ * new workout_bpm rows per cycle, gold workout_bpm_summary reads about the same bytes of workout_bpm in
+ * the fortieth cycle as in the fourth (on the old code: every file, because each cycle's file holds
+ * every user, so a user_id predicate prunes none). The summaries stay those of one run over all rows,
+ * and a user whose demographics change still has every one of their workouts summarized again.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { userBins, workoutBpm, workoutBpmSummary, type UserBinRow, type WorkoutBpmRow } from '../../schema/tables.ts';
+import { goldWorkoutBpmSummary } from '../../lakehouse/steps/gold/workout-bpm-summary.ts';
+import { Lake } from '../../lakehouse/steps/lake.ts';
+import type { StepContext } from '../../lakehouse/steps/step.ts';
+import { LocalObjectStore, type ObjectStore } from '../../lakehouse/storage/index.ts';
+import { batchFromRows } from '../../lakehouse/table/columns/index.ts';
+import { MICROS_PER_SECOND, StoreWrapper, T0 } from '../support/delta-helpers.ts';
+
+const USERS = 12;
+const READINGS = 40;
+const HOUR = 3600 * MICROS_PER_SECOND;
+
+/** Counts the bytes read from data files (not the log) under one table's folder. */
+class DataBytesStore extends StoreWrapper {
+  bytes = 0;
+  constructor(
+    inner: ObjectStore,
+    private readonly tableFolder: string,
+  ) {
+    super(inner);
+  }
+  private counts(key: string): boolean {
+    return key.startsWith(`${this.tableFolder}/`) && !key.includes('/_delta_log/');
+  }
+  override async get(key: string): Promise<Uint8Array> {
+    const data = await this.inner.get(key);
+    if (this.counts(key)) this.bytes += data.length;
+    return data;
+  }
+  override async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    const data = await this.inner.getRange(key, offset, length);
+    if (this.counts(key)) this.bytes += data.length;
+    return data;
+  }
+}
+
+/** Cycle c's new rows: one workout per user, starting c hours after T0, and a late reading of the workout before. */
+function cycleRows(c: number): WorkoutBpmRow[] {
+  const rows: WorkoutBpmRow[] = [];
+  for (let u = 1; u <= USERS; u++) {
+    const start = T0 + c * HOUR;
+    for (let k = 1; k <= READINGS; k++) {
+      rows.push({ user_id: u, workout_id: c, session_id: 1, start_time: start, end_time: start + HOUR / 2, time: start + k * MICROS_PER_SECOND, heartrate: 60 + ((u * 7 + k * 3 + c) % 90) + 0.1 });
+    }
+    if (c > 0) {
+      const before = T0 + (c - 1) * HOUR;
+      rows.push({ user_id: u, workout_id: c - 1, session_id: 1, start_time: before, end_time: before + HOUR / 2, time: before + 1000 * MICROS_PER_SECOND, heartrate: 151.3 });
+    }
+  }
+  return rows;
+}
+
+function binsOf(u: number, gender: string): UserBinRow {
+  return { user_id: u, age: '25-34', gender, city: 'Oslo', state: 'NO', dob: 7_000 + u };
+}
+
+async function newLake(t: { after: (fn: () => Promise<void>) => void }): Promise<{ lake: Lake; ctx: StepContext; store: DataBytesStore }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'fitlake-gold-reads-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = new DataBytesStore(new LocalObjectStore(dir), 'silver/workout_bpm');
+  const lake = new Lake(store);
+  return { lake, ctx: { lake, now: () => T0 / 1000 }, store };
+}
+
+async function summaries(lake: Lake): Promise<string[]> {
+  return (await (await lake.table(workoutBpmSummary)).rows()).map((r) => JSON.stringify(r)).sort();
+}
+
+describe('gold workout_bpm_summary reads in proportion to new data', () => {
+  it('reads flat bytes of workout_bpm per cycle as history grows tenfold, with the summaries of one run over all rows', async (t) => {
+    const CYCLES = 40;
+    const { lake, ctx, store } = await newLake(t);
+    await (await lake.table(userBins)).append(batchFromRows(userBins.columns, Array.from({ length: USERS }, (_, i) => binsOf(i + 1, 'F'))));
+    const bytesOfCycle: number[] = [];
+    for (let c = 0; c < CYCLES; c++) {
+      await (await lake.table(workoutBpm)).append(batchFromRows(workoutBpm.columns, cycleRows(c)));
+      store.bytes = 0;
+      await goldWorkoutBpmSummary.run(ctx);
+      bytesOfCycle.push(store.bytes);
+    }
+    const early = bytesOfCycle[3]!;
+    const late = bytesOfCycle[CYCLES - 1]!;
+    t.diagnostic(`workout_bpm bytes read by gold: cycle 4 ${early}, cycle ${CYCLES} ${late}`);
+    assert.ok(early > 0);
+    assert.ok(late <= early * 1.2, `cycle ${CYCLES} read ${late} bytes, cycle 4 ${early}`);
+
+    // The same rows at once, summarized in one run.
+    const once = await newLake(t);
+    await (await once.lake.table(userBins)).append(batchFromRows(userBins.columns, Array.from({ length: USERS }, (_, i) => binsOf(i + 1, 'F'))));
+    for (let c = 0; c < CYCLES; c++) await (await once.lake.table(workoutBpm)).append(batchFromRows(workoutBpm.columns, cycleRows(c)));
+    await goldWorkoutBpmSummary.run(once.ctx);
+    const expected = await summaries(once.lake);
+    assert.equal(expected.length, USERS * CYCLES);
+    assert.deepEqual(await summaries(lake), expected);
+
+    // A user's demographics change: every workout of theirs, in every cycle's file, gets the new ones.
+    await (await lake.table(userBins)).merge(batchFromRows(userBins.columns, [binsOf(5, 'M')]), { key: userBins.primaryKey, whenMatched: (_target, source) => source });
+    await goldWorkoutBpmSummary.run(ctx);
+    const ofUser5 = (await (await lake.table(workoutBpmSummary)).rows()).filter((r) => r['user_id'] === 5);
+    assert.equal(ofUser5.length, CYCLES);
+    assert.ok(ofUser5.every((r) => r['gender'] === 'M'));
+  });
+});
