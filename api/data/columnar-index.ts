@@ -50,6 +50,12 @@ export interface OrderTuple {
   readonly key: readonly IndexValue[];
 }
 
+/** Rows [from, to) of an index. */
+export interface RowRange {
+  readonly from: number;
+  readonly to: number;
+}
+
 const EMPTY_ROWS = new Uint32Array(0);
 const MAX_RESULTS = 256;
 
@@ -78,6 +84,8 @@ export class ColumnarIndex<T extends TableDef = TableDef> {
     private readonly strings: ReadonlyMap<string, StringColumn>,
     /** Primary key columns: the tie-breaker of every order, and what cursors carry. */
     readonly key: readonly string[],
+    /** Which rows came from which data file of the version, so the next version's index reads only its new files. */
+    readonly fileRows: ReadonlyMap<string, RowRange> = new Map(),
   ) {}
 
   /**
@@ -286,11 +294,34 @@ export interface IndexSpec<T extends TableDef = TableDef> {
 
 const isNumberType = (type: ColumnType) => type !== 'string' && type !== 'boolean';
 
-/** Builds a ColumnarIndex from the batches of a scan, one batch at a time. */
+interface StringColumnBuilder {
+  codes: Uint32Array[];
+  values: (string | null)[];
+  codeOf: Map<string | null, number>;
+}
+
+/** The code of a value in a column being built, added to its dictionary on first sight. */
+function codeFor(column: StringColumnBuilder, value: string | null): number {
+  let code = column.codeOf.get(value);
+  if (code === undefined) {
+    code = column.values.length;
+    column.values.push(value);
+    column.codeOf.set(value, code);
+  }
+  return code;
+}
+
+/**
+ * Builds a ColumnarIndex one batch at a time, from the batches of a scan or from rows of an earlier
+ * index: either way a value gets its code on first sight, so the same rows in the same order give the
+ * same index however they came in.
+ */
 export class ColumnarIndexBuilder<T extends TableDef = TableDef> {
   private numRows = 0;
-  private readonly numberChunks = new Map<string, Float64Array[]>();
-  private readonly stringColumns = new Map<string, { codes: Uint32Array[]; values: (string | null)[]; codeOf: Map<string | null, number> }>();
+  private readonly numberChunks = new Map<ColumnName<T>, Float64Array[]>();
+  private readonly stringColumns = new Map<ColumnName<T>, StringColumnBuilder>();
+  /** Per string column, code in `source` → code here (-1: not seen yet), for copyRows. */
+  private translation: { source: ColumnarIndex<T>; codes: Map<ColumnName<T>, Int32Array> } | undefined;
 
   constructor(private readonly spec: IndexSpec<T>) {
     for (const c of spec.columns) {
@@ -317,13 +348,27 @@ export class ColumnarIndexBuilder<T extends TableDef = TableDef> {
       const out = new Uint32Array(n);
       for (let i = 0; i < n; i++) {
         const raw = cells[i];
-        const v = raw === null || raw === undefined ? null : String(raw);
-        let code = column.codeOf.get(v);
-        if (code === undefined) {
-          code = column.values.length;
-          column.values.push(v);
-          column.codeOf.set(v, code);
-        }
+        out[i] = codeFor(column, raw === null || raw === undefined ? null : String(raw));
+      }
+      column.codes.push(out);
+    }
+    this.numRows += n;
+  }
+
+  /** Rows [from, to) of an index of the same spec, as they are there (no file is read). */
+  copyRows(source: ColumnarIndex<T>, from: number, to: number): void {
+    const n = to - from;
+    for (const [name, chunks] of this.numberChunks) chunks.push(source.number(name).slice(from, to));
+    if (this.translation?.source !== source) this.translation = { source, codes: new Map() };
+    for (const [name, column] of this.stringColumns) {
+      const old = source.string(name);
+      let translate = this.translation.codes.get(name);
+      if (!translate) this.translation.codes.set(name, (translate = new Int32Array(old.values.length).fill(-1)));
+      const out = new Uint32Array(n);
+      for (let i = 0; i < n; i++) {
+        const oldCode = old.codes[from + i]!;
+        let code = translate[oldCode]!;
+        if (code < 0) translate[oldCode] = code = codeFor(column, old.values[oldCode]!);
         out[i] = code;
       }
       column.codes.push(out);
@@ -331,7 +376,12 @@ export class ColumnarIndexBuilder<T extends TableDef = TableDef> {
     this.numRows += n;
   }
 
-  finish(version: number): ColumnarIndex<T> {
+  /** Rows added so far. */
+  get rowCount(): number {
+    return this.numRows;
+  }
+
+  finish(version: number, fileRows?: ReadonlyMap<string, RowRange>): ColumnarIndex<T> {
     const concat = <A extends Float64Array | Uint32Array>(chunks: A[], make: (n: number) => A): A => {
       if (chunks.length === 1) return chunks[0]!;
       const out = make(this.numRows);
@@ -346,7 +396,7 @@ export class ColumnarIndexBuilder<T extends TableDef = TableDef> {
     for (const [name, chunks] of this.numberChunks) numbers.set(name, concat(chunks, (n) => new Float64Array(n)));
     const strings = new Map<string, StringColumn>();
     for (const [name, c] of this.stringColumns) strings.set(name, { codes: concat(c.codes, (n) => new Uint32Array(n)), values: c.values, codeOf: c.codeOf });
-    return new ColumnarIndex(version, this.numRows, numbers, strings, this.spec.key);
+    return new ColumnarIndex(version, this.numRows, numbers, strings, this.spec.key, fileRows);
   }
 }
 

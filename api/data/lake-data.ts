@@ -43,7 +43,7 @@ export class LakeData {
     this.now = options.now ?? Date.now;
     for (const def of INDEXED_TABLES) {
       const spec = indexSpecOf(def);
-      this.indexes.set(def.name, new TableWatcher(prefixedStore(root, tablePath(def)), (table, snapshot) => loadIndex(table, snapshot, spec), options));
+      this.indexes.set(def.name, new TableWatcher(prefixedStore(root, tablePath(def)), (table, snapshot, previous) => loadIndex(table, snapshot, spec, previous), options));
     }
     for (const def of allTables) this.counts.set(tablePath(def), new TableWatcher(prefixedStore(root, tablePath(def)), rowCount, options));
   }

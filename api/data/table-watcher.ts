@@ -41,7 +41,8 @@ export class TableWatcher<T> {
 
   constructor(
     private readonly store: ObjectStore,
-    private readonly build: (table: DeltaTable, snapshot: Snapshot) => Promise<T>,
+    /** The value of a snapshot, given the value of the version served until now (to build on, if it can). */
+    private readonly build: (table: DeltaTable, snapshot: Snapshot, previous: T | undefined) => Promise<T>,
     private readonly options: WatcherOptions = {},
   ) {
     this.intervalMs = options.intervalMs ?? 1000;
@@ -104,7 +105,7 @@ export class TableWatcher<T> {
   private startLoad(table: DeltaTable, snapshot: Snapshot): void {
     const loading = {
       version: snapshot.version,
-      promise: this.build(table, snapshot).then(
+      promise: this.build(table, snapshot, this.loaded?.value).then(
         (value) => {
           if (!this.loaded || this.loaded.version < snapshot.version) this.loaded = { version: snapshot.version, snapshot, value };
           this.lastError = undefined;
