@@ -48,6 +48,13 @@ export interface ComputeOutput<T extends TableDef = TableDef> {
   final?: boolean;
   /** The step built the rows deduplicated by key, so the merge need not check (see MergeSpec.uniqueSource). */
   uniqueKeys?: boolean;
+  /**
+   * 1 for each row (in the order of rows or batch) whose key the target cannot hold yet, because every
+   * upstream row it comes from arrived after the versions the checkpoints say were read: inserted
+   * without a lookup (MergeSpec.absentRows). Only for a step whose deletions this round are its only
+   * other commits, never for a chunk whose keys an earlier chunk may have inserted.
+   */
+  absentRows?: Uint8Array;
 }
 
 /** A step from the upstream tables `Up` into table T; rows are typed by their tables' declarations. */
@@ -129,13 +136,14 @@ async function runRound<T extends TableDef, Up extends readonly TableDef[]>(
   const operationParameters = { step: spec.step, upstream: JSON.stringify(ranges.map((r) => ({ table: r.def.name, from: r.since ?? null, to: r.until }))) };
   // The file the last chunk's inserts went to, with its rows: the next chunk's merge probes it in memory.
   let lastWritten: Map<string, ColumnBatch> | undefined;
-  const mergeChunk = async (batch: ColumnBatch, withCheckpoints: boolean, uniqueSource = false) => {
+  const mergeChunk = async (batch: ColumnBatch, withCheckpoints: boolean, uniqueSource = false, absentRows?: Uint8Array) => {
     faultPoint(`${spec.target.layer}.merge`, { step: spec.step, table: spec.target.name });
     const encodeFiles = encoderFor(ctx.threads, target, spec.target.name, batch);
     const merged = await target.merge(batch, {
       key: spec.target.primaryKey,
       whenMatched: whenMatchedOf(spec),
       uniqueSource,
+      ...(absentRows ? { absentRows } : {}),
       ...(encodeFiles ? { encodeFiles } : {}),
       ...(lastWritten ? { knownFiles: lastWritten } : {}),
       ...(withCheckpoints ? { txn } : {}),
@@ -150,7 +158,7 @@ async function runRound<T extends TableDef, Up extends readonly TableDef[]>(
     }
   };
   const input: ComputeInput = { ctx, target, ranges, quarantine };
-  let final: { batch: ColumnBatch; uniqueKeys: boolean } | undefined;
+  let final: { batch: ColumnBatch; uniqueKeys: boolean; absentRows: Uint8Array | undefined } | undefined;
   // The merge of the chunk before, running while the next is computed (see the module comment).
   let merging: Promise<void> | undefined;
   for await (const out of chunksOf(spec, input)) {
@@ -161,10 +169,10 @@ async function runRound<T extends TableDef, Up extends readonly TableDef[]>(
     result.recordsIn += out.recordsIn;
     result.duplicates += out.duplicates ?? 0;
     if (out.final) {
-      final = { batch, uniqueKeys: out.uniqueKeys ?? false };
+      final = { batch, uniqueKeys: out.uniqueKeys ?? false, absentRows: out.absentRows };
     } else {
       await merging;
-      merging = mergeChunk(batch, false, out.uniqueKeys);
+      merging = mergeChunk(batch, false, out.uniqueKeys, out.absentRows);
       // Awaited before the next merge or after the last chunk; a failure meanwhile is not unhandled.
       merging.catch(() => undefined);
     }
@@ -172,7 +180,7 @@ async function runRound<T extends TableDef, Up extends readonly TableDef[]>(
   await merging;
   const quarantined = quarantine.size;
   await quarantine.flush(ctx.lake, txn, quarantinePlanned);
-  await mergeChunk(final?.batch ?? batchFromRows(spec.target.columns, []), true, final?.uniqueKeys);
+  await mergeChunk(final?.batch ?? batchFromRows(spec.target.columns, []), true, final?.uniqueKeys, final?.absentRows);
   result.quarantined += quarantined;
   ctx.progress?.({ records: total.recordsIn + result.recordsIn, detail: `${spec.target.name} v${target.snapshot.version}` });
   total.recordsIn += result.recordsIn;

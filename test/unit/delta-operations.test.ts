@@ -166,6 +166,26 @@ describe('merge', () => {
     assert.deepEqual(device12, [update]);
   });
 
+  test('source rows flagged absent are inserted without a lookup; the others are looked up as before', async (t) => {
+    const { store } = await scratchStore(t);
+    const counting = new CountingStore(store);
+    const table = await DeltaTable.createIfAbsent(counting, heartRate);
+    for (let f = 0; f < 3; f++) await table.append(hr(heartRows(f + 1, 5)));
+    counting.dataReads.length = 0;
+    // New readings of devices 1..3 (inside every file's bounds): flagged absent, no file is read.
+    const fresh = [1, 2, 3].map((d) => heartRows(d, 1, T0 + 3600 * MICROS_PER_SECOND)[0]!);
+    const inserted = await table.merge(hr(fresh), { key: HR_KEY, whenMatched: (_t, s) => s, absentRows: Uint8Array.of(1, 1, 1) });
+    assert.deepEqual([inserted.metrics.inserted, inserted.metrics.filesRead, counting.dataReads.length], [3, 0, 0]);
+    // Mixed: the unflagged update is looked up (one file), the flagged row inserted.
+    const update = { ...heartRows(2, 1)[0]!, heartrate: 180 };
+    const another = heartRows(2, 1, T0 + 7200 * MICROS_PER_SECOND)[0]!;
+    const mixed = await table.merge(hr([another, update]), { key: HR_KEY, whenMatched: (_t, s) => s, absentRows: Uint8Array.of(1, 0) });
+    assert.deepEqual([mixed.metrics.inserted, mixed.metrics.updated, mixed.metrics.filesRead], [1, 1, 1]);
+    assert.equal(await table.count(), 15 + 3 + 1);
+    assert.deepEqual(await table.rows({ predicates: [{ column: 'device_id', op: '=', value: 2 }, { column: 'time', op: '=', value: T0 }] }), [update]);
+    await assert.rejects(table.merge(hr([update]), { key: HR_KEY, absentRows: Uint8Array.of(1, 1) }), /absentRows has 2 flags for 1 source rows/);
+  });
+
   test('a source of unique keys reads only the candidates whose bounds hold one of its keys, with the same outcome', async (t) => {
     const run = async (uniqueSource: boolean) => {
       const { store } = await scratchStore(t);

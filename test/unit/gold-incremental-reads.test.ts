@@ -14,7 +14,7 @@ import { userBins, workoutBpm, workoutBpmSummary, type UserBinRow, type WorkoutB
 import { goldWorkoutBpmSummary } from '../../lakehouse/steps/gold/workout-bpm-summary.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
 import type { StepContext } from '../../lakehouse/steps/step.ts';
-import { LocalObjectStore, type ObjectStore } from '../../lakehouse/storage/index.ts';
+import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { batchFromRows } from '../../lakehouse/table/columns/index.ts';
 import { MICROS_PER_SECOND, StoreWrapper, T0 } from '../support/delta-helpers.ts';
 
@@ -22,41 +22,39 @@ const USERS = 12;
 const READINGS = 40;
 const HOUR = 3600 * MICROS_PER_SECOND;
 
-/** Counts the bytes read from data files (not the log) under one table's folder. */
+/** Counts the bytes read from data files (not the log), by table folder. */
 class DataBytesStore extends StoreWrapper {
-  bytes = 0;
-  constructor(
-    inner: ObjectStore,
-    private readonly tableFolder: string,
-  ) {
-    super(inner);
-  }
-  private counts(key: string): boolean {
-    return key.startsWith(`${this.tableFolder}/`) && !key.includes('/_delta_log/');
+  readonly bytes = new Map<string, number>();
+  private count(key: string, data: Uint8Array): Uint8Array {
+    if (!key.includes('/_delta_log/')) {
+      const table = key.split('/').slice(0, 2).join('/');
+      this.bytes.set(table, (this.bytes.get(table) ?? 0) + data.length);
+    }
+    return data;
   }
   override async get(key: string): Promise<Uint8Array> {
-    const data = await this.inner.get(key);
-    if (this.counts(key)) this.bytes += data.length;
-    return data;
+    return this.count(key, await this.inner.get(key));
   }
   override async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
-    const data = await this.inner.getRange(key, offset, length);
-    if (this.counts(key)) this.bytes += data.length;
-    return data;
+    return this.count(key, await this.inner.getRange(key, offset, length));
   }
 }
 
-/** Cycle c's new rows: one workout per user, starting c hours after T0, and a late reading of the workout before. */
+/**
+ * Cycle c's new rows: one workout per user, starting c hours after T0; in every tenth cycle, a late
+ * reading of one user's workout before. As in the real data, keys do not follow time: workout ids are
+ * 1-3 and each user counts their own sessions, so a file's key statistics span every key.
+ */
 function cycleRows(c: number): WorkoutBpmRow[] {
   const rows: WorkoutBpmRow[] = [];
   for (let u = 1; u <= USERS; u++) {
     const start = T0 + c * HOUR;
     for (let k = 1; k <= READINGS; k++) {
-      rows.push({ user_id: u, workout_id: c, session_id: 1, start_time: start, end_time: start + HOUR / 2, time: start + k * MICROS_PER_SECOND, heartrate: 60 + ((u * 7 + k * 3 + c) % 90) + 0.1 });
+      rows.push({ user_id: u, workout_id: 1 + (c % 3), session_id: u * 1000 + c, start_time: start, end_time: start + HOUR / 2, time: start + k * MICROS_PER_SECOND, heartrate: 60 + ((u * 7 + k * 3 + c) % 90) + 0.1 });
     }
-    if (c > 0) {
+    if (c % 10 === 5 && u === 3) {
       const before = T0 + (c - 1) * HOUR;
-      rows.push({ user_id: u, workout_id: c - 1, session_id: 1, start_time: before, end_time: before + HOUR / 2, time: before + 1000 * MICROS_PER_SECOND, heartrate: 151.3 });
+      rows.push({ user_id: u, workout_id: 1 + ((c - 1) % 3), session_id: u * 1000 + c - 1, start_time: before, end_time: before + HOUR / 2, time: before + 1000 * MICROS_PER_SECOND, heartrate: 151.3 });
     }
   }
   return rows;
@@ -69,7 +67,7 @@ function binsOf(u: number, gender: string): UserBinRow {
 async function newLake(t: { after: (fn: () => Promise<void>) => void }): Promise<{ lake: Lake; ctx: StepContext; store: DataBytesStore }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'fitlake-gold-reads-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const store = new DataBytesStore(new LocalObjectStore(dir), 'silver/workout_bpm');
+  const store = new DataBytesStore(new LocalObjectStore(dir));
   const lake = new Lake(store);
   return { lake, ctx: { lake, now: () => T0 / 1000 }, store };
 }
@@ -83,18 +81,24 @@ describe('gold workout_bpm_summary reads in proportion to new data', () => {
     const CYCLES = 40;
     const { lake, ctx, store } = await newLake(t);
     await (await lake.table(userBins)).append(batchFromRows(userBins.columns, Array.from({ length: USERS }, (_, i) => binsOf(i + 1, 'F'))));
-    const bytesOfCycle: number[] = [];
+    const bytesOfCycle: Map<string, number>[] = [];
     for (let c = 0; c < CYCLES; c++) {
       await (await lake.table(workoutBpm)).append(batchFromRows(workoutBpm.columns, cycleRows(c)));
-      store.bytes = 0;
+      store.bytes.clear();
       await goldWorkoutBpmSummary.run(ctx);
-      bytesOfCycle.push(store.bytes);
+      bytesOfCycle.push(new Map(store.bytes));
     }
-    const early = bytesOfCycle[3]!;
-    const late = bytesOfCycle[CYCLES - 1]!;
-    t.diagnostic(`workout_bpm bytes read by gold: cycle 4 ${early}, cycle ${CYCLES} ${late}`);
-    assert.ok(early > 0);
-    assert.ok(late <= early * 1.2, `cycle ${CYCLES} read ${late} bytes, cycle 4 ${early}`);
+    // Cycles 4 and 40 bring new workouts only: the same bytes of workout_bpm, and no summary file is
+    // read, as every group is new (the old code read every file of both tables).
+    const bpmBytes = bytesOfCycle.map((b) => b.get('silver/workout_bpm') ?? 0);
+    const summaryBytes = bytesOfCycle.map((b) => b.get('gold/workout_bpm_summary') ?? 0);
+    t.diagnostic(`bytes read by gold in cycles 4 and ${CYCLES}: workout_bpm ${bpmBytes[3]} and ${bpmBytes[CYCLES - 1]}, workout_bpm_summary ${summaryBytes[3]} and ${summaryBytes[CYCLES - 1]}; with a late reading (cycle ${CYCLES - 4}): ${bpmBytes[CYCLES - 5]} and ${summaryBytes[CYCLES - 5]}`);
+    assert.ok(bpmBytes[3]! > 0);
+    assert.ok(bpmBytes[CYCLES - 1]! <= bpmBytes[3]! * 1.2, `workout_bpm: cycle ${CYCLES} read ${bpmBytes[CYCLES - 1]} bytes, cycle 4 ${bpmBytes[3]}`);
+    assert.equal(summaryBytes[3], 0);
+    assert.equal(summaryBytes[CYCLES - 1], 0);
+    // A late reading updates a stored summary: it is looked up (statistics prune what they can).
+    assert.ok(summaryBytes[CYCLES - 5]! > 0);
 
     // The same rows at once, summarized in one run.
     const once = await newLake(t);

@@ -10,7 +10,7 @@
 import { userBins, workoutBpm, workoutBpmSummary, type UserBinRow, type WorkoutBpmRow, type WorkoutBpmSummaryRow } from '../../../schema/tables.ts';
 import type { Cell } from '../../../schema/types.ts';
 import { columnOf, type ColumnBatch } from '../../table/columns/index.ts';
-import { pruneFiles, type Predicate } from '../../table/files/index.ts';
+import { filesOfArrivedRows, pruneFiles, type Predicate } from '../../table/files/index.ts';
 import type { AddAction } from '../../table/log/index.ts';
 import { ageBin, ageOn } from '../../rules/age-bin.ts';
 import { dayOfMicros } from '../../time.ts';
@@ -48,6 +48,12 @@ interface Aggregate {
   max: number;
   sum: number;
   count: number;
+}
+
+/** An aggregate that knows whether the last run could have seen any of its rows. */
+interface GroupAggregate extends Aggregate {
+  /** Some of its rows are in a file of the snapshot the last run read up to. */
+  seenBefore: boolean;
 }
 
 /** The summary of one group's aggregate; the same row summarize gives for the group's readings. */
@@ -138,6 +144,39 @@ function filesOfGroups(range: UpstreamRange<typeof workoutBpm>, groupUsers: read
   return [...range.snapshot.files.values()].filter((add) => wanted.has(add.path));
 }
 
+/**
+ * Every row of the wanted groups in `files` (of users `userIds`), aggregated as it streams by, file by
+ * file in the order given; groups in first-seen order. `arrived`: the files whose rows all arrived after
+ * what the last run read (a group with rows elsewhere may have been seen by it).
+ */
+async function aggregateGroups(range: UpstreamRange<typeof workoutBpm>, files: readonly AddAction[], userIds: readonly number[], wanted: (key: string, user: number) => boolean, arrived: ReadonlySet<string>): Promise<Map<string, GroupAggregate>> {
+  const aggregates = new Map<string, GroupAggregate>();
+  const columns = [...GROUP, 'start_time', 'heartrate'];
+  const keys = new GroupKeys();
+  for (const file of files) {
+    const seenBefore = !arrived.has(file.path);
+    for await (const batch of range.table.scan({ snapshot: range.snapshot, files: [file], columns, predicates: [{ column: 'user_id', op: 'in', values: userIds }], batchRows: 65_536, numberArrays: true })) {
+      const hr = columnOf(range.def, batch, 'heartrate');
+      const start = columnOf(range.def, batch, 'start_time');
+      const userOf = columnOf(range.def, batch, 'user_id');
+      const workoutOf = columnOf(range.def, batch, 'workout_id');
+      const sessionOf = columnOf(range.def, batch, 'session_id');
+      forEachGroupRun(keys, batch, (key, from, to) => {
+        const user = userOf[from]!;
+        if (!wanted(key, user)) return;
+        let a = aggregates.get(key);
+        if (a === undefined) {
+          const first: GroupStart = { user_id: user, workout_id: workoutOf[from]!, session_id: sessionOf[from]!, start_time: start[from]! };
+          aggregates.set(key, (a = { first, min: Infinity, max: -Infinity, sum: 0, count: 0, seenBefore }));
+        }
+        a.seenBefore ||= seenBefore;
+        for (let i = from; i < to; i++) add(a, hr[i]!);
+      });
+    }
+  }
+  return aggregates;
+}
+
 export const goldWorkoutBpmSummary: Step = {
   name: STEP,
   layer: 'gold',
@@ -159,40 +198,28 @@ export const goldWorkoutBpmSummary: Step = {
         const userIds = [...new Set([...fresh.users, ...binUsers, ...left.map((r) => r.user_id)])];
         if (userIds.length === 0) return { rows: [], recordsIn: 0 };
         const binsOf = new Map((await readTableRows(bins, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] })).map((b) => [b.user_id, b]));
-        // Every row of the affected groups, aggregated as it streams by; groups in first-seen order.
-        const aggregates = new Map<string, Aggregate>();
-        const columns = [...GROUP, 'start_time', 'heartrate'];
-        const keys = new GroupKeys();
         const groupUsers = [...new Set([...fresh.users, ...left.map((r) => r.user_id)])];
         const starts = [...new Set([...fresh.starts, ...left.map((r) => r.start_time)])];
         const files = filesOfGroups(bpm, groupUsers, starts, [...binUsers]);
-        for await (const batch of bpm.table.scan({ snapshot: bpm.snapshot, files, columns, predicates: [{ column: 'user_id', op: 'in', values: userIds }], batchRows: 65_536, numberArrays: true })) {
-          const hr = columnOf(bpm.def, batch, 'heartrate');
-          const start = columnOf(bpm.def, batch, 'start_time');
-          const userOf = columnOf(bpm.def, batch, 'user_id');
-          const workoutOf = columnOf(bpm.def, batch, 'workout_id');
-          const sessionOf = columnOf(bpm.def, batch, 'session_id');
-          forEachGroupRun(keys, batch, (key, from, to) => {
-            const user = userOf[from]!;
-            if (!affectedGroups.has(key) && !binUsers.has(user)) return;
-            let a = aggregates.get(key);
-            if (a === undefined) {
-              const first: GroupStart = { user_id: user, workout_id: workoutOf[from]!, session_id: sessionOf[from]!, start_time: start[from]! };
-              aggregates.set(key, (a = { first, min: Infinity, max: -Infinity, sum: 0, count: 0 }));
-            }
-            for (let i = from; i < to; i++) add(a, hr[i]!);
-          });
-        }
+        // A group none of whose rows the last run could have seen (all in files of rows that arrived
+        // since, none among the rows that left) has no summary yet: its row is inserted without looking
+        // the table up, so a cycle of new workouts reads no summary file, whatever the table's size. Into
+        // an empty table every row goes so; without a checkpoint into a table with rows, none does.
+        const arrived = target.planned.files.size === 0 ? new Set(files.map((f) => f.path)) : bpm.since === undefined ? new Set<string>() : await filesOfArrivedRows(bpm.table.store, bpm.since, bpm.until);
+        const aggregates = await aggregateGroups(bpm, files, userIds, (key, user) => affectedGroups.has(key) || binUsers.has(user), arrived);
+        const leftGroups = new Set(left.map((r) => keyOf(r, GROUP)));
         const rows: WorkoutBpmSummaryRow[] = [];
-        for (const a of aggregates.values()) {
+        const absent: number[] = [];
+        for (const [key, a] of aggregates) {
           const demographics = binsOf.get(a.first.user_id);
           // Without a profile yet the summary waits; the profile's arrival triggers it.
-          if (demographics) rows.push(summaryOf(a, demographics));
+          if (!demographics) continue;
+          rows.push(summaryOf(a, demographics));
+          absent.push(!a.seenBefore && !leftGroups.has(key) ? 1 : 0);
         }
         // Only a group that lost rows or a user whose demographics changed can lose its summary: a group
         // with fresh rows has readings, and its user's demographics, if any, are unchanged (their removal
         // was handled when it arrived). Without such, nothing is read for deletion.
-        const leftGroups = new Set(left.map((r) => keyOf(r, GROUP)));
         const mayVanish = [...new Set([...binUsers, ...left.map((r) => r.user_id)])];
         if (mayVanish.length > 0) {
           const scope = {
@@ -201,7 +228,7 @@ export const goldWorkoutBpmSummary: Step = {
           };
           await deleteUnproduced(target, workoutBpmSummary.primaryKey, scope, rows, { step: STEP, reason: 'groups left without readings or demographics', now: ctx.now });
         }
-        return { rows, recordsIn: fresh.rows + left.length + changedBins.length };
+        return { rows, absentRows: Uint8Array.from(absent), recordsIn: fresh.rows + left.length + changedBins.length };
       },
       whenMatched: (target, source) => (sameRow(source, target) ? undefined : source),
     }),

@@ -95,3 +95,19 @@ export async function* rowsRemovedBetween(store: ObjectStore, snapshot: Snapshot
     }
   }
 }
+
+/**
+ * The data files added in versions (from, to] by commits that removed no data file (appends, merges that
+ * only inserted): every row of such a file arrived in it. A commit that removed files (an update, a
+ * delete, an overwrite) may have copied rows that were there before into the files it added, so its
+ * files are not among these. Compaction adds no file readers take as new (dataChange = false).
+ */
+export async function filesOfArrivedRows(store: ObjectStore, from: number, to: number): Promise<Set<string>> {
+  const paths = new Set<string>();
+  for (let version = from + 1; version <= to; version++) {
+    const actions = await readCommitActions(store, version);
+    if (actions.some((a) => 'remove' in a && a.remove.dataChange)) continue;
+    for (const a of actions) if ('add' in a && a.add.dataChange) paths.add(a.add.path);
+  }
+  return paths;
+}

@@ -48,6 +48,13 @@ export interface MergeSpec {
    * (the others cannot match a stored row): for a big batch of mostly new keys, most of a merge's work.
    */
   uniqueSource?: boolean;
+  /**
+   * 1 for each source row the caller knows no stored row of the snapshot merged into has the key of (a
+   * step that saw every upstream row its key comes from arrive after the version the table reflects):
+   * such rows are inserted without a lookup, so a merge of only new keys reads no stored file, whatever
+   * the table's size. A concurrent commit adding a file that may hold any source key still conflicts.
+   */
+  absentRows?: Uint8Array;
 }
 
 export interface MergeMetrics {
@@ -346,19 +353,40 @@ async function matchStoredRows(store: ObjectStore, snapshot: Snapshot, plan: Sou
   return out;
 }
 
+/** The source rows not flagged absent (MergeSpec.absentRows): the ones a merge looks up, with their source row numbers. */
+function rowsToLookUp(source: ColumnBatch, absent: Uint8Array): { batch: ColumnBatch; rows: Int32Array } | undefined {
+  if (absent.length !== source.numRows) throw new RangeError(`merge: absentRows has ${absent.length} flags for ${source.numRows} source rows`);
+  const rows: number[] = [];
+  for (let i = 0; i < source.numRows; i++) if (absent[i] !== 1) rows.push(i);
+  if (rows.length === source.numRows) return undefined;
+  const indices = Int32Array.from(rows);
+  return { batch: takeRows(source, indices), rows: indices };
+}
+
+/** Flags of the looked-up rows as flags of all source rows (the others 0). */
+function spreadFlags(flags: Uint8Array, rows: Int32Array, numRows: number): Uint8Array {
+  const out = new Uint8Array(numRows);
+  for (let k = 0; k < rows.length; k++) out[rows[k]!] = flags[k]!;
+  return out;
+}
+
 /** Merge the source batch into the table; see the module comment. */
 export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch: ColumnBatch, spec: MergeSpec): Promise<MergeResult> {
   const metrics: MergeMetrics = { sourceRows: sourceBatch.numRows, inserted: 0, updated: 0, unchanged: 0, filesRead: 0, filesRemoved: 0, filesAdded: 0 };
   if (txnAlreadyApplied(snapshot, spec.txn)) return { version: snapshot.version, committed: false, snapshot, attempts: 0, metrics };
   const table = snapshot.metadata.name ?? store.url;
   const source = conformBatch(table, snapshot.columns, sourceBatch);
-  const plan = planSource(table, snapshot, source, spec);
+  const lookedUp = spec.absentRows ? rowsToLookUp(source, spec.absentRows) : undefined;
+  const plan = planSource(table, snapshot, lookedUp?.batch ?? source, spec);
   const writeOptions: WriteFilesOptions = { ...(spec.targetFileRows ? { targetFileRows: spec.targetFileRows } : {}), ...(spec.now ? { now: spec.now } : {}) };
   const write = (batch: ColumnBatch) =>
     spec.encodeFiles
       ? spec.encodeFiles(batch).then((files) => storeDataFiles(store, snapshot.partitionColumns, files, writeOptions))
       : writeDataFiles(store, table, snapshot.columns, snapshot.partitionColumns, batch, writeOptions);
-  const { matched, matches, actions, changes } = await matchStoredRows(store, snapshot, plan, spec, metrics, write);
+  const outcome = await matchStoredRows(store, snapshot, plan, spec, metrics, write);
+  const { matches, actions, changes } = outcome;
+  const matched = lookedUp ? spreadFlags(outcome.matched, lookedUp.rows, source.numRows) : outcome.matched;
+  const conflictPredicates = lookedUp ? keyRangePredicates(source, spec.key) : plan.keyPredicates;
 
   // The source rows no stored row matched: inserted (unless the spec says otherwise).
   let written: MergeResult['written'];
@@ -390,7 +418,7 @@ export async function merge(store: ObjectStore, snapshot: Snapshot, sourceBatch:
       numTargetFilesRemoved: metrics.filesRemoved,
     },
     // A concurrent add could hold one of our keys only if its statistics overlap our key range.
-    readSet: { readFiles, readsAdded: (a: AddAction) => source.numRows > 0 && fileMayMatch(a, snapshot.columns, snapshot.partitionColumns, plan.keyPredicates) },
+    readSet: { readFiles, readsAdded: (a: AddAction) => source.numRows > 0 && fileMayMatch(a, snapshot.columns, snapshot.partitionColumns, conflictPredicates) },
     ...(spec.txn ? { txn: spec.txn } : {}),
     ...(spec.now ? { now: spec.now } : {}),
   });
