@@ -1,16 +1,18 @@
 /**
  * A gold cycle reads what its new data touched, not the history (issue 20, item 5): with a fixed amount of
- * new workout_bpm rows per cycle, gold workout_bpm_summary reads about the same bytes of workout_bpm in
- * the fortieth cycle as in the fourth (on the old code: every file, because each cycle's file holds
- * every user, so a user_id predicate prunes none). The summaries stay those of one run over all rows,
- * and a user whose demographics change still has every one of their workouts summarized again.
+ * new rows per cycle, the gold steps read about the same bytes in the fortieth cycle as in the fourth
+ * (on the old code: every file, because each cycle's file holds every user and MAC address, so
+ * predicates on them prune none). The summaries stay those of one run over the same rows, also after
+ * changes that move, add and remove rows of old cycles.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { userBins, workoutBpm, workoutBpmSummary, type UserBinRow, type WorkoutBpmRow } from '../../schema/tables.ts';
+import { completedWorkouts, gymLogs, gymSummary, userBins, users, workoutBpm, workoutBpmSummary, type CompletedWorkoutRow, type GymLogRow, type UserBinRow, type UserRow, type WorkoutBpmRow } from '../../schema/tables.ts';
+import type { TableDef } from '../../schema/types.ts';
+import { goldGymSummary } from '../../lakehouse/steps/gold/gym-summary.ts';
 import { goldWorkoutBpmSummary } from '../../lakehouse/steps/gold/workout-bpm-summary.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
 import type { StepContext } from '../../lakehouse/steps/step.ts';
@@ -115,5 +117,75 @@ describe('gold workout_bpm_summary reads in proportion to new data', () => {
     const ofUser5 = (await (await lake.table(workoutBpmSummary)).rows()).filter((r) => r['user_id'] === 5);
     assert.equal(ofUser5.length, CYCLES);
     assert.ok(ofUser5.every((r) => r['gender'] === 'M'));
+  });
+});
+
+const DAY = 86_400 * MICROS_PER_SECOND;
+const MACS = 6;
+const userOf = (m: number): UserRow => ({ user_id: m, device_id: 500 + m, mac_address: `mac-${m}`, registration_timestamp: T0 });
+/** Day c: every MAC address visits gym 1 from 10:00 to 12:00, its user works out from 10:30 to 11:30. */
+function visitOf(m: number, c: number): GymLogRow {
+  return { mac_address: `mac-${m}`, gym: 1, login: T0 + c * DAY + 10 * HOUR, logout: T0 + c * DAY + 12 * HOUR };
+}
+function workoutOf(m: number, c: number, start = T0 + c * DAY + 10.5 * HOUR): CompletedWorkoutRow {
+  return { user_id: m, workout_id: 1 + (c % 3), session_id: m * 1000 + c, start_time: start, end_time: start + HOUR };
+}
+
+async function put<T extends TableDef>(lake: Lake, def: T, rows: readonly Record<string, unknown>[], update = false): Promise<void> {
+  const table = await lake.table(def);
+  const batch = batchFromRows(def.columns, rows as never);
+  if (update) await table.merge(batch, { key: def.primaryKey, whenMatched: (_t, source) => source });
+  else await table.append(batch);
+}
+
+async function lines(lake: Lake, def: TableDef): Promise<string[]> {
+  return (await (await lake.table(def)).rows()).map((r) => JSON.stringify(r)).sort();
+}
+
+describe('gold gym_summary reads in proportion to new data', () => {
+  it('reads flat bytes of visits, workouts and summaries per cycle, and equals one run after moved, extended and re-registered rows', async (t) => {
+    const CYCLES = 40;
+    const { lake, ctx, store } = await newLake(t);
+    await put(lake, users, Array.from({ length: MACS }, (_, i) => userOf(i + 1)));
+    const bytesOfCycle: Map<string, number>[] = [];
+    for (let c = 0; c < CYCLES; c++) {
+      await put(lake, gymLogs, Array.from({ length: MACS }, (_, i) => visitOf(i + 1, c)));
+      await put(lake, completedWorkouts, Array.from({ length: MACS }, (_, i) => workoutOf(i + 1, c)));
+      store.bytes.clear();
+      await goldGymSummary.run(ctx);
+      bytesOfCycle.push(new Map(store.bytes));
+    }
+    for (const table of ['silver/gym_logs', 'silver/completed_workouts', 'gold/gym_summary']) {
+      const [early, late] = [bytesOfCycle[3]!.get(table) ?? 0, bytesOfCycle[CYCLES - 1]!.get(table) ?? 0];
+      t.diagnostic(`${table} bytes read by gold: cycle 4 ${early}, cycle ${CYCLES} ${late}`);
+      assert.ok(late <= early * 1.2 + 2048, `${table}: cycle ${CYCLES} read ${late} bytes, cycle 4 ${early}`);
+    }
+    assert.equal((await lines(lake, gymSummary)).length, MACS * CYCLES);
+
+    // Old days change, one change a run, each run's table equal to one run over the same silver tables:
+    // a workout of day 10 moves out of its visit; a workout begins after a visit of day 20, which is then
+    // extended to hold it; user 4 registers another MAC address.
+    const assertOneRun = async (what: string) => {
+      const once = await newLake(t);
+      for (const def of [users, gymLogs, completedWorkouts]) await put(once.lake, def, await (await lake.table(def)).rows());
+      await goldGymSummary.run(once.ctx);
+      const expected = await lines(once.lake, gymSummary);
+      assert.deepEqual(await lines(lake, gymSummary), expected, what);
+      return expected;
+    };
+    await put(lake, completedWorkouts, [workoutOf(2, 10, T0 + 10 * DAY + 13 * HOUR)], true);
+    await goldGymSummary.run(ctx);
+    assert.equal((await assertOneRun('moved out')).length, MACS * CYCLES - 1);
+    await put(lake, completedWorkouts, [{ ...workoutOf(3, 20, T0 + 20 * DAY + 12.5 * HOUR), session_id: 99_999 }]);
+    await goldGymSummary.run(ctx);
+    await assertOneRun('a workout after the logout');
+    await put(lake, gymLogs, [{ ...visitOf(3, 20), logout: T0 + 20 * DAY + 14 * HOUR }], true);
+    await goldGymSummary.run(ctx);
+    const extended = await assertOneRun('extended');
+    assert.ok(extended.some((r) => r.includes('"session_id":99999')));
+    await put(lake, users, [{ ...userOf(4), mac_address: 'mac-9' }], true);
+    await goldGymSummary.run(ctx);
+    // User 4's rows are gone with its old MAC address (mac-9 has no visits).
+    assert.equal((await assertOneRun('re-registered')).length, MACS * CYCLES - 1 + 1 - CYCLES);
   });
 });

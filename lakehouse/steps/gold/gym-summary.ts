@@ -1,17 +1,27 @@
 /**
  * Gold gym_summary: each completed workout of a device's user whose start_time lies within [login,
  * logout] of a gym visit of that device's MAC address; date is the UTC date of the login, minutes are
- * rounded to 2 decimals. Recomputed only for the MAC addresses touched by visits, workouts or
- * registrations that arrived or left (change-data.ts): all rows of such a MAC are computed again, and
- * its stored rows not among them are deleted (a workout whose start moved out of its visit, a user whose
- * MAC changed).
+ * rounded to 2 decimals. Recomputed only where visits, workouts or registrations that arrived or left
+ * (change-data.ts) can change a row, and its stored rows there not among them are deleted (a workout
+ * whose start moved out of its visit, a user whose MAC changed):
+ *
+ * - a visit or a workout touches one day of one MAC address (the login date of the visit, of each visit
+ *   holding the workout's start): every row of that (MAC, date) is computed again from the MAC's visits
+ *   with logins on that date and its users' workouts starting within them. A row's key holds its date
+ *   and the visits that compete for it log in on that date, so the day is a complete scope, and the
+ *   reads prune by time: visits by login and logout, workouts by start_time, the summary by date;
+ * - a registration that arrived or left touches all of its MAC's rows (rare): they are computed again
+ *   from all of the MAC's visits and its users' workouts.
  */
 import { completedWorkouts, gymLogs, gymSummary, users, type CompletedWorkoutRow, type GymLogRow, type GymSummaryRow } from '../../../schema/tables.ts';
-import { dayOfMicros } from '../../time.ts';
+import { dayOfMicros, MICROS_PER_DAY } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
 import { dedupe, groupBy, keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';
-import { columnScope, deleteUnproduced } from '../replace-scope.ts';
+import { deleteUnproduced, type Scope } from '../replace-scope.ts';
+import type { UpstreamRange } from '../incremental.ts';
 import type { Step } from '../step.ts';
+import type { Predicate } from '../../table/files/index.ts';
+import { columnOf } from '../../table/columns/index.ts';
 
 const STEP = 'gold_gym_summary';
 
@@ -53,6 +63,110 @@ export function gymRows(mac: string, visits: readonly GymLogRow[], sessions: rea
   return kept.map((c) => c.row);
 }
 
+/** Where a run recomputes: whole MAC addresses, and single days of others. */
+class GymScope {
+  readonly wholeMacs = new Set<string>();
+  /** MAC address → login dates (days since the epoch) recomputed. */
+  readonly days = new Map<string, Set<number>>();
+
+  addDay(mac: string, day: number): void {
+    if (this.wholeMacs.has(mac)) return;
+    let days = this.days.get(mac);
+    if (!days) this.days.set(mac, (days = new Set()));
+    days.add(day);
+  }
+
+  addMac(mac: string): void {
+    this.wholeMacs.add(mac);
+    this.days.delete(mac);
+  }
+
+  get size(): number {
+    return this.wholeMacs.size + this.days.size;
+  }
+
+  get macs(): string[] {
+    return [...this.wholeMacs, ...this.days.keys()];
+  }
+
+  holds(mac: string, day: number): boolean {
+    return this.wholeMacs.has(mac) || (this.days.get(mac)?.has(day) ?? false);
+  }
+
+  /** The first and last of the days (of MACs recomputed by day). */
+  dayBounds(): { first: number; last: number } {
+    let first = Infinity;
+    let last = -Infinity;
+    for (const days of this.days.values()) for (const d of days) [first, last] = [Math.min(first, d), Math.max(last, d)];
+    return { first, last };
+  }
+
+  /** The stored summary rows of the scope (their date is the login date). */
+  asReplaceScope(): Scope {
+    const where: Predicate[] = [{ column: 'mac_address', op: 'in', values: this.macs }];
+    if (this.wholeMacs.size === 0) {
+      const { first, last } = this.dayBounds();
+      where.push({ column: 'date', op: '>=', value: first }, { column: 'date', op: '<=', value: last });
+    }
+    return { where, holds: (b, i) => this.holds(columnOf(gymSummary, b, 'mac_address')[i]!, columnOf(gymSummary, b, 'date')[i]!) };
+  }
+}
+
+/** Smallest and largest of some numbers (no spread: there may be many). */
+function bounds(values: Iterable<number>): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) [min, max] = [Math.min(min, v), Math.max(max, v)];
+  return { min, max };
+}
+
+/** The MAC's visits holding each workout start (closed visits only), as (MAC, login date) pairs of the scope. */
+async function addDaysOfStarts(scope: GymScope, visits: UpstreamRange<typeof gymLogs>, starts: readonly { mac: string; start: number }[]): Promise<void> {
+  if (starts.length === 0) return;
+  const times = bounds(starts.map((s) => s.start));
+  const predicates: Predicate[] = [
+    { column: 'mac_address', op: 'in', values: [...new Set(starts.map((s) => s.mac))] },
+    { column: 'login', op: '<=', value: times.max },
+    { column: 'logout', op: '>=', value: times.min },
+  ];
+  const startsOfMac = groupBy(starts, (s) => s.mac);
+  for (const visit of await readTableRows(visits, { columns: ['mac_address', 'login', 'logout'], predicates })) {
+    const { logout } = visit;
+    if (logout === null) continue;
+    if ((startsOfMac.get(visit.mac_address) ?? []).some((s) => s.start >= visit.login && s.start <= logout)) scope.addDay(visit.mac_address, dayOfMicros(visit.login));
+  }
+}
+
+/** The visits of the scope: all of a whole MAC's, and those of a MAC logging in on one of its days. */
+async function visitsOf(scope: GymScope, visits: UpstreamRange<typeof gymLogs>): Promise<GymLogRow[]> {
+  const out: GymLogRow[] = [];
+  if (scope.wholeMacs.size > 0) out.push(...(await readTableRows(visits, { predicates: [{ column: 'mac_address', op: 'in', values: [...scope.wholeMacs] }] })));
+  if (scope.days.size > 0) {
+    const { first, last } = scope.dayBounds();
+    const predicates: Predicate[] = [
+      { column: 'mac_address', op: 'in', values: [...scope.days.keys()] },
+      { column: 'login', op: '>=', value: first * MICROS_PER_DAY },
+      { column: 'login', op: '<', value: (last + 1) * MICROS_PER_DAY },
+    ];
+    for (const v of await readTableRows(visits, { predicates })) if (scope.days.get(v.mac_address)?.has(dayOfMicros(v.login))) out.push(v);
+  }
+  return out;
+}
+
+/** The workouts of `userIds` that start within one of the closed visits (pruned by start_time). */
+async function sessionsWithin(workouts: UpstreamRange<typeof completedWorkouts>, userIds: readonly number[], visits: readonly GymLogRow[]): Promise<CompletedWorkoutRow[]> {
+  const closed = visits.filter((v) => v.logout !== null);
+  if (userIds.length === 0 || closed.length === 0) return [];
+  const from = bounds(closed.map((v) => v.login)).min;
+  const to = bounds(closed.map((v) => v.logout ?? -Infinity)).max;
+  const predicates: Predicate[] = [
+    { column: 'user_id', op: 'in', values: userIds },
+    { column: 'start_time', op: '>=', value: from },
+    { column: 'start_time', op: '<=', value: to },
+  ];
+  return readTableRows(workouts, { predicates });
+}
+
 export const goldGymSummary: Step = {
   name: STEP,
   layer: 'gold',
@@ -66,33 +180,36 @@ export const goldGymSummary: Step = {
       async compute({ ctx, target, ranges: [visitsRange, workoutsRange, usersRange] }) {
         const allUsers = await readTableRows(usersRange, { columns: ['user_id', 'mac_address'] });
         const macOfUser = new Map(allUsers.map((u) => [u.user_id, u.mac_address]));
-        const touchedVisits = [...(await readNewRows(visitsRange, { columns: ['mac_address'] })), ...(await readRemovedRows(visitsRange, { columns: ['mac_address'] }))];
-        const touchedWorkouts = [...(await readNewRows(workoutsRange, { columns: ['user_id'] })), ...(await readRemovedRows(workoutsRange, { columns: ['user_id'] }))];
+        const touchedVisits = [...(await readNewRows(visitsRange, { columns: ['mac_address', 'login'] })), ...(await readRemovedRows(visitsRange, { columns: ['mac_address', 'login'] }))];
+        const touchedWorkouts = [...(await readNewRows(workoutsRange, { columns: ['user_id', 'start_time'] })), ...(await readRemovedRows(workoutsRange, { columns: ['user_id', 'start_time'] }))];
         // A registration that left brings its old MAC, whose rows of that user must go.
         const touchedUsers = [...(await readNewRows(usersRange, { columns: ['mac_address'] })), ...(await readRemovedRows(usersRange, { columns: ['mac_address'] }))];
         const recordsIn = touchedVisits.length + touchedWorkouts.length + touchedUsers.length;
-        const macs = new Set<string>([
-          ...touchedVisits.map((v) => v.mac_address),
-          ...touchedUsers.map((u) => u.mac_address),
-          ...touchedWorkouts.flatMap((w) => {
+        const scope = new GymScope();
+        for (const u of touchedUsers) scope.addMac(u.mac_address);
+        for (const v of touchedVisits) scope.addDay(v.mac_address, dayOfMicros(v.login));
+        // A workout's start or old start (a removed row) touches the days of the visits holding it.
+        await addDaysOfStarts(
+          scope,
+          visitsRange,
+          touchedWorkouts.flatMap((w) => {
             const mac = macOfUser.get(w.user_id);
-            return mac === undefined ? [] : [mac];
+            return mac === undefined || scope.wholeMacs.has(mac) ? [] : [{ mac, start: w.start_time }];
           }),
-        ]);
-        if (macs.size === 0) return { rows: [], recordsIn };
-        const macList = [...macs];
+        );
+        if (scope.size === 0) return { rows: [], recordsIn };
+        const macs = new Set(scope.macs);
         const usersOfMac = groupBy(allUsers.filter((u) => macs.has(u.mac_address)), (u) => u.mac_address);
-        const userIds = allUsers.filter((u) => macs.has(u.mac_address)).map((u) => u.user_id);
-        const visitsOfMac = groupBy(await readTableRows(visitsRange, { predicates: [{ column: 'mac_address', op: 'in', values: macList }] }), (v) => v.mac_address);
-        const sessions = userIds.length === 0 ? [] : await readTableRows(workoutsRange, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
-        const sessionsOfUser = groupBy(sessions, (w) => w.user_id);
+        const visits = await visitsOf(scope, visitsRange);
+        const visitsOfMac = groupBy(visits, (v) => v.mac_address);
+        const sessionsOfUser = groupBy(await sessionsWithin(workoutsRange, allUsers.filter((u) => macs.has(u.mac_address)).map((u) => u.user_id), visits), (w) => w.user_id);
         // One row per key: gymRows keeps one per key of its MAC, and the key holds the MAC.
         const rows: GymSummaryRow[] = [];
-        for (const mac of macList) {
+        for (const mac of macs) {
           const ownSessions = (usersOfMac.get(mac) ?? []).flatMap((u) => sessionsOfUser.get(u.user_id) ?? []);
           for (const row of gymRows(mac, visitsOfMac.get(mac) ?? [], ownSessions)) rows.push(row);
         }
-        await deleteUnproduced(target, gymSummary.primaryKey, columnScope('mac_address', macs), rows, { step: STEP, reason: 'rows no longer supported by visits, workouts and registrations', now: ctx.now });
+        await deleteUnproduced(target, gymSummary.primaryKey, scope.asReplaceScope(), rows, { step: STEP, reason: 'rows no longer supported by visits, workouts and registrations', now: ctx.now });
         return { rows, recordsIn };
       },
       whenMatched: (target, source) => (sameRow(source, target) ? undefined : source),
