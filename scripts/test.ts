@@ -17,6 +17,7 @@ import path from 'node:path';
 import { projectRoot } from '../devstack/paths.ts';
 import { freePort } from '../devstack/ports.ts';
 import { startStack, stopStack, type StackPorts } from '../devstack/services.ts';
+import { ensureSpark } from '../devstack/spark.ts';
 import { ensureTools } from '../devstack/tools.ts';
 
 const log = (line: string) => console.error(`[test-stack] ${line}`);
@@ -77,9 +78,11 @@ async function main(): Promise<number> {
 
   try {
     const started = Date.now();
-    const tools = await ensureTools(log, { python: true, chromium: !unitOnly });
+    // Spark (for test/integration/delta-spark.test.ts) installs beside the other tools, mostly a download.
+    const [tools, sparkPython] = await Promise.all([ensureTools(log, { python: true, chromium: !unitOnly }), unitOnly ? undefined : ensureSpark(log)]);
     env.FITLAKE_TEMPORAL_BIN = tools.temporal;
     env.FITLAKE_PYTHON = tools.python;
+    if (sparkPython) env.FITLAKE_SPARK_PYTHON = sparkPython;
     if (tools.chromium) env.FITLAKE_TEST_CHROMIUM = tools.chromium;
     if (needsStack) {
       // A port found free can be taken by another process before the service binds it; then the
