@@ -7,7 +7,7 @@ import { allTables } from '../schema/tables.ts';
 import { tablePath } from '../schema/types.ts';
 import { downstreamOf, stages, stepByName } from '../lakehouse/steps/graph.ts';
 import { Lake } from '../lakehouse/steps/lake.ts';
-import { maintainTable, type TableMaintenance } from '../lakehouse/steps/maintenance.ts';
+import { maintainTable, maintenanceDue, recordMaintenance, type TableMaintenance } from '../lakehouse/steps/maintenance.ts';
 import { pendingSteps, planStages, type PendingSteps, type PlanFilter } from '../lakehouse/steps/plan.ts';
 import { resetSteps, withCoWriters } from '../lakehouse/steps/reset.ts';
 import type { KafkaSource } from '../lakehouse/steps/bronze/kafka-source.ts';
@@ -124,6 +124,18 @@ export function createActivities(deps: ActivityDeps) {
     /** Compact small files of one table, vacuum files unreferenced for longer than the retention, remove the expired log. */
     async maintainTable(input: { lake: string; table: string; retentionHours: number }): Promise<TableMaintenance> {
       return maintainTable(lakeAt(input.lake), input.table, { retentionHours: input.retentionHours, now });
+    },
+
+    /** Whether a once run should maintain the lake: its last recorded maintenance is older than everySeconds. */
+    async maintenanceDue(input: { lake: string; everySeconds: number }): Promise<boolean> {
+      return maintenanceDue(lakeAt(input.lake), input.everySeconds, now());
+    },
+
+    /** Record that the lake was maintained now (once runs read it to know when maintenance is due). */
+    async recordMaintenance(input: { lake: string }): Promise<number> {
+      const at = now();
+      await recordMaintenance(lakeAt(input.lake), at);
+      return at;
     },
 
     /** Forget what the steps produced (tables emptied, checkpoints reset) so they rebuild from their inputs. */

@@ -43,9 +43,10 @@ export interface PipelineInput extends PipelineLocations {
    */
   stepMaximumAttempts?: number;
   /**
-   * Continuous mode: table maintenance (compaction of consumed small files, vacuum past
-   * `maintenanceRetentionHours`, expired log cleanup) between cycles, every this many seconds of
-   * workflow time; 0 switches it off. @default 3600
+   * Table maintenance (compaction of consumed small files, vacuum past `maintenanceRetentionHours`,
+   * expired log cleanup) every this many seconds; 0 switches it off. Continuous mode: between cycles, by
+   * workflow time. Once mode: after the cycle, when the lake's last maintenance (recorded in the lake by
+   * any once run) is older than this. @default 3600
    */
   maintenanceEverySeconds?: number;
   /** Vacuum retention of that maintenance. @default 168 (a week, Delta's default) */
@@ -107,6 +108,8 @@ export interface PipelineResult {
   steps: StepProgress[];
   /** A scheduled run that did not start because another run was going on the lake: that run. */
   skippedFor?: { workflowId: string; mode: string };
+  /** The maintenance this run did, if any (see PipelineProgress.maintenance). */
+  maintenance?: { at: number; summary: string[]; error?: string };
 }
 
 export interface ResetInput extends PipelineLocations {

@@ -43,6 +43,12 @@ export const SKIP_OVERLAPPING_PATCH = 'skip-scheduled-run-on-busy-lake';
  */
 export const MAINTAIN_IN_CONTINUOUS_PATCH = 'maintenance-in-continuous-runs';
 
+/**
+ * Patch id of table maintenance at the end of once runs whose lake was last maintained (by a once run)
+ * longer than maintenanceEverySeconds ago: runs recorded before it end right after their cycle.
+ */
+export const MAINTAIN_IN_ONCE_PATCH = 'maintenance-in-once-runs';
+
 /** Default seconds between two maintenances of a continuous run. */
 export const DEFAULT_MAINTENANCE_EVERY_SECONDS = 3600;
 
@@ -211,6 +217,24 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     }
   };
 
+  // A once run (a schedule's, typically every few minutes) maintains the lake after its cycle when the
+  // lake's last such maintenance, recorded in the lake, is older than maintenanceEverySeconds: scheduled
+  // once runs keep the tables compacted and the log trimmed as a continuous run does.
+  const maintainOnceIfDue = async () => {
+    if (input.mode !== 'once' || maintainEveryMs <= 0 || !patched(MAINTAIN_IN_ONCE_PATCH)) return;
+    try {
+      if (!(await local.maintenanceDue({ lake: input.lake, everySeconds: maintainEveryMs / 1000 }))) return;
+      const summary = await maintainLake(input.lake, input.maintenanceRetentionHours ?? 168);
+      maintenance = { at: await local.recordMaintenance({ lake: input.lake }), summary };
+      log.info('table maintenance done', { summary });
+    } catch (e) {
+      if (!(e instanceof ActivityFailure)) throw e;
+      // Not recorded: the next once run tries again.
+      maintenance = { at: Date.now(), summary: [], error: (e.cause ?? e).message };
+      log.warn('table maintenance failed; the next once run tries again', { error: maintenance.error });
+    }
+  };
+
   for (;;) {
     cycle++;
     const cycleStart = Date.now();
@@ -232,7 +256,11 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       setCurrentDetails(failureDetails(failure));
     }
     log.info('pipeline cycle done', { cycle, steps: steps.map(summaryLine) });
-    if (input.mode === 'once' || stopping) break;
+    if (input.mode === 'once') {
+      if (!failure) await maintainOnceIfDue();
+      break;
+    }
+    if (stopping) break;
     if (!failure) await maintainIfDue();
     if (stopping) break;
     // Sleep until the next trigger, everySeconds (or the failure backoff) after this cycle's start
@@ -244,5 +272,5 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       await continueAsNew<typeof pipelineWorkflow>({ ...input, cyclesDone: cycle, ...(maintains ? { maintainedAt } : {}) });
     }
   }
-  return { cycles: cycle, summary: steps.map(summaryLine), steps };
+  return { cycles: cycle, summary: steps.map(summaryLine), steps, ...(maintenance ? { maintenance } : {}) };
 }

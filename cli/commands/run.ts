@@ -22,8 +22,9 @@ Options:
   --continuous           repeat every --every until Ctrl-C (which stops after the current cycle)
   --every DURATION       trigger interval in continuous mode (default 5s)
   --maintain-every DURATION
-                         continuous mode: compact, vacuum and clean up the log of every table between
-                         cycles this often (default 1h; 0 switches it off)
+                         compact, vacuum and clean up the log of every table this often (default 1h;
+                         0 switches it off): between the cycles of a continuous run; after a once run
+                         when the lake's last maintenance by a once run is older
   --steps a,b            only these steps        --layers bronze,silver,gold   only these layers
   --no-worker            never start a worker in this process (wait for others to serve the task queue)
   --own-worker           always start one in this process, even when others serve the task queue

@@ -66,3 +66,30 @@ export async function maintainTable(lake: Lake, table: string, options: { retent
   const cleaned = await cleanupLogConsumed(lake, def, { now: options.now });
   return { filesRemoved: compacted.filesRemoved, filesAdded: compacted.filesAdded, vacuumed: vacuumed.deleted.length, logFilesRemoved: cleaned.deleted.length };
 }
+
+/** Where the lake records its last maintenance by a once run (outside every table's folder). */
+export const MAINTENANCE_RECORD_KEY = '_fitlake/maintenance.json';
+
+/** When the lake was last maintained by a once run (ms since the epoch), or undefined if never. */
+export async function lastMaintenance(lake: Lake): Promise<number | undefined> {
+  const info = await lake.root.head(MAINTENANCE_RECORD_KEY);
+  if (!info) return undefined;
+  const record = JSON.parse(new TextDecoder().decode(await lake.root.get(MAINTENANCE_RECORD_KEY))) as { at?: unknown };
+  return typeof record.at === 'number' ? record.at : undefined;
+}
+
+/**
+ * Whether maintenance every `everySeconds` is due at `now`. A lake without a record gets one at `now`
+ * and is not due: its clock starts with its first run, as a continuous run's starts with the run.
+ */
+export async function maintenanceDue(lake: Lake, everySeconds: number, now: number): Promise<boolean> {
+  if (!(everySeconds > 0)) return false;
+  const at = await lastMaintenance(lake);
+  if (at === undefined) await recordMaintenance(lake, now);
+  return at !== undefined && now - at >= everySeconds * 1000;
+}
+
+/** Record a maintenance of the lake at `at`. */
+export async function recordMaintenance(lake: Lake, at: number): Promise<void> {
+  await lake.root.put(MAINTENANCE_RECORD_KEY, new TextEncoder().encode(`${JSON.stringify({ at, iso: new Date(at).toISOString() })}\n`));
+}

@@ -12,12 +12,13 @@ import { STEPS } from '../../lakehouse/steps/graph.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
-import { allTables } from '../../schema/tables.ts';
+import { lastMaintenance, recordMaintenance } from '../../lakehouse/steps/maintenance.ts';
+import { allTables, registeredUsersBz } from '../../schema/tables.ts';
 import type { PipelineInput, PipelineProgress, PipelineResult } from '../../activities/types.ts';
 import { makeTestLake } from '../support/pipeline.ts';
 import { landSbitSet, sbitDir } from '../support/sbit.ts';
 import { temporalAddress, uniqueName } from '../support/stack.ts';
-import { assertSameTables, connectTestClient, percentile, startWorker, testSettings, waitFor } from '../support/temporal-helpers.ts';
+import { assertSameTables, connectTestClient, landSyntheticSet, percentile, startWorker, testSettings, waitFor } from '../support/temporal-helpers.ts';
 
 test('a once run through Temporal builds the same lake as runPipeline in process, reports every step and answers progress queries', async (t) => {
   const address = temporalAddress(t);
@@ -109,6 +110,48 @@ test('a once run through Temporal builds the same lake as runPipeline in process
         `sum of step activity times ${activityTime} ms (last run); the same idle pipeline in process ${idleInProcess.toFixed(0)} ms. ` +
         `SBIT set 1 load: workflow ${firstWall.toFixed(0)} ms, in process ${referenceMs.toFixed(0)} ms`,
     );
+  } finally {
+    await worker.stop();
+    await close();
+  }
+});
+
+test('once runs maintain the lake when its last maintenance is older than maintenanceEverySeconds, and record it', async (t) => {
+  const address = temporalAddress(t);
+  if (!address) return;
+  const here = await makeTestLake('fitlake-once-maintained-');
+  const settings = testSettings(address, uniqueName('once-maintained'), here);
+  const lake = new Lake(new LocalObjectStore(settings.lake));
+  const bronzeFiles = async () => (await (await lake.table(registeredUsersBz)).refresh()).files.size;
+  const input: PipelineInput = { mode: 'once', lake: settings.lake, landing: settings.landing, trigger: 'manual' };
+  const { client, close } = await connectTestClient(address);
+  const worker = await startWorker(settings);
+  const runOnce = async () => (await (await startPipeline(client, settings, input)).result()) as PipelineResult;
+  try {
+    // Three once runs, a landing file each: three small bronze files. The first run starts the lake's
+    // maintenance clock (a record, no maintenance); the next two are within the hour.
+    const base = 70_000 + Math.floor(Math.random() * 50_000) * 4;
+    const results: PipelineResult[] = [];
+    for (let i = 0; i < 3; i++) {
+      await landSyntheticSet(here.landingDir, base + i);
+      results.push(await runOnce());
+    }
+    assert.ok(results.every((r) => r.maintenance === undefined), 'no maintenance within the hour');
+    const started = await lastMaintenance(lake);
+    assert.ok(started !== undefined, 'the first run recorded the clock');
+    assert.equal(await bronzeFiles(), 3);
+
+    // Two hours later (by the record): the next once run maintains after its cycle and records it.
+    await recordMaintenance(lake, Date.now() - 2 * 3_600_000);
+    const due = await runOnce();
+    assert.equal(due.maintenance?.error, undefined);
+    assert.ok(due.maintenance?.summary.some((line) => /^bronze\/registered_users_bz: compacted 3 into 1 file\(s\)/.test(line)), JSON.stringify(due.maintenance));
+    assert.equal(await bronzeFiles(), 1);
+    assert.ok((await lastMaintenance(lake))! > Date.now() - 60_000, 'recorded now');
+    // The one after it finds it fresh, and with maintenanceEverySeconds 0 none is ever done.
+    assert.equal((await runOnce()).maintenance, undefined);
+    await recordMaintenance(lake, Date.now() - 2 * 3_600_000);
+    assert.equal(((await (await startPipeline(client, settings, { ...input, maintenanceEverySeconds: 0 })).result()) as PipelineResult).maintenance, undefined);
   } finally {
     await worker.stop();
     await close();
