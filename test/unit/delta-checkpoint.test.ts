@@ -19,7 +19,6 @@ import {
   checkpointInterval,
   checkpointKeys,
   checkpointOfKey,
-  commit,
   commitKey,
   deletedFileRetentionMs,
   encodeCheckpoint,
@@ -29,10 +28,9 @@ import {
   readLastCheckpoint,
   TableFormatError,
   TableNotFoundError,
-  type MetadataAction,
   type Snapshot,
 } from '../../lakehouse/table/log/index.ts';
-import { batch, scratchStore, sortRows, StoreWrapper, T0, type Row } from '../support/delta-helpers.ts';
+import { batch, scratchStore, setProperties, sortRows, StoreWrapper, T0, type Row } from '../support/delta-helpers.ts';
 
 const columns = [
   { name: 'id', type: 'long', nullable: false },
@@ -106,13 +104,6 @@ function stateOf(s: Snapshot) {
     tombstones: sorted(s.tombstones),
     timestamp: s.timestamp,
   };
-}
-
-async function setProperties(table: DeltaTable, properties: Record<string, string>): Promise<void> {
-  const snapshot = await table.refresh();
-  const metaData: MetadataAction = { ...snapshot.metadata, configuration: { ...snapshot.metadata.configuration, ...properties } };
-  await commit(table.store, { readSnapshot: snapshot, actions: [{ metaData }], operation: 'SET TBLPROPERTIES', readSet: { readsAdded: false } });
-  await table.refresh();
 }
 
 async function checkpointVersions(store: ObjectStore): Promise<number[]> {

@@ -15,30 +15,21 @@ import { DeltaTable } from '../../lakehouse/table/index.ts';
 import { rowsRemovedBetween } from '../../lakehouse/table/files/index.ts';
 import {
   checkpointOfKey,
-  commit,
   LOG_DIR,
   loadSnapshot,
   logRetentionMs,
   TableNotFoundError,
   versionOfCommitKey,
-  type MetadataAction,
   type Snapshot,
 } from '../../lakehouse/table/log/index.ts';
 import type { ObjectInfo, ObjectStore } from '../../lakehouse/storage/index.ts';
-import { batch, scratchStore, sortRows, StoreWrapper, type Row } from '../support/delta-helpers.ts';
+import { batch, scratchStore, setProperties, sortRows, StoreWrapper, type Row } from '../support/delta-helpers.ts';
 
 const columns = [
   { name: 'id', type: 'long', nullable: false },
   { name: 'v', type: 'double', nullable: true },
 ] as const satisfies readonly ColumnDef[];
 const DAY = 86_400_000;
-
-async function setProperties(table: DeltaTable, properties: Record<string, string>): Promise<void> {
-  const snapshot = await table.refresh();
-  const metaData: MetadataAction = { ...snapshot.metadata, configuration: { ...snapshot.metadata.configuration, ...properties } };
-  await commit(table.store, { readSnapshot: snapshot, actions: [{ metaData }], operation: 'SET TBLPROPERTIES', readSet: { readsAdded: false } });
-  await table.refresh();
-}
 
 /**
  * A table of versions 0..14 with checkpoints at 4, 8 and 12 (interval 4): appends, a merge that updates

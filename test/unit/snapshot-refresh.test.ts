@@ -10,7 +10,7 @@ import type { ObjectInfo } from '../../lakehouse/storage/index.ts';
 import { heartRate } from '../../schema/tables.ts';
 import { DeltaTable } from '../../lakehouse/table/index.ts';
 import { commitKey, encodeCommit, loadSnapshot, MapLineage, refreshSnapshot, VersionedMap, type Action, type Snapshot } from '../../lakehouse/table/log/index.ts';
-import { scratchStore, StoreWrapper } from '../support/delta-helpers.ts';
+import { scratchStore, setProperties, StoreWrapper } from '../support/delta-helpers.ts';
 
 /** A deterministic pseudo-random sequence (xorshift32). */
 function random(seed: number): () => number {
@@ -121,7 +121,7 @@ describe('refreshSnapshot', () => {
     assert.equal(counting.gets, 1);
     assert.equal(counting.lists, 0);
 
-    await writeCommits(store, 4, 5, (v) => [...adds(v, 2), { remove: { path: `v${v - 3}-0.parquet`, deletionTimestamp: v, dataChange: true } }, { txn: { appId: 'app', version: v } }]);
+    await writeCommits(store, 4, 5, (v) => [...adds(v, 2), { remove: { path: `v${v - 3}-0.parquet`, deletionTimestamp: 1_700_000_000_000 + v, dataChange: true } }, { txn: { appId: 'app', version: v } }]);
     counting.gets = 0;
     const refreshed = await refreshSnapshot(counting, snapshot);
     assert.equal(counting.gets, 2 + 1, 'the two new commits and the probe that finds no third');
@@ -149,7 +149,7 @@ describe('refreshSnapshot', () => {
     await writeCommits(store, 1, 1, (v) => adds(v, 20));
     const start = await loadSnapshot(store);
     // Many small commits: a txn rewritten each time, files added and removed, so the lineage fills up.
-    const churn = (v: number): Action[] => [...adds(v, 3), { remove: { path: `v${v - 1}-1.parquet`, deletionTimestamp: v, dataChange: true } }, { txn: { appId: 'step', version: v } }];
+    const churn = (v: number): Action[] => [...adds(v, 3), { remove: { path: `v${v - 1}-1.parquet`, deletionTimestamp: 1_700_000_000_000 + v, dataChange: true } }, { txn: { appId: 'step', version: v } }];
     const held: Snapshot[] = [start];
     let current = start;
     for (let chunk = 0; chunk < 8; chunk++) {
@@ -188,3 +188,35 @@ describe('refreshSnapshot', () => {
     assert.deepEqual(contents(await refreshSnapshot(store, plain)), contents(await loadSnapshot(store)));
   });
 });
+
+describe('tombstones in memory', () => {
+  test('expire with delta.deletedFileRetentionDuration by the log clock: a table refreshed for months holds those of the retention only', async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, heartRate);
+    await setProperties(table, { 'delta.deletedFileRetentionDuration': 'interval 100 seconds' });
+    const first = table.version + 1;
+    // A file added and one removed every commit, one commit a second (the log's clock): 3,000 commits.
+    const at = (v: number) => 1_700_000_000_000 + v * 1000;
+    const write = async (from: number, to: number) => {
+      for (let v = from; v <= to; v++) {
+        const actions: Action[] = [{ commitInfo: { timestamp: at(v), operation: 'WRITE' } }, ...adds(v, 1), ...(v > first ? [{ remove: { path: `v${v - 1}-0.parquet`, deletionTimestamp: at(v), dataChange: true } }] : [])];
+        assert.ok(await store.putIfAbsent(commitKey(v), encodeCommit(actions)));
+      }
+    };
+    let snapshot = await loadSnapshot(store);
+    let most = 0;
+    for (let from = first; from < first + 3000; from += 100) {
+      await write(from, from + 99);
+      snapshot = await refreshSnapshot(store, snapshot);
+      most = Math.max(most, snapshot.tombstones.size);
+    }
+    // Without expiry: 2,999. With it: the last 100 s (100 commits) plus those since the last rebase.
+    assert.ok(most < 1200, `at most ${most} tombstones held`);
+    const loaded = await loadSnapshot(store);
+    assert.equal(loaded.tombstones.size, 101, 'a load keeps the tombstones of the last 100 s, both ends included');
+    assert.ok([...snapshot.tombstones.keys()].filter((k) => !loaded.tombstones.has(k)).every((k) => snapshot.tombstones.get(k)! < at(snapshot.version) - 100_000), 'only expired ones beyond the load');
+    assert.deepEqual([...loaded.tombstones.keys()].filter((k) => !snapshot.tombstones.has(k)), [], 'none unexpired lost');
+    assert.equal(snapshot.files.size, 1);
+  });
+});
+

@@ -19,6 +19,7 @@ import { fromSchemaString } from './delta-schema.ts';
 import { TableFormatError, TableNotFoundError } from './errors.ts';
 import { checkpointKeys, checkpointOfKey, commitKey, LOG_DIR, versionOfCommitKey } from './log-paths.ts';
 import { MapLineage, VersionedMap } from './versioned-map.ts';
+import { deletedFileRetentionMs } from './table-properties.ts';
 
 /** The highest protocol versions this implementation reads and writes. */
 export const READER_VERSION = 1;
@@ -191,10 +192,14 @@ class Lineage implements StateMaps<MapLineage<string, AddAction>, MapLineage<str
     return changed > 1024 + size;
   }
 
-  /** A new lineage whose bases are the state at the head; this one continues there (see versioned-map.ts). */
-  rebase(): Lineage {
+  /**
+   * A new lineage whose bases are the state at the head, without the tombstones removed before
+   * `tombstoneCutoff`; this one continues there (see versioned-map.ts).
+   */
+  rebase(tombstoneCutoff: number): Lineage {
     const views = this.views(this.head);
-    const next = new Lineage({ files: new Map(views.files), fileVersions: new Map(views.fileVersions), txns: new Map(views.txns), txnUpdated: new Map(views.txnUpdated), tombstones: new Map(views.tombstones) }, this.head);
+    const tombstones = new Map([...views.tombstones].filter(([, at]) => at >= tombstoneCutoff));
+    const next = new Lineage({ files: new Map(views.files), fileVersions: new Map(views.fileVersions), txns: new Map(views.txns), txnUpdated: new Map(views.txnUpdated), tombstones }, this.head);
     this.next = next;
     return next;
   }
@@ -248,7 +253,20 @@ function freeze(location: string, state: Scalars, maps: ReturnType<Lineage['view
 
 /** A snapshot of a state loaded from scratch: its plain maps become the base of a new lineage. */
 function freezeLoaded(location: string, maps: PlainMaps, state: Scalars, checkpointVersion: number | undefined): Snapshot {
+  const cutoff = tombstoneCutoff(state);
+  for (const [path, at] of maps.tombstones) if (at < cutoff) maps.tombstones.delete(path);
   return freeze(location, state, new Lineage(maps, state.version).views(state.version), { checkpointVersion });
+}
+
+/**
+ * Tombstones removed before this (ms) have expired: older than `delta.deletedFileRetentionDuration`
+ * before the version's commit time (the log's clock, so every reader of a version agrees). They leave
+ * the snapshot as they leave checkpoints, so a process that refreshes one table for months holds the
+ * tombstones of the retention, not of its whole run. (Vacuum then goes by the file's own age, as
+ * after a reload from a checkpoint.)
+ */
+function tombstoneCutoff(state: Scalars): number {
+  return state.metadata && state.timestamp > 0 ? state.timestamp - deletedFileRetentionMs(state.metadata) : -Infinity;
 }
 
 /** Versions of the commit files present, ascending. */
@@ -479,7 +497,7 @@ export async function refreshSnapshot(store: ObjectStore, snapshot: Snapshot, up
     }
     applyScalars(state, version, actions);
   }
-  if (lineage.head === state.version && lineage.next === undefined && lineage.worthRebasing) lineage = lineage.rebase();
+  if (lineage.head === state.version && lineage.next === undefined && lineage.worthRebasing) lineage = lineage.rebase(tombstoneCutoff(state));
   return freeze(store.url, state, lineage.views(state.version), { previous: snapshot, checkpointVersion: snapshot.checkpointVersion });
 }
 
