@@ -8,8 +8,9 @@
  *
  * Readings are streamed file by file, column by column, and the output is merged in chunks (see
  * incremental-step.ts), so memory follows a chunk, not the number of readings. New readings (files added
- * since the checkpoint) are joined with every workout; the windows of new workouts then only need the
- * older files, read once for all windows. No output key can come out twice: a reading is one
+ * since the checkpoint) are joined with every workout whose window overlaps their times (completed
+ * workouts are read by time, so a cycle does not read the table's history); the windows of new workouts
+ * then only need the older files whose statistics admit them, read once for all windows. No output key can come out twice: a reading is one
  * (device_id, time) of one live file, and each window belongs to one user.
  *
  * With worker threads, heart_rate files are decoded and joined there (joinReadingsFile), a few files
@@ -19,7 +20,7 @@ import { completedWorkouts, heartRate, users, workoutBpm, type CompletedWorkoutR
 import type { AddAction } from '../../table/log/index.ts';
 import { columnOf, concatBatches, fromWire, type ColumnBatch } from '../../table/columns/index.ts';
 import type { TargetTransaction } from '../target-transaction.ts';
-import { fileMayMatch, dataFileBytes } from '../../table/files/index.ts';
+import { fileMayMatch, dataFileBytes, statsOf, type Predicate } from '../../table/files/index.ts';
 import { joinReadings, type WindowsOfDevice } from '../../kernels/readings-join.ts';
 import type { WorkerPool } from '../../threads/pool.ts';
 import type { UpstreamRange } from '../incremental.ts';
@@ -83,6 +84,8 @@ interface RemovedInput {
   readings: readonly Pick<HeartRateRow, 'device_id' | 'time'>[];
   /** Sessions whose completed workout changed or went: their rows must lie in the current window. */
   sessions: ReadonlySet<string>;
+  /** The windows those sessions had: their rows lie within them. */
+  oldWindows: readonly Pick<CompletedWorkoutRow, 'start_time' | 'end_time'>[];
   /** Users whose registration changed or went: all their rows are joined again. */
   users: ReadonlySet<number>;
 }
@@ -107,8 +110,18 @@ async function deleteUnsupported(target: TargetTransaction, removed: RemovedInpu
   const sessionUsers = [...removed.sessions].map((key) => Number(key.split('\u0001')[0]));
   const userIds = [...new Set([...removed.users, ...readingsOfUser.keys(), ...sessionUsers])];
   if (userIds.length === 0) return;
+  // Without a changed registration every row to delete lies within the old windows or at the replaced
+  // readings' times: files of other times are not read (a file of each cycle holds most users).
+  const where: Predicate[] = [{ column: 'user_id', op: 'in', values: userIds }];
+  if (removed.users.size === 0) {
+    let from = Infinity;
+    let to = -Infinity;
+    for (const w of removed.oldWindows) [from, to] = [Math.min(from, w.start_time), Math.max(to, w.end_time)];
+    for (const r of removed.readings) [from, to] = [Math.min(from, r.time), Math.max(to, r.time)];
+    where.push({ column: 'time', op: '>=', value: from }, { column: 'time', op: '<=', value: to });
+  }
   await target.deleteRows({
-    where: [{ column: 'user_id', op: 'in', values: userIds }],
+    where,
     matches(batch, i) {
       const user = columnOf(workoutBpm, batch, 'user_id')[i]!;
       const workout = columnOf(workoutBpm, batch, 'workout_id')[i]!;
@@ -126,6 +139,28 @@ async function deleteUnsupported(target: TargetTransaction, removed: RemovedInpu
   });
 }
 
+/** The times the readings of a range's new files lie within, from their statistics (undefined: some file has none). */
+function timeRange(range: UpstreamRange<typeof heartRate>): { from: number; to: number } | undefined {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const add of range.files) {
+    const stats = statsOf(add, range.snapshot.columns, range.snapshot.partitionColumns);
+    const [min, max] = [stats.min.get('time'), stats.max.get('time')];
+    if (typeof min !== 'number' || typeof max !== 'number') return undefined;
+    [from, to] = [Math.min(from, min), Math.max(to, max)];
+  }
+  return { from, to };
+}
+
+/** Workouts whose window may hold a time of the range (every workout without one). */
+function overlapping(times: { from: number; to: number } | undefined): Predicate[] {
+  if (!times) return [];
+  return [
+    { column: 'end_time', op: '>=', value: times.from },
+    { column: 'start_time', op: '<=', value: times.to },
+  ];
+}
+
 export const silverWorkoutBpm: Step = {
   name: STEP,
   layer: 'silver',
@@ -140,22 +175,27 @@ export const silverWorkoutBpm: Step = {
         // New and changed completed workouts, and what left the three inputs: the rows it supported go first.
         const changedWorkouts = await readNewRows(workoutsRange);
         const allUsers = await readTableRows(usersRange, { columns: ['user_id', 'device_id'] });
-        const allWorkouts = await readTableRows(workoutsRange);
         const userOfDevice = new Map(allUsers.map((u) => [u.device_id, u.user_id]));
         const deviceOfUser = new Map(allUsers.map((u) => [u.user_id, u.device_id]));
-        const workoutsOfUser = groupBy(allWorkouts, (w) => w.user_id);
-        const windowOf = new Map(allWorkouts.map((w) => [keyOf(w, completedWorkouts.primaryKey), w]));
+        // The current window of a changed session is among the new rows (a changed row is written anew).
+        const windowOf = new Map(changedWorkouts.map((w) => [keyOf(w, completedWorkouts.primaryKey), w]));
         const removedUsers = new Set((await readRemovedRows(usersRange, { columns: ['user_id'] })).map((u) => u.user_id));
+        // A session's rows can only have to go if its workout changed or went, which leaves a pre-image
+        // (or a delete) among the removed rows; a new workout has no rows yet.
+        const oldWindows = await readRemovedRows(workoutsRange, { columns: [...completedWorkouts.primaryKey, 'start_time', 'end_time'] });
         const removed: RemovedInput = {
           readings: await readRemovedRows(readings, { columns: ['device_id', 'time'] }),
-          sessions: new Set([...changedWorkouts, ...(await readRemovedRows(workoutsRange, { columns: completedWorkouts.primaryKey }))].map((w) => keyOf(w, completedWorkouts.primaryKey))),
+          sessions: new Set(oldWindows.map((w) => keyOf(w, completedWorkouts.primaryKey))),
+          oldWindows,
           users: removedUsers,
         };
         await deleteUnsupported(target, removed, windowOf, userOfDevice, ctx.now);
         let out = new JoinedFiles();
 
-        // 1. New readings with the workouts known now.
+        // 1. New readings with the workouts known now whose windows overlap the new readings' times
+        //    (completed_workouts read by time, not whole: its history is not read every cycle).
         const fresh = new Set<AddAction>(readings.files);
+        const workoutsOfUser = groupBy(readings.files.length === 0 ? [] : await readTableRows(workoutsRange, { predicates: overlapping(timeRange(readings)) }), (w) => w.user_id);
         const windowsOfEveryDevice: WindowsOfDevice = new Map();
         for (const [device, user] of userOfDevice) {
           const ws = workoutsOfUser.get(user);
@@ -177,8 +217,8 @@ export const silverWorkoutBpm: Step = {
         const windows = new Map<string, CompletedWorkoutRow>();
         for (const w of changedWorkouts) windows.set(keyOf(w, completedWorkouts.primaryKey), w);
         const joinedAgain = new Set([...(await readNewRows(usersRange, { columns: ['user_id'] })).map((u) => u.user_id), ...removedUsers]);
-        for (const user of joinedAgain) {
-          for (const w of workoutsOfUser.get(user) ?? []) windows.set(keyOf(w, completedWorkouts.primaryKey), w);
+        if (joinedAgain.size > 0) {
+          for (const w of await readTableRows(workoutsRange, { predicates: [{ column: 'user_id', op: 'in', values: [...joinedAgain] }] })) windows.set(keyOf(w, completedWorkouts.primaryKey), w);
         }
         out.recordsIn += windows.size;
         const windowsOfDevice = new Map<number, CompletedWorkoutRow[]>();
