@@ -1,6 +1,6 @@
 /**
- * A gold cycle reads what its new data touched, not the history (issue 20, item 5): with a fixed amount of
- * new rows per cycle, the gold steps read about the same bytes in the fortieth cycle as in the fourth
+ * A cycle reads what its new data touched, not the history (issue 20, item 5): with a fixed amount of
+ * new rows per cycle, the gold steps and silver workout_bpm read about the same bytes in the fortieth cycle as in the fourth
  * (on the old code: every file, because each cycle's file holds every user and MAC address, so
  * predicates on them prune none). The summaries stay those of one run over the same rows, also after
  * changes that move, add and remove rows of old cycles.
@@ -10,10 +10,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { completedWorkouts, gymLogs, gymSummary, userBins, users, workoutBpm, workoutBpmSummary, type CompletedWorkoutRow, type GymLogRow, type UserBinRow, type UserRow, type WorkoutBpmRow } from '../../schema/tables.ts';
+import { completedWorkouts, gymLogs, gymSummary, heartRate, userBins, users, workoutBpm, workoutBpmSummary, type CompletedWorkoutRow, type GymLogRow, type HeartRateRow, type UserBinRow, type UserRow, type WorkoutBpmRow } from '../../schema/tables.ts';
 import type { TableDef } from '../../schema/types.ts';
 import { goldGymSummary } from '../../lakehouse/steps/gold/gym-summary.ts';
 import { goldWorkoutBpmSummary } from '../../lakehouse/steps/gold/workout-bpm-summary.ts';
+import { silverWorkoutBpm } from '../../lakehouse/steps/silver/workout-bpm.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
 import type { StepContext } from '../../lakehouse/steps/step.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
@@ -189,3 +190,37 @@ describe('gold gym_summary reads in proportion to new data', () => {
     assert.equal((await assertOneRun('re-registered')).length, MACS * CYCLES - 1 + 1 - CYCLES);
   });
 });
+
+describe('silver workout_bpm reads in proportion to new data', () => {
+  it('reads flat bytes of its own table and of completed_workouts per cycle, and equals one run after a workout is shortened', async (t) => {
+    const CYCLES = 40;
+    const { lake, ctx, store } = await newLake(t);
+    await put(lake, users, Array.from({ length: MACS }, (_, i) => userOf(i + 1)));
+    // Day c: each device reads once a minute from 10:00 to 12:00; its user works out 10:30-11:30.
+    const readingsOf = (m: number, c: number): HeartRateRow[] => Array.from({ length: 120 }, (_, k) => ({ device_id: 500 + m, time: T0 + c * DAY + 10 * HOUR + k * 60 * MICROS_PER_SECOND, heartrate: 90 + ((m + k + c) % 50), valid: true }));
+    const bytesOfCycle: Map<string, number>[] = [];
+    for (let c = 0; c < CYCLES; c++) {
+      await put(lake, heartRate, Array.from({ length: MACS }, (_, i) => readingsOf(i + 1, c)).flat());
+      await put(lake, completedWorkouts, Array.from({ length: MACS }, (_, i) => workoutOf(i + 1, c)));
+      store.bytes.clear();
+      await silverWorkoutBpm.run(ctx);
+      bytesOfCycle.push(new Map(store.bytes));
+    }
+    for (const table of ['silver/workout_bpm', 'silver/completed_workouts', 'silver/heart_rate']) {
+      const [early, late] = [bytesOfCycle[3]!.get(table) ?? 0, bytesOfCycle[CYCLES - 1]!.get(table) ?? 0];
+      t.diagnostic(`${table} bytes read by silver_workout_bpm: cycle 4 ${early}, cycle ${CYCLES} ${late}`);
+      assert.ok(late <= early * 1.2 + 2048, `${table}: cycle ${CYCLES} read ${late} bytes, cycle 4 ${early}`);
+    }
+    // A late stop shortens day 12's workout of user 2: its readings after 11:00 leave workout_bpm.
+    await put(lake, completedWorkouts, [{ ...workoutOf(2, 12), end_time: T0 + 12 * DAY + 11 * HOUR }], true);
+    await silverWorkoutBpm.run(ctx);
+    const once = await newLake(t);
+    for (const def of [users, heartRate, completedWorkouts]) await put(once.lake, def, await (await lake.table(def)).rows());
+    await silverWorkoutBpm.run(once.ctx);
+    const expected = await lines(once.lake, workoutBpm);
+    assert.deepEqual(await lines(lake, workoutBpm), expected);
+    // 60 readings per workout (10:31 to 11:30, the end included), 30 for the shortened one.
+    assert.equal(expected.length, MACS * CYCLES * 60 - 30);
+  });
+});
+
