@@ -45,6 +45,7 @@ export function createActivities(deps: ActivityDeps) {
   const contextFor = (input: PipelineLocations): StepContext => ({
     lake: lakeAt(input.lake),
     ...(input.landing ? { landing: deps.openStore(input.landing) } : {}),
+    ...(input.landingArchive ? { landingArchive: input.landingArchive } : {}),
     ...(input.kafkaBrokers && input.kafkaBrokers.length > 0 ? { kafka: deps.openKafka(input.kafkaBrokers) } : {}),
     ...(deps.threads ? { threads: deps.threads } : {}),
     now,

@@ -16,6 +16,8 @@ export interface PipelineLocations {
   lake: string;
   /** Landing zone root (same forms), when file sources are used. */
   landing?: string;
+  /** Folder of the landing zone that fully ingested files are moved into (StepContext.landingArchive). */
+  landingArchive?: string;
   /** Kafka bootstrap servers, when the broker is a source. */
   kafkaBrokers?: string[];
 }

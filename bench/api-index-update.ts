@@ -42,6 +42,7 @@ class ReadBytes implements ObjectStore {
   putIfAbsent = (key: string, data: Uint8Array) => this.inner.putIfAbsent(key, data);
   list = (prefix: string) => this.inner.list(prefix);
   delete = (key: string) => this.inner.delete(key);
+  move = (from: string, to: string) => this.inner.move(from, to);
 }
 
 const rows = numberArg('--rows', 1_000_000);

@@ -56,6 +56,7 @@ class LayerBytes implements ObjectStore {
   putIfAbsent = (key: string, data: Uint8Array) => this.inner.putIfAbsent(key, data);
   list = (prefix: string) => this.inner.list(prefix);
   delete = (key: string) => this.inner.delete(key);
+  move = (from: string, to: string) => this.inner.move(from, to);
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;

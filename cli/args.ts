@@ -10,6 +10,7 @@ export const SETTINGS_OPTIONS = {
   'task-queue': { type: 'string' },
   lake: { type: 'string' },
   landing: { type: 'string' },
+  'landing-archive': { type: 'string' },
   kafka: { type: 'string' },
   threads: { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -22,6 +23,7 @@ export const SETTINGS_HELP = `Connection and location options (flags override th
   --task-queue NAME              task queue             (FITLAKE_TASK_QUEUE, default fitlake-pipeline)
   --lake DIR|URI                 lake root: a folder or az://container/prefix (FITLAKE_LAKE, default .data/lake)
   --landing DIR|URI              landing zone           (FITLAKE_LANDING, default .data/landing)
+  --landing-archive FOLDER       move ingested landing files to this folder of the landing zone (FITLAKE_LANDING_ARCHIVE; off by default)
   --kafka HOST:PORT[,...]        Kafka brokers to ingest from (FITLAKE_KAFKA_BROKERS; none by default)
   --threads N                    worker threads parsing big inputs, 0 = none (FITLAKE_THREADS, default one per core, at most 2)
   --json                         machine-readable output`;
@@ -35,6 +37,7 @@ export function settingFlags(values: Record<string, unknown>): SettingFlags {
     ['taskQueue', 'task-queue'],
     ['lake', 'lake'],
     ['landing', 'landing'],
+    ['landingArchive', 'landing-archive'],
     ['kafka', 'kafka'],
     ['threads', 'threads'],
   ];

@@ -13,6 +13,8 @@ export interface ConfigFile {
   taskQueue?: string;
   lake?: string;
   landing?: string;
+  /** Folder of the landing zone that ingested files move to (see Settings.landingArchive). */
+  landingArchive?: string;
   /** Comma-separated string or array of host:port. */
   kafka?: string | string[];
   /** Worker threads for parsing and encoding (0: none). */
@@ -21,7 +23,7 @@ export interface ConfigFile {
   api?: { port?: number; host?: string; mode?: 'development' | 'production'; cacheMb?: number; rateLimit?: number };
 }
 
-const STRING_KEYS = ['temporalAddress', 'namespace', 'taskQueue', 'lake', 'landing'] as const;
+const STRING_KEYS = ['temporalAddress', 'namespace', 'taskQueue', 'lake', 'landing', 'landingArchive'] as const;
 const API_KEYS = { port: 'number', host: 'string', mode: 'string', cacheMb: 'number', rateLimit: 'number' } as const;
 
 /** Parse and validate config file text; `source` names the file in messages. */

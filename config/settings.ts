@@ -31,6 +31,11 @@ export interface Settings extends AzureSettings {
   lake: string;
   /** Landing zone root (FITLAKE_LANDING). @default .data/landing */
   landing: string;
+  /**
+   * Folder of the landing zone (relative to its root) that fully ingested files are moved into, so later
+   * cycles neither list nor read them again (FITLAKE_LANDING_ARCHIVE). @default undefined: files stay
+   */
+  landingArchive?: string;
   /** Kafka bootstrap servers (FITLAKE_KAFKA_BROKERS, comma-separated); none means no broker source. */
   kafkaBrokers: string[];
   /**
@@ -48,6 +53,7 @@ export interface SettingFlags {
   taskQueue?: string;
   lake?: string;
   landing?: string;
+  landingArchive?: string;
   kafka?: string;
   threads?: string;
 }
@@ -76,6 +82,11 @@ export function loadSettings(env: NodeJS.ProcessEnv, flags: SettingFlags = {}, f
   for (const broker of kafkaBrokers) if (!/^[^\s:]+:\d+$/.test(broker)) throw new ConfigError(`Kafka broker '${broker}' is not host:port`, { setting: 'FITLAKE_KAFKA_BROKERS', value: broker });
   const lake = location(flags.lake ?? env.FITLAKE_LAKE ?? file.lake ?? path.join(localDataDir(env), 'lake'), 'FITLAKE_LAKE');
   const landing = location(flags.landing ?? env.FITLAKE_LANDING ?? file.landing ?? path.join(localDataDir(env), 'landing'), 'FITLAKE_LANDING');
+  const landingArchive = (flags.landingArchive ?? env.FITLAKE_LANDING_ARCHIVE ?? file.landingArchive ?? '').trim().replace(/^\/+|\/+$/g, '');
+  // A folder inside the landing zone; that it lies outside the source folders the ingesting steps check.
+  if (landingArchive !== '' && landingArchive.split('/').some((s) => s === '' || s === '.' || s === '..')) {
+    throw new ConfigError(`landing archive '${landingArchive}' must be a folder of the landing zone, e.g. _ingested`, { setting: 'FITLAKE_LANDING_ARCHIVE', value: landingArchive });
+  }
   const threadsSetting = flags.threads ?? env.FITLAKE_THREADS ?? file.threads;
   const threads = threadsSetting === undefined || threadsSetting === '' ? undefined : Number(threadsSetting);
   if (threads !== undefined && !(Number.isSafeInteger(threads) && threads >= 0 && threads <= 64)) {
@@ -91,6 +102,7 @@ export function loadSettings(env: NodeJS.ProcessEnv, flags: SettingFlags = {}, f
     },
     lake,
     landing,
+    ...(landingArchive !== '' ? { landingArchive } : {}),
     kafkaBrokers,
     ...loadAzureSettings(env),
     ...(threads !== undefined ? { threads } : {}),

@@ -134,7 +134,12 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     landing: input.landing !== undefined,
   };
   const plan = skipIdle ? await local.planPipeline(filter) : await planPipeline(filter);
-  const locations = { lake: input.lake, ...(input.landing ? { landing: input.landing } : {}), ...(input.kafkaBrokers ? { kafkaBrokers: input.kafkaBrokers } : {}) };
+  const locations = {
+    lake: input.lake,
+    ...(input.landing ? { landing: input.landing } : {}),
+    ...(input.landingArchive ? { landingArchive: input.landingArchive } : {}),
+    ...(input.kafkaBrokers ? { kafkaBrokers: input.kafkaBrokers } : {}),
+  };
   const failed = (progress: StepProgress, e: unknown) => {
     progress.state = 'failed';
     progress.lastError = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;

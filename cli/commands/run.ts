@@ -68,6 +68,7 @@ export const runCommand: Command = {
       maintenanceEverySeconds: parseDuration(values['maintain-every'], '--maintain-every'),
       lake: settings.lake,
       landing: settings.landing,
+      ...(settings.landingArchive ? { landingArchive: settings.landingArchive } : {}),
       ...(settings.kafkaBrokers.length > 0 ? { kafkaBrokers: settings.kafkaBrokers } : {}),
       ...(steps ? { steps } : {}),
       ...(layers ? { layers } : {}),

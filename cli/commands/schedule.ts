@@ -39,6 +39,7 @@ async function create(client: Client, settings: Settings, id: string | undefined
     trigger: 'schedule',
     lake: settings.lake,
     landing: settings.landing,
+    ...(settings.landingArchive ? { landingArchive: settings.landingArchive } : {}),
     ...(settings.kafkaBrokers.length > 0 ? { kafkaBrokers: settings.kafkaBrokers } : {}),
     ...(layers ? { layers } : {}),
   };

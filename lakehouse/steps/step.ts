@@ -9,6 +9,12 @@ export interface StepContext {
   lake: Lake;
   /** The landing zone (`registered_users/`, `gym_logins/`, `kafka/`), when file sources are used. */
   landing?: ObjectStore;
+  /**
+   * Folder of the landing zone that fully ingested files are moved into, as `<folder>/<source
+   * folder>/<name>`, so that later cycles neither list nor fingerprint them again; unset, files stay
+   * where they landed. Must lie outside the source folders.
+   */
+  landingArchive?: string;
   /** The Kafka topics, when the broker is a source. */
   kafka?: KafkaSource;
   /**

@@ -201,6 +201,17 @@ export class AzureBlobObjectStore implements ObjectStore {
     }
   }
 
+  async move(from: string, to: string): Promise<void> {
+    const source = this.resolve('move', from);
+    const target = this.resolve('move', to);
+    // Copy Blob within the account: the service copies, authorized by this client's own credential.
+    await this.run(source.context, async () => {
+      const poller = await this.client.getBlockBlobClient(target.name).beginCopyFromURL(this.client.getBlockBlobClient(source.name).url);
+      await poller.pollUntilDone();
+    });
+    await this.delete(from);
+  }
+
   private resolve(operation: string, key: string): { name: string; context: AzureErrorContext } {
     assertValidKey(key);
     const name = joinKey(this.prefix, key);

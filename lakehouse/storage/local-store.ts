@@ -122,6 +122,19 @@ export class LocalObjectStore implements ObjectStore {
     await this.pruneEmptyDirs(path.dirname(file));
   }
 
+  async move(from: string, to: string): Promise<void> {
+    const source = this.pathOf(from);
+    const target = this.pathOf(to);
+    await mkdir(path.dirname(target), { recursive: true });
+    try {
+      await rename(source, target);
+    } catch (error) {
+      if (isAbsence(error)) throw this.notFound(from, error);
+      throw this.fsError(error, from, 'move');
+    }
+    await this.pruneEmptyDirs(path.dirname(source));
+  }
+
   /** The file of a key; throws ConfigError for an invalid key or one shaped like a temp file. */
   private pathOf(key: string): string {
     assertValidKey(key);

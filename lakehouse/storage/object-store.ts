@@ -30,6 +30,12 @@ export interface ObjectStore {
   list(prefix: string): Promise<ObjectInfo[]>;
   /** Remove the object; removing an absent object is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Move an object to another key of the store, replacing what is there; throws NotFoundError when the
+   * source is absent. On disk a rename (atomic); on Azure a server-side copy, then the source's delete:
+   * a crash between leaves both, and moving again finishes it. Nothing is read into memory.
+   */
+  move(from: string, to: string): Promise<void>;
 }
 
 export interface ObjectInfo {

@@ -56,6 +56,10 @@ class PrefixedObjectStore implements ObjectStore {
     return items.map((item) => ({ ...item, key: item.key.slice(root.length) }));
   }
 
+  async move(from: string, to: string): Promise<void> {
+    return this.renamingNotFound(from, () => this.inner.move(this.full(from), this.full(to)));
+  }
+
   async delete(key: string): Promise<void> {
     return this.inner.delete(this.full(key));
   }

@@ -125,6 +125,9 @@ export abstract class StoreWrapper implements ObjectStore {
   delete(key: string): Promise<void> {
     return this.inner.delete(key);
   }
+  move(from: string, to: string): Promise<void> {
+    return this.inner.move(from, to);
+  }
 }
 
 /** Records which data files get read, to check what a scan or merge actually touched. */

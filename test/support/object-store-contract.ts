@@ -57,6 +57,23 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Objec
       assert.equal(await store.head('head'), undefined, 'a key prefix is not an object');
     });
 
+    it('move puts an object under another key, replacing what is there, and leaves nothing at the old one', async () => {
+      const store = await makeStore();
+      const big = new Uint8Array(randomBytes(200_000));
+      await store.put('move/in/a.bin', big);
+      await store.put('move/out/a.bin', text('older'));
+      await store.put('move/in/b.txt', text('stays'));
+      await store.move('move/in/a.bin', 'move/out/a.bin');
+      assertBytes(await store.get('move/out/a.bin'), big);
+      assert.equal(await store.head('move/in/a.bin'), undefined);
+      assert.deepEqual((await store.list('move/')).map((i) => i.key), ['move/in/b.txt', 'move/out/a.bin']);
+      await store.move('move/in/b.txt', 'move/deeper/still/b.txt');
+      assert.deepEqual((await store.list('move/')).map((i) => i.key), ['move/deeper/still/b.txt', 'move/out/a.bin']);
+      const absent = await store.move('move/in/none', 'move/out/none').then(() => undefined, (e: unknown) => e);
+      assert.ok(absent instanceof NotFoundError, `moving an absent object: ${String(absent)}`);
+      assert.match(absent.message, /move\/in\/none/);
+    });
+
     it('get of an absent key throws NotFoundError naming the key', async () => {
       const store = await makeStore();
       await assert.rejects(store.get('absent/key.json'), (error: unknown) => {

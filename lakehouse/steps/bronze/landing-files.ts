@@ -26,7 +26,7 @@ import { type AddAction, commit, type Txn, CommitConflictError, type Snapshot } 
 import { quarantineRecords } from '../../../schema/tables.ts';
 import { DataFileWriter, storeDataFiles } from '../../table/files/index.ts';
 import { faultPoint } from '../../fault-points.ts';
-import { FitlakeError, NotFoundError } from '../../errors.ts';
+import { ConfigError, FitlakeError, NotFoundError } from '../../errors.ts';
 import { contentFingerprint, contentTxnId, fileTxnIds } from './file-identity.ts';
 import { extentCheck, extentTxnIds, grownFrom, landingTuning, readableEnd } from './file-extent.ts';
 import { parseLine, RowCollector, type FileParser, type LineOutcome, type RangeInput, type RangeOutput } from '../../kernels/line-range.ts';
@@ -161,6 +161,8 @@ interface LandingRun {
   refused: { key: string; reason: string; appId: string }[];
   /** Contents ingested in this run: a copy later in the listing is the same file. */
   fingerprints: Set<string>;
+  /** Files whose content was in already under another name or earlier in the listing (archived with the ingested ones). */
+  duplicates: Set<string>;
   ingested: number;
   /** Files whose last line was held back (being written): they are read on in a later run. */
   held: number;
@@ -193,7 +195,11 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
   if (!ctx.landing) return { ...result, detail: 'no landing zone configured' };
   faultPoint('landing.list', { step: spec.step, location: spec.folder });
   const files = (await ctx.landing.list(`${spec.folder}/`)).filter((f) => isSourceFile(f.key, spec));
-  const run: LandingRun = { ctx, spec, table, landing: reportingReads(ctx.landing), result, refused: [], fingerprints: new Set(), ingested: 0, held: 0, finishing: Promise.resolve(), finishingFailed: false };
+  const archive = ctx.landingArchive?.replace(/^\/+|\/+$/g, '');
+  if (archive !== undefined && (archive === '' || `${archive}/`.startsWith(`${spec.folder}/`) || `${spec.folder}/`.startsWith(`${archive}/`))) {
+    throw new ConfigError(`the landing archive ${JSON.stringify(ctx.landingArchive)} must be a folder outside the source folder ${spec.folder}/`, { setting: 'landingArchive', value: ctx.landingArchive ?? '' });
+  }
+  const run: LandingRun = { ctx, spec, table, landing: reportingReads(ctx.landing), result, refused: [], fingerprints: new Set(), duplicates: new Set(), ingested: 0, held: 0, finishing: Promise.resolve(), finishingFailed: false };
   for (const file of files) {
     // A file that failed to finish stops the step here (with its error), not after all the others.
     if (run.finishingFailed) await run.finishing;
@@ -215,9 +221,43 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
   }
   await run.finishing;
   await quarantineRefused(ctx, spec, run.refused, result);
+  const archived = archive === undefined ? 0 : await archiveIngested(run, files, archive);
   result.changed = run.ingested > 0;
-  result.detail = `${run.ingested} new file(s)${run.held > 0 ? `; ${run.held} ending in a line still being written, read on in a later run` : ''}`;
+  result.detail = `${run.ingested} new file(s)${run.held > 0 ? `; ${run.held} ending in a line still being written, read on in a later run` : ''}${archived > 0 ? `; ${archived} moved to ${archive}/` : ''}`;
   return result;
+}
+
+/**
+ * Move the listed files that are in the table (read to their end under this name, size and time, or
+ * their content in already) to the archive. Only after their commits: a crash before a move leaves the
+ * file where it was, and the next run, finding it ingested, moves it. A file that changed since the
+ * listing stays for the next run to read on.
+ */
+async function archiveIngested(run: LandingRun, files: readonly ObjectInfo[], archive: string): Promise<number> {
+  const { ctx, spec, table } = run;
+  const landing = ctx.landing!;
+  await table.refresh();
+  let moved = 0;
+  for (const file of files) {
+    if (file.unreadable) continue;
+    const mtime = Math.floor(file.modified);
+    const ids = fileTxnIds(spec.step, file.key, file.size, mtime);
+    const ingested = table.txnVersion(ids.seen) !== undefined || table.txnVersion(ids.legacy) === mtime || run.duplicates.has(file.key);
+    if (!ingested) continue;
+    const now = await landing.head(file.key);
+    if (!now || now.size !== file.size || Math.floor(now.modified) !== mtime) continue;
+    // A file of the same name archived before keeps its place: this one gets its modification time in its name.
+    let target = `${archive}/${file.key}`;
+    if (await landing.head(target)) target = `${archive}/${file.key.replace(/(\.[^./]*)?$/, (suffix) => `.${mtime}${suffix}`)}`;
+    try {
+      await landing.move(file.key, target);
+      moved++;
+    } catch (e) {
+      // Another run of this step (an overlapping attempt) moved it first.
+      if (!(e instanceof NotFoundError)) throw e;
+    }
+  }
+  return moved;
 }
 
 /** What to read of a file, or undefined when there is nothing: seen before, its content in already, or only a line still being written. */
@@ -232,6 +272,7 @@ async function planFile(run: LandingRun, file: ObjectInfo): Promise<FilePlan | u
   const contentId = contentTxnId(spec.step, fingerprint);
   if (table.txnVersion(contentId) !== undefined || run.fingerprints.has(fingerprint)) {
     ctx.progress?.({ records: result.recordsIn, detail: `${file.key}: content already ingested` });
+    run.duplicates.add(file.key);
     return undefined;
   }
   run.fingerprints.add(fingerprint);
