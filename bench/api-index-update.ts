@@ -13,37 +13,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { workoutBpmSummary } from '../schema/tables.ts';
-import { LocalObjectStore, type ObjectStore } from '../lakehouse/storage/index.ts';
+import { LocalObjectStore } from '../lakehouse/storage/index.ts';
 import { DeltaTable } from '../lakehouse/table/index.ts';
 import type { ColumnarIndex } from '../api/data/columnar-index.ts';
 import { indexSpecOf, loadIndex } from '../api/data/load-index.ts';
 import { numberArg } from './args.ts';
 import { summaryBatch } from './api.ts';
-
-/** Counts the bytes read from data files (not the log). */
-class ReadBytes implements ObjectStore {
-  bytes = 0;
-  constructor(private readonly inner: ObjectStore) {}
-  get url(): string {
-    return this.inner.url;
-  }
-  private count(key: string, data: Uint8Array): Uint8Array {
-    if (!key.startsWith('_delta_log/')) this.bytes += data.length;
-    return data;
-  }
-  async get(key: string) {
-    return this.count(key, await this.inner.get(key));
-  }
-  async getRange(key: string, offset: number, length: number) {
-    return this.count(key, await this.inner.getRange(key, offset, length));
-  }
-  head = (key: string) => this.inner.head(key);
-  put = (key: string, data: Uint8Array) => this.inner.put(key, data);
-  putIfAbsent = (key: string, data: Uint8Array) => this.inner.putIfAbsent(key, data);
-  list = (prefix: string) => this.inner.list(prefix);
-  delete = (key: string) => this.inner.delete(key);
-  move = (from: string, to: string) => this.inner.move(from, to);
-}
+import { ReadCountingStore } from './read-counting-store.ts';
 
 const rows = numberArg('--rows', 1_000_000);
 const fileRows = numberArg('--file-rows', 50_000);
@@ -51,16 +27,17 @@ const newRows = numberArg('--new-rows', 1_000);
 const spec = indexSpecOf(workoutBpmSummary);
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
 
-async function timed<T>(store: ReadBytes, build: () => Promise<T>): Promise<{ value: T; ms: number; bytes: number }> {
-  store.bytes = 0;
+async function timed<T>(store: ReadCountingStore, build: () => Promise<T>): Promise<{ value: T; ms: number; bytes: number }> {
+  store.bytes.clear();
   const started = performance.now();
   const value = await build();
-  return { value, ms: performance.now() - started, bytes: store.bytes };
+  return { value, ms: performance.now() - started, bytes: store.total };
 }
 
 const dir = await mkdtemp(path.join(tmpdir(), 'fitlake-bench-index-'));
 try {
-  const store = new ReadBytes(new LocalObjectStore(dir));
+  // Data files only, not the log.
+  const store = new ReadCountingStore(new LocalObjectStore(dir), (key) => (key.startsWith('_delta_log/') ? undefined : 'data'));
   const table = await DeltaTable.createIfAbsent(store, workoutBpmSummary);
   for (let first = 0; first < rows; first += fileRows) await table.append(summaryBatch(first, Math.min(fileRows, rows - first)), { targetFileRows: fileRows });
   const served = await timed(store, async () => loadIndex(table, await table.refresh(), spec));

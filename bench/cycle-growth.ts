@@ -7,7 +7,11 @@
  * it (nothing new): wall time and the bytes read from the lake's data files (the Delta log not counted),
  * with the tables read most; then the commits and live files of the table with the most, and its log size.
  *
- *   npx tsx bench/cycle-growth.ts [--cycles 1000] [--at 10,100,1000] [--users 10] [--wear-hours 2]
+ * Every `--maintain-every` cycles (24 by default, 0: never) each table is maintained as a continuous run
+ * maintains it (compaction of what its readers consumed, vacuum, expired log cleanup), so file counts stay
+ * what they would be in production.
+ *
+ *   npx tsx bench/cycle-growth.ts [--cycles 1000] [--at 10,100,1000] [--users 10] [--wear-hours 2] [--maintain-every 24]
  *
  * Issue 20's target: the bytes a cycle of fixed new data reads flat within 20% as history grows tenfold;
  * an idle cycle at most 300 ms at every size (here without Temporal, whose share is constant; see
@@ -19,45 +23,21 @@ import path from 'node:path';
 import { allTables } from '../schema/tables.ts';
 import { tablePath } from '../schema/types.ts';
 import { Lake } from '../lakehouse/steps/lake.ts';
+import { maintainTable } from '../lakehouse/steps/maintenance.ts';
 import { runPipeline } from '../lakehouse/steps/run-pipeline.ts';
 import type { StepContext } from '../lakehouse/steps/step.ts';
-import { LocalObjectStore, type ObjectStore } from '../lakehouse/storage/index.ts';
+import { LocalObjectStore } from '../lakehouse/storage/index.ts';
 import { createWorkerPool } from '../lakehouse/threads/pool.ts';
 import { createSimulation, LandingSink, runSimulation } from '../simulator/index.ts';
 import { numberArg, stringArg } from './args.ts';
+import { ReadCountingStore } from './read-counting-store.ts';
 
 const cycles = numberArg('--cycles', 1000);
 const printAt = new Set((stringArg('--at') ?? '10,100,1000').split(',').map(Number));
 const users = numberArg('--users', 10);
 const wearHours = numberArg('--wear-hours', 2);
-
-/** Counts the bytes read from data files (not `_delta_log/`), by table (`<layer>/<name>`). */
-class LayerBytes implements ObjectStore {
-  readonly bytes = new Map<string, number>();
-  constructor(private readonly inner: ObjectStore) {}
-  get url(): string {
-    return this.inner.url;
-  }
-  private count(key: string, data: Uint8Array): Uint8Array {
-    if (!key.includes('/_delta_log/')) {
-      const table = key.split('/').slice(0, 2).join('/');
-      this.bytes.set(table, (this.bytes.get(table) ?? 0) + data.length);
-    }
-    return data;
-  }
-  async get(key: string) {
-    return this.count(key, await this.inner.get(key));
-  }
-  async getRange(key: string, offset: number, length: number) {
-    return this.count(key, await this.inner.getRange(key, offset, length));
-  }
-  head = (key: string) => this.inner.head(key);
-  put = (key: string, data: Uint8Array) => this.inner.put(key, data);
-  putIfAbsent = (key: string, data: Uint8Array) => this.inner.putIfAbsent(key, data);
-  list = (prefix: string) => this.inner.list(prefix);
-  delete = (key: string) => this.inner.delete(key);
-  move = (from: string, to: string) => this.inner.move(from, to);
-}
+/** Maintenance (compaction, vacuum, log cleanup) every this many cycles, as a continuous run does hourly; 0: none. */
+const maintainEvery = numberArg('--maintain-every', 24, 0);
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 /** The tables read most, largest first. */
@@ -69,7 +49,7 @@ const byTable = (bytes: ReadonlyMap<string, number>) =>
     .join(', ');
 const total = (bytes: ReadonlyMap<string, number>) => [...bytes.values()].reduce((a, b) => a + b, 0);
 
-async function timedCycle(ctx: StepContext, store: LayerBytes): Promise<{ ms: number; bytes: Map<string, number> }> {
+async function timedCycle(ctx: StepContext, store: ReadCountingStore): Promise<{ ms: number; bytes: Map<string, number> }> {
   store.bytes.clear();
   const started = performance.now();
   await runPipeline(ctx);
@@ -91,14 +71,18 @@ const threads = createWorkerPool();
 try {
   const landingDir = path.join(dir, 'landing');
   const lakeDir = path.join(dir, 'lake');
-  const store = new LayerBytes(new LocalObjectStore(lakeDir));
+  // Data files by table (`<layer>/<name>`), not the log.
+  const store = new ReadCountingStore(new LocalObjectStore(lakeDir), (key) => (key.includes('/_delta_log/') ? undefined : key.split('/').slice(0, 2).join('/')));
   const lake = new Lake(store);
   const ctx: StepContext = { lake, landing: new LocalObjectStore(landingDir), now: Date.now, ...(threads ? { threads } : {}) };
-  console.log(`${cycles} cycles, a simulated day each: ${users} users, ${wearHours} h of readings a day; printing at cycles ${[...printAt].join(', ')}`);
+  console.log(`${cycles} cycles, a simulated day each: ${users} users, ${wearHours} h of readings a day; maintenance every ${maintainEvery || 'no'} cycles; printing at cycles ${[...printAt].join(', ')}`);
   for (let day = 0; day < cycles; day++) {
     const simulation = createSimulation({ users, days: cycles, onlyDay: day, start: '2023-03-10', seed: 42, imperfections: 0.01, wearHours });
     await runSimulation(simulation, new LandingSink({ root: landingDir, tag: `day-${String(day).padStart(5, '0')}` }));
     const fresh = await timedCycle(ctx, store);
+    if (maintainEvery > 0 && (day + 1) % maintainEvery === 0) {
+      for (const def of allTables) await maintainTable(lake, tablePath(def), { retentionHours: 168, now: Date.now });
+    }
     if (!printAt.has(day + 1)) continue;
     const idle = await timedCycle(ctx, store);
     let most = { table: '', version: -1, files: 0 };

@@ -9,14 +9,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { completedWorkouts, gymLogs, gymSummary, heartRate, userBins, users, workoutBpm, workoutBpmSummary, type CompletedWorkoutRow, type GymLogRow, type HeartRateRow, type UserBinRow, type UserRow, type WorkoutBpmRow } from '../../schema/tables.ts';
 import type { TableDef } from '../../schema/types.ts';
 import { goldGymSummary } from '../../lakehouse/steps/gold/gym-summary.ts';
 import { goldWorkoutBpmSummary } from '../../lakehouse/steps/gold/workout-bpm-summary.ts';
 import { silverWorkoutBpm } from '../../lakehouse/steps/silver/workout-bpm.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
-import type { StepContext } from '../../lakehouse/steps/step.ts';
+import type { Step, StepContext } from '../../lakehouse/steps/step.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
 import { batchFromRows } from '../../lakehouse/table/columns/index.ts';
 import { MICROS_PER_SECOND, StoreWrapper, T0 } from '../support/delta-helpers.ts';
@@ -143,24 +143,34 @@ async function lines(lake: Lake, def: TableDef): Promise<string[]> {
   return (await (await lake.table(def)).rows()).map((r) => JSON.stringify(r)).sort();
 }
 
+/**
+ * Runs `step` after `land(c)` for cycles 0..cycles-1 and asserts that each of `tables` was read about as
+ * much in the last cycle as in the fourth (within 20% and 2 KiB).
+ */
+async function assertFlatReads(t: TestContext, cycles: number, tables: readonly string[], step: Step, ctx: StepContext, store: DataBytesStore, land: (c: number) => Promise<void>): Promise<void> {
+  const bytesOfCycle: Map<string, number>[] = [];
+  for (let c = 0; c < cycles; c++) {
+    await land(c);
+    store.bytes.clear();
+    await step.run(ctx);
+    bytesOfCycle.push(new Map(store.bytes));
+  }
+  for (const table of tables) {
+    const [early, late] = [bytesOfCycle[3]!.get(table) ?? 0, bytesOfCycle[cycles - 1]!.get(table) ?? 0];
+    t.diagnostic(`${table} bytes read by ${step.name}: cycle 4 ${early}, cycle ${cycles} ${late}`);
+    assert.ok(late <= early * 1.2 + 2048, `${table}: cycle ${cycles} read ${late} bytes, cycle 4 ${early}`);
+  }
+}
+
 describe('gold gym_summary reads in proportion to new data', () => {
   it('reads flat bytes of visits, workouts and summaries per cycle, and equals one run after moved, extended and re-registered rows', async (t) => {
     const CYCLES = 40;
     const { lake, ctx, store } = await newLake(t);
     await put(lake, users, Array.from({ length: MACS }, (_, i) => userOf(i + 1)));
-    const bytesOfCycle: Map<string, number>[] = [];
-    for (let c = 0; c < CYCLES; c++) {
-      await put(lake, gymLogs, Array.from({ length: MACS }, (_, i) => visitOf(i + 1, c)));
-      await put(lake, completedWorkouts, Array.from({ length: MACS }, (_, i) => workoutOf(i + 1, c)));
-      store.bytes.clear();
-      await goldGymSummary.run(ctx);
-      bytesOfCycle.push(new Map(store.bytes));
-    }
-    for (const table of ['silver/gym_logs', 'silver/completed_workouts', 'gold/gym_summary']) {
-      const [early, late] = [bytesOfCycle[3]!.get(table) ?? 0, bytesOfCycle[CYCLES - 1]!.get(table) ?? 0];
-      t.diagnostic(`${table} bytes read by gold: cycle 4 ${early}, cycle ${CYCLES} ${late}`);
-      assert.ok(late <= early * 1.2 + 2048, `${table}: cycle ${CYCLES} read ${late} bytes, cycle 4 ${early}`);
-    }
+    await assertFlatReads(t, CYCLES, ['silver/gym_logs', 'silver/completed_workouts', 'gold/gym_summary'], goldGymSummary, ctx, store, async (c) => {
+        await put(lake, gymLogs, Array.from({ length: MACS }, (_, i) => visitOf(i + 1, c)));
+        await put(lake, completedWorkouts, Array.from({ length: MACS }, (_, i) => workoutOf(i + 1, c)));
+    });
     assert.equal((await lines(lake, gymSummary)).length, MACS * CYCLES);
 
     // Old days change, one change a run, each run's table equal to one run over the same silver tables:
@@ -198,19 +208,10 @@ describe('silver workout_bpm reads in proportion to new data', () => {
     await put(lake, users, Array.from({ length: MACS }, (_, i) => userOf(i + 1)));
     // Day c: each device reads once a minute from 10:00 to 12:00; its user works out 10:30-11:30.
     const readingsOf = (m: number, c: number): HeartRateRow[] => Array.from({ length: 120 }, (_, k) => ({ device_id: 500 + m, time: T0 + c * DAY + 10 * HOUR + k * 60 * MICROS_PER_SECOND, heartrate: 90 + ((m + k + c) % 50), valid: true }));
-    const bytesOfCycle: Map<string, number>[] = [];
-    for (let c = 0; c < CYCLES; c++) {
-      await put(lake, heartRate, Array.from({ length: MACS }, (_, i) => readingsOf(i + 1, c)).flat());
-      await put(lake, completedWorkouts, Array.from({ length: MACS }, (_, i) => workoutOf(i + 1, c)));
-      store.bytes.clear();
-      await silverWorkoutBpm.run(ctx);
-      bytesOfCycle.push(new Map(store.bytes));
-    }
-    for (const table of ['silver/workout_bpm', 'silver/completed_workouts', 'silver/heart_rate']) {
-      const [early, late] = [bytesOfCycle[3]!.get(table) ?? 0, bytesOfCycle[CYCLES - 1]!.get(table) ?? 0];
-      t.diagnostic(`${table} bytes read by silver_workout_bpm: cycle 4 ${early}, cycle ${CYCLES} ${late}`);
-      assert.ok(late <= early * 1.2 + 2048, `${table}: cycle ${CYCLES} read ${late} bytes, cycle 4 ${early}`);
-    }
+    await assertFlatReads(t, CYCLES, ['silver/workout_bpm', 'silver/completed_workouts', 'silver/heart_rate'], silverWorkoutBpm, ctx, store, async (c) => {
+        await put(lake, heartRate, Array.from({ length: MACS }, (_, i) => readingsOf(i + 1, c)).flat());
+        await put(lake, completedWorkouts, Array.from({ length: MACS }, (_, i) => workoutOf(i + 1, c)));
+    });
     // A late stop shortens day 12's workout of user 2: its readings after 11:00 leave workout_bpm.
     await put(lake, completedWorkouts, [{ ...workoutOf(2, 12), end_time: T0 + 12 * DAY + 11 * HOUR }], true);
     await silverWorkoutBpm.run(ctx);
