@@ -11,7 +11,9 @@
  * maintains it (compaction of what its readers consumed, vacuum, expired log cleanup), so file counts stay
  * what they would be in production.
  *
- *   npx tsx bench/cycle-growth.ts [--cycles 1000] [--at 10,100,1000] [--users 10] [--wear-hours 2] [--maintain-every 24]
+ * With `--archive`, ingested landing files move to `_ingested/` (`--landing-archive`), so a cycle lists only new files.
+ *
+ *   npx tsx bench/cycle-growth.ts [--cycles 1000] [--at 10,100,1000] [--users 10] [--wear-hours 2] [--maintain-every 24] [--archive]
  *
  * Issue 20's target: the bytes a cycle of fixed new data reads flat within 20% as history grows tenfold;
  * an idle cycle at most 300 ms at every size (here without Temporal, whose share is constant; see
@@ -38,6 +40,8 @@ const users = numberArg('--users', 10);
 const wearHours = numberArg('--wear-hours', 2);
 /** Maintenance (compaction, vacuum, log cleanup) every this many cycles, as a continuous run does hourly; 0: none. */
 const maintainEvery = numberArg('--maintain-every', 24, 0);
+/** Move ingested landing files to `_ingested/` (--landing-archive), so cycles list only new files. */
+const archive = process.argv.includes('--archive');
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 /** The tables read most, largest first. */
@@ -74,8 +78,8 @@ try {
   // Data files by table (`<layer>/<name>`), not the log.
   const store = new ReadCountingStore(new LocalObjectStore(lakeDir), (key) => (key.includes('/_delta_log/') ? undefined : key.split('/').slice(0, 2).join('/')));
   const lake = new Lake(store);
-  const ctx: StepContext = { lake, landing: new LocalObjectStore(landingDir), now: Date.now, ...(threads ? { threads } : {}) };
-  console.log(`${cycles} cycles, a simulated day each: ${users} users, ${wearHours} h of readings a day; maintenance every ${maintainEvery || 'no'} cycles; printing at cycles ${[...printAt].join(', ')}`);
+  const ctx: StepContext = { lake, landing: new LocalObjectStore(landingDir), now: Date.now, ...(threads ? { threads } : {}), ...(archive ? { landingArchive: '_ingested' } : {}) };
+  console.log(`${cycles} cycles, a simulated day each: ${users} users, ${wearHours} h of readings a day; maintenance every ${maintainEvery || 'no'} cycles${archive ? '; landing files archived' : ''}; printing at cycles ${[...printAt].join(', ')}`);
   for (let day = 0; day < cycles; day++) {
     const simulation = createSimulation({ users, days: cycles, onlyDay: day, start: '2023-03-10', seed: 42, imperfections: 0.01, wearHours });
     await runSimulation(simulation, new LandingSink({ root: landingDir, tag: `day-${String(day).padStart(5, '0')}` }));
