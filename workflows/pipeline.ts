@@ -207,6 +207,12 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   const maintainEveryMs = (input.maintenanceEverySeconds ?? DEFAULT_MAINTENANCE_EVERY_SECONDS) * 1000;
   const maintains = input.mode === 'continuous' && maintainEveryMs > 0 && patched(MAINTAIN_IN_CONTINUOUS_PATCH);
   let maintainedAt = input.maintainedAt ?? Date.now();
+  /** A maintenance activity's failure, recorded for the progress query: maintenance is housekeeping and never ends a run. */
+  const maintenanceFailed = (e: unknown, at: number, retry: string) => {
+    if (!(e instanceof ActivityFailure)) throw e;
+    maintenance = { at, summary: [], error: (e.cause ?? e).message };
+    log.warn(`table maintenance failed; ${retry}`, { error: maintenance.error });
+  };
   const maintainIfDue = async () => {
     if (!maintains || Date.now() - maintainedAt < maintainEveryMs) return;
     maintainedAt = Date.now();
@@ -215,10 +221,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       maintenance = { at: maintainedAt, summary };
       log.info('table maintenance done', { summary });
     } catch (e) {
-      // Maintenance is housekeeping: a failure is recorded and tried again at the next due time.
-      if (!(e instanceof ActivityFailure)) throw e;
-      maintenance = { at: maintainedAt, summary: [], error: (e.cause ?? e).message };
-      log.warn('table maintenance failed; tried again at its next due time', { error: maintenance.error });
+      maintenanceFailed(e, maintainedAt, 'tried again at its next due time');
     }
   };
 
@@ -226,17 +229,15 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   // lake's last such maintenance, recorded in the lake, is older than maintenanceEverySeconds: scheduled
   // once runs keep the tables compacted and the log trimmed as a continuous run does.
   const maintainOnceIfDue = async () => {
-    if (input.mode !== 'once' || maintainEveryMs <= 0 || !patched(MAINTAIN_IN_ONCE_PATCH)) return;
+    if (maintainEveryMs <= 0 || !patched(MAINTAIN_IN_ONCE_PATCH)) return;
     try {
       if (!(await local.maintenanceDue({ lake: input.lake, everySeconds: maintainEveryMs / 1000 }))) return;
       const summary = await maintainLake(input.lake, input.maintenanceRetentionHours ?? 168);
       maintenance = { at: await local.recordMaintenance({ lake: input.lake }), summary };
       log.info('table maintenance done', { summary });
     } catch (e) {
-      if (!(e instanceof ActivityFailure)) throw e;
       // Not recorded: the next once run tries again.
-      maintenance = { at: Date.now(), summary: [], error: (e.cause ?? e).message };
-      log.warn('table maintenance failed; the next once run tries again', { error: maintenance.error });
+      maintenanceFailed(e, Date.now(), 'the next once run tries again');
     }
   };
 

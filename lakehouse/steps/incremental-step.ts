@@ -136,7 +136,7 @@ async function runRound<T extends TableDef, Up extends readonly TableDef[]>(
   const operationParameters = { step: spec.step, upstream: JSON.stringify(ranges.map((r) => ({ table: r.def.name, from: r.since ?? null, to: r.until }))) };
   // The file the last chunk's inserts went to, with its rows: the next chunk's merge probes it in memory.
   let lastWritten: Map<string, ColumnBatch> | undefined;
-  const mergeChunk = async (batch: ColumnBatch, withCheckpoints: boolean, uniqueSource = false, absentRows?: Uint8Array) => {
+  const mergeChunk = async (batch: ColumnBatch, withCheckpoints: boolean, { uniqueKeys: uniqueSource = false, absentRows }: Pick<ComputeOutput, 'uniqueKeys' | 'absentRows'> = {}) => {
     faultPoint(`${spec.target.layer}.merge`, { step: spec.step, table: spec.target.name });
     const encodeFiles = encoderFor(ctx.threads, target, spec.target.name, batch);
     const merged = await target.merge(batch, {
@@ -158,7 +158,7 @@ async function runRound<T extends TableDef, Up extends readonly TableDef[]>(
     }
   };
   const input: ComputeInput = { ctx, target, ranges, quarantine };
-  let final: { batch: ColumnBatch; uniqueKeys: boolean; absentRows: Uint8Array | undefined } | undefined;
+  let final: { batch: ColumnBatch; out: ComputeOutput<T> } | undefined;
   // The merge of the chunk before, running while the next is computed (see the module comment).
   let merging: Promise<void> | undefined;
   for await (const out of chunksOf(spec, input)) {
@@ -169,10 +169,10 @@ async function runRound<T extends TableDef, Up extends readonly TableDef[]>(
     result.recordsIn += out.recordsIn;
     result.duplicates += out.duplicates ?? 0;
     if (out.final) {
-      final = { batch, uniqueKeys: out.uniqueKeys ?? false, absentRows: out.absentRows };
+      final = { batch, out };
     } else {
       await merging;
-      merging = mergeChunk(batch, false, out.uniqueKeys, out.absentRows);
+      merging = mergeChunk(batch, false, out);
       // Awaited before the next merge or after the last chunk; a failure meanwhile is not unhandled.
       merging.catch(() => undefined);
     }
@@ -180,7 +180,7 @@ async function runRound<T extends TableDef, Up extends readonly TableDef[]>(
   await merging;
   const quarantined = quarantine.size;
   await quarantine.flush(ctx.lake, txn, quarantinePlanned);
-  await mergeChunk(final?.batch ?? batchFromRows(spec.target.columns, []), true, final?.uniqueKeys, final?.absentRows);
+  await mergeChunk(final?.batch ?? batchFromRows(spec.target.columns, []), true, final?.out);
   result.quarantined += quarantined;
   ctx.progress?.({ records: total.recordsIn + result.recordsIn, detail: `${spec.target.name} v${target.snapshot.version}` });
   total.recordsIn += result.recordsIn;

@@ -6,7 +6,7 @@
  */
 import { allTables } from '../../schema/tables.ts';
 import { type TableDef, tablePath } from '../../schema/types.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, NotFoundError } from '../errors.ts';
 import type { LogCleanupOptions, LogCleanupResult } from '../table/log/index.ts';
 import type { CompactOptions, CompactResult, VacuumOptions, VacuumResult } from '../table/operations/index.ts';
 import { STEPS } from './graph.ts';
@@ -68,13 +68,18 @@ export async function maintainTable(lake: Lake, table: string, options: { retent
 }
 
 /** Where the lake records its last maintenance by a once run (outside every table's folder). */
-export const MAINTENANCE_RECORD_KEY = '_fitlake/maintenance.json';
+const MAINTENANCE_RECORD_KEY = '_fitlake/maintenance.json';
 
 /** When the lake was last maintained by a once run (ms since the epoch), or undefined if never. */
 export async function lastMaintenance(lake: Lake): Promise<number | undefined> {
-  const info = await lake.root.head(MAINTENANCE_RECORD_KEY);
-  if (!info) return undefined;
-  const record = JSON.parse(new TextDecoder().decode(await lake.root.get(MAINTENANCE_RECORD_KEY))) as { at?: unknown };
+  let bytes: Uint8Array;
+  try {
+    bytes = await lake.root.get(MAINTENANCE_RECORD_KEY);
+  } catch (e) {
+    if (e instanceof NotFoundError) return undefined;
+    throw e;
+  }
+  const record = JSON.parse(new TextDecoder().decode(bytes)) as { at?: unknown };
   return typeof record.at === 'number' ? record.at : undefined;
 }
 

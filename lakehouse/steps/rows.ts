@@ -13,6 +13,17 @@ export interface ReadOptions<C extends string> {
   predicates?: readonly Predicate[];
 }
 
+/** Smallest and largest of some numbers (Infinity and -Infinity for none; no spread: there may be many). */
+export function bounds(values: Iterable<number>): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}
+
 /** Keep one row per key; `prefer(a, b)` returns the row to keep of two with the same key. */
 export function dedupe<T>(rows: Iterable<T>, key: (row: T) => string | number, prefer: (a: T, b: T) => T): { kept: T[]; duplicates: number } {
   const byKey = new Map<string | number, T>();

@@ -241,9 +241,7 @@ async function archiveIngested(run: LandingRun, files: readonly ObjectInfo[], ar
   for (const file of files) {
     if (file.unreadable) continue;
     const mtime = Math.floor(file.modified);
-    const ids = fileTxnIds(spec.step, file.key, file.size, mtime);
-    const ingested = table.txnVersion(ids.seen) !== undefined || table.txnVersion(ids.legacy) === mtime || run.duplicates.has(file.key);
-    if (!ingested) continue;
+    if (!seenUnderItsName(table, spec.step, file) && !run.duplicates.has(file.key)) continue;
     const now = await landing.head(file.key);
     if (!now || now.size !== file.size || Math.floor(now.modified) !== mtime) continue;
     // A file of the same name archived before keeps its place: this one gets its modification time in its name.
@@ -260,13 +258,20 @@ async function archiveIngested(run: LandingRun, files: readonly ObjectInfo[], ar
   return moved;
 }
 
+/** Whether the table recorded the file as read to its end under this name, size and modification time (or so recorded before content identity). */
+function seenUnderItsName(table: DeltaTable, step: string, file: ObjectInfo): boolean {
+  const mtime = Math.floor(file.modified);
+  const ids = fileTxnIds(step, file.key, file.size, mtime);
+  return table.txnVersion(ids.seen) !== undefined || table.txnVersion(ids.legacy) === mtime;
+}
+
 /** What to read of a file, or undefined when there is nothing: seen before, its content in already, or only a line still being written. */
 async function planFile(run: LandingRun, file: ObjectInfo): Promise<FilePlan | undefined> {
   const { ctx, spec, table, landing, result } = run;
   const mtime = Math.floor(file.modified);
   const ids = fileTxnIds(spec.step, file.key, file.size, mtime);
-  // Seen under this name, size and time (or so recorded before content identity): not read again.
-  if (table.txnVersion(ids.seen) !== undefined || table.txnVersion(ids.legacy) === mtime) return undefined;
+  // Seen under this name, size and time: not read again.
+  if (seenUnderItsName(table, spec.step, file)) return undefined;
   // A renamed, moved back or copied file: its content is in already.
   const fingerprint = await contentFingerprint(landing, file.key, file.size);
   const contentId = contentTxnId(spec.step, fingerprint);

@@ -16,7 +16,7 @@
 import { completedWorkouts, gymLogs, gymSummary, users, type CompletedWorkoutRow, type GymLogRow, type GymSummaryRow } from '../../../schema/tables.ts';
 import { dayOfMicros, MICROS_PER_DAY } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
-import { dedupe, groupBy, keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';
+import { bounds, dedupe, groupBy, keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';
 import { deleteUnproduced, type Scope } from '../replace-scope.ts';
 import type { UpstreamRange } from '../incremental.ts';
 import type { Step } from '../step.ts';
@@ -95,10 +95,8 @@ class GymScope {
 
   /** The first and last of the days (of MACs recomputed by day). */
   dayBounds(): { first: number; last: number } {
-    let first = Infinity;
-    let last = -Infinity;
-    for (const days of this.days.values()) for (const d of days) [first, last] = [Math.min(first, d), Math.max(last, d)];
-    return { first, last };
+    const { min, max } = bounds([...this.days.values()].flatMap((days) => [...days]));
+    return { first: min, last: max };
   }
 
   /** The stored summary rows of the scope (their date is the login date). */
@@ -110,14 +108,6 @@ class GymScope {
     }
     return { where, holds: (b, i) => this.holds(columnOf(gymSummary, b, 'mac_address')[i]!, columnOf(gymSummary, b, 'date')[i]!) };
   }
-}
-
-/** Smallest and largest of some numbers (no spread: there may be many). */
-function bounds(values: Iterable<number>): { min: number; max: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) [min, max] = [Math.min(min, v), Math.max(max, v)];
-  return { min, max };
 }
 
 /** The MAC's visits holding each workout start (closed visits only), as (MAC, login date) pairs of the scope. */

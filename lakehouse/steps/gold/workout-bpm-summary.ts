@@ -193,12 +193,14 @@ export const goldWorkoutBpmSummary: Step = {
         // too, and lose their summary when no reading is left.
         const left = await readRemovedRows(bpm, { columns: [...GROUP, 'start_time'] });
         const changedBins = [...(await readNewRows(bins, { columns: ['user_id'] })), ...(await readRemovedRows(bins, { columns: ['user_id'] }))];
-        const affectedGroups = new Set([...fresh.groups, ...left.map((r) => keyOf(r, GROUP))]);
+        const leftGroups = new Set(left.map((r) => keyOf(r, GROUP)));
+        const leftUsers = left.map((r) => r.user_id);
+        const affectedGroups = new Set([...fresh.groups, ...leftGroups]);
         const binUsers = new Set(changedBins.map((b) => b.user_id));
-        const userIds = [...new Set([...fresh.users, ...binUsers, ...left.map((r) => r.user_id)])];
+        const userIds = [...new Set([...fresh.users, ...binUsers, ...leftUsers])];
         if (userIds.length === 0) return { rows: [], recordsIn: 0 };
         const binsOf = new Map((await readTableRows(bins, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] })).map((b) => [b.user_id, b]));
-        const groupUsers = [...new Set([...fresh.users, ...left.map((r) => r.user_id)])];
+        const groupUsers = [...new Set([...fresh.users, ...leftUsers])];
         const starts = [...new Set([...fresh.starts, ...left.map((r) => r.start_time)])];
         const files = filesOfGroups(bpm, groupUsers, starts, [...binUsers]);
         // A group none of whose rows the last run could have seen (all in files of rows that arrived
@@ -207,7 +209,6 @@ export const goldWorkoutBpmSummary: Step = {
         // an empty table every row goes so; without a checkpoint into a table with rows, none does.
         const arrived = target.planned.files.size === 0 ? new Set(files.map((f) => f.path)) : bpm.since === undefined ? new Set<string>() : await filesOfArrivedRows(bpm.table.store, bpm.since, bpm.until);
         const aggregates = await aggregateGroups(bpm, files, userIds, (key, user) => affectedGroups.has(key) || binUsers.has(user), arrived);
-        const leftGroups = new Set(left.map((r) => keyOf(r, GROUP)));
         const rows: WorkoutBpmSummaryRow[] = [];
         const absent: number[] = [];
         for (const [key, a] of aggregates) {
@@ -220,7 +221,7 @@ export const goldWorkoutBpmSummary: Step = {
         // Only a group that lost rows or a user whose demographics changed can lose its summary: a group
         // with fresh rows has readings, and its user's demographics, if any, are unchanged (their removal
         // was handled when it arrived). Without such, nothing is read for deletion.
-        const mayVanish = [...new Set([...binUsers, ...left.map((r) => r.user_id)])];
+        const mayVanish = [...new Set([...binUsers, ...leftUsers])];
         if (mayVanish.length > 0) {
           const scope = {
             where: [{ column: 'user_id', op: 'in' as const, values: mayVanish }],

@@ -26,7 +26,7 @@ import type { WorkerPool } from '../../threads/pool.ts';
 import type { UpstreamRange } from '../incremental.ts';
 import { inOrder } from '../in-order.ts';
 import { runIncremental, type ComputeOutput } from '../incremental-step.ts';
-import { groupBy, keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';
+import { bounds, groupBy, keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';
 import type { Step } from '../step.ts';
 
 const STEP = 'silver_workout_bpm';
@@ -114,11 +114,8 @@ async function deleteUnsupported(target: TargetTransaction, removed: RemovedInpu
   // readings' times: files of other times are not read (a file of each cycle holds most users).
   const where: Predicate[] = [{ column: 'user_id', op: 'in', values: userIds }];
   if (removed.users.size === 0) {
-    let from = Infinity;
-    let to = -Infinity;
-    for (const w of removed.oldWindows) [from, to] = [Math.min(from, w.start_time), Math.max(to, w.end_time)];
-    for (const r of removed.readings) [from, to] = [Math.min(from, r.time), Math.max(to, r.time)];
-    where.push({ column: 'time', op: '>=', value: from }, { column: 'time', op: '<=', value: to });
+    const { min, max } = bounds([...removed.oldWindows.flatMap((w) => [w.start_time, w.end_time]), ...removed.readings.map((r) => r.time)]);
+    where.push({ column: 'time', op: '>=', value: min }, { column: 'time', op: '<=', value: max });
   }
   await target.deleteRows({
     where,
