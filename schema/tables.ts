@@ -52,6 +52,9 @@ export const kafkaMultiplexBz = {
   // workout offsets (16 records on 4 offsets), and bronze keeps every record as it came.
   primaryKey: [],
   partitionBy: ['topic', 'week_part'],
+  // bronze_kafka's offsets per partition share the table with the landing step's per-file markers,
+  // which may expire (steps/bronze/landing-files.ts): every commit renews the offsets instead.
+  properties: { 'fitlake.keepAliveTxnPrefixes': 'bronze_kafka:' },
 } as const satisfies TableDef;
 
 // ───────────────────────────── silver: clean, deduplicated, joined ─────────────────────────────

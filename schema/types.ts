@@ -34,6 +34,8 @@ export interface TableDef {
   /** Hive-style partition columns, in order. */
   readonly partitionBy: readonly string[];
   readonly description: string;
+  /** Delta table properties the table is created with (and given when it lacks them). */
+  readonly properties?: Readonly<Record<string, string>>;
 }
 
 /** One cell of a row or a column: the JS value for its column type, or null. */

@@ -8,7 +8,7 @@ import { type ColumnBatch, rowsFromBatch } from './columns/column-batch.ts';
 import { statsOf } from './files/file-stats.ts';
 import { append, type AppendOptions } from './operations/append.ts';
 import { compact, type CompactOptions, type CompactResult } from './operations/compact.ts';
-import { createTableIfAbsent, type TableSpec } from './operations/create.ts';
+import { createTableIfAbsent, setTableProperties, type TableSpec } from './operations/create.ts';
 import { deleteRows, type DeleteResult, type DeleteSpec } from './operations/delete.ts';
 import { merge, type MergeResult, type MergeSpec } from './operations/merge.ts';
 import { overwrite, type OverwriteOptions } from './operations/overwrite.ts';
@@ -29,7 +29,7 @@ export class DeltaTable {
   /** Open the table at the store's root, creating it from the declaration when absent. */
   static async createIfAbsent(store: ObjectStore, spec: TableSpec | TableDef): Promise<DeltaTable> {
     // Every table of the lake keeps a change data feed: its readers downstream follow updates and deletes.
-    const tableSpec: TableSpec = 'layer' in spec ? { name: spec.name, columns: spec.columns, partitionBy: spec.partitionBy, description: spec.description, changeDataFeed: true } : spec;
+    const tableSpec: TableSpec = 'layer' in spec ? { name: spec.name, columns: spec.columns, partitionBy: spec.partitionBy, description: spec.description, changeDataFeed: true, ...(spec.properties ? { properties: spec.properties } : {}) } : spec;
     return new DeltaTable(store, await createTableIfAbsent(store, tableSpec));
   }
 
@@ -153,6 +153,17 @@ export class DeltaTable {
     const written = await writeCheckpoint(this.store, snapshot);
     if (this.current === snapshot) this.current = withCheckpointVersion(snapshot, written.version);
     return written;
+  }
+
+  /**
+   * Set table properties (one SET TBLPROPERTIES commit, none when the table has these values already).
+   * A concurrent commit of metadata makes it fail with CommitConflictError; other commits do not.
+   */
+  async setProperties(properties: Readonly<Record<string, string>>): Promise<Snapshot> {
+    const snapshot = await this.refresh();
+    if (Object.entries(properties).every(([key, value]) => snapshot.metadata.configuration[key] === value)) return snapshot;
+    this.current = await setTableProperties(this.store, snapshot, properties);
+    return this.current;
   }
 
   history(limit?: number): Promise<HistoryEntry[]> {

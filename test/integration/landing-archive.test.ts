@@ -11,6 +11,10 @@ import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from '../../lakehouse/errors.ts';
+import { gymLoginsBz, kafkaMultiplexBz, registeredUsersBz } from '../../schema/tables.ts';
+import { LANDING_MARKER_RETENTION } from '../../lakehouse/steps/bronze/landing-files.ts';
+import { partitionTxnId } from '../../lakehouse/steps/bronze/kafka-topics.ts';
+import { commit, KEEP_ALIVE_TXNS, loadSnapshot, SET_TRANSACTION_RETENTION } from '../../lakehouse/table/log/index.ts';
 import { STEPS } from '../../lakehouse/steps/graph.ts';
 import { runPipeline } from '../../lakehouse/steps/run-pipeline.ts';
 import { LocalObjectStore, type ObjectInfo } from '../../lakehouse/storage/index.ts';
@@ -97,4 +101,36 @@ test('an archive inside a source folder is refused', async (t) => {
   await land(lake.landingDir, 'one', generate(22));
   const kafkaFiles = STEPS.find((s) => s.name === 'bronze_kafka_files')!;
   await assert.rejects(kafkaFiles.run({ ...lake.ctx, landingArchive: 'kafka/done' }), (e: unknown) => e instanceof ConfigError && /outside the source folder kafka\//.test(e.message));
+});
+
+test('with an archive the bronze tables forget ingested files after the retention, keeping Kafka offsets; without one, a table that forgets is refused', async (t) => {
+  const lake = await makeTestLake('fitlake-archive-forget-');
+  t.after(() => rm(lake.dir, { recursive: true, force: true }));
+  await land(lake.landingDir, 'one', generate(23));
+  const ctx = { ...lake.ctx, landingArchive: ARCHIVE };
+  await runPipeline(ctx);
+  const bronze = [registeredUsersBz, gymLoginsBz, kafkaMultiplexBz];
+  // Kafka offsets of a partition, as bronze_kafka records them, in the table the dumps land in too.
+  const kafkaTable = await lake.lake.table(kafkaMultiplexBz);
+  const offsetId = partitionTxnId('bpm', 0);
+  await commit(kafkaTable.store, { readSnapshot: kafkaTable.snapshot, actions: [], operation: 'STREAMING UPDATE', txn: { appId: offsetId, version: 1234 }, readSet: { readsAdded: false } });
+  for (const def of bronze) {
+    const { metadata, txns } = (await lake.lake.table(def)).snapshot;
+    assert.equal(metadata.configuration[SET_TRANSACTION_RETENTION], LANDING_MARKER_RETENTION, def.name);
+    assert.ok([...txns.keys()].some((id) => id.includes(':file:')), `${def.name} records its files`);
+  }
+  assert.ok(offsetId.startsWith(kafkaTable.snapshot.metadata.configuration[KEEP_ALIVE_TXNS]!), 'the declared keep-alive prefix is bronze_kafka’s');
+
+  // 31 days later, one commit to each table (any writer's): the files are forgotten, the offsets not.
+  const later = Date.now() + 31 * 86_400_000;
+  for (const def of bronze) {
+    const table = await lake.lake.table(def);
+    await commit(table.store, { readSnapshot: table.snapshot, actions: [], operation: 'STREAMING UPDATE', txn: { appId: 'clock', version: 1 }, readSet: { readsAdded: false }, now: () => later });
+    const { txns } = await loadSnapshot(table.store);
+    assert.deepEqual([...txns.keys()].sort(), def === kafkaMultiplexBz ? [offsetId, 'clock'] : ['clock'], def.name);
+  }
+  assert.equal((await loadSnapshot(kafkaTable.store)).txns.get(offsetId), 1234);
+
+  // The same lake run without the archive: files left in the landing zone would be read again.
+  await assert.rejects(runPipeline(lake.ctx), (e: unknown) => e instanceof ConfigError && /forgets ingested files after interval 30 days/.test(e.message));
 });

@@ -12,7 +12,7 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Cell, ColumnDef } from '../../schema/types.ts';
 import { LocalObjectStore, type ObjectInfo, type ObjectStore } from '../../lakehouse/storage/index.ts';
-import { commit, decodeCommit, type Action, commitKey, LOG_DIR, type MetadataAction, versionOfCommitKey } from '../../lakehouse/table/log/index.ts';
+import { decodeCommit, type Action, commitKey, LOG_DIR, versionOfCommitKey } from '../../lakehouse/table/log/index.ts';
 import assert from 'node:assert/strict';
 import { batchFromRows, type ColumnBatch } from '../../lakehouse/table/columns/index.ts';
 import { DeltaTable } from '../../lakehouse/table/index.ts';
@@ -249,10 +249,3 @@ export function spawnWriter(t: TestContext, args: readonly string[]): FixturePro
   };
 }
 
-/** Set table properties (delta.checkpointInterval, retentions) in a commit of their own, as ALTER TABLE SET TBLPROPERTIES does. */
-export async function setProperties(table: DeltaTable, properties: Record<string, string>): Promise<void> {
-  const snapshot = await table.refresh();
-  const metaData: MetadataAction = { ...snapshot.metadata, configuration: { ...snapshot.metadata.configuration, ...properties } };
-  await commit(table.store, { readSnapshot: snapshot, actions: [{ metaData }], operation: 'SET TBLPROPERTIES', readSet: { readsAdded: false } });
-  await table.refresh();
-}

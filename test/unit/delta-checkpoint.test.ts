@@ -30,7 +30,7 @@ import {
   TableNotFoundError,
   type Snapshot,
 } from '../../lakehouse/table/log/index.ts';
-import { batch, scratchStore, setProperties, sortRows, StoreWrapper, T0, type Row } from '../support/delta-helpers.ts';
+import { batch, scratchStore, sortRows, StoreWrapper, T0, type Row } from '../support/delta-helpers.ts';
 
 const columns = [
   { name: 'id', type: 'long', nullable: false },
@@ -118,7 +118,7 @@ async function checkpointVersions(store: ObjectStore): Promise<number[]> {
 async function busyTable(t: Parameters<typeof scratchStore>[0]) {
   const { dir, store } = await scratchStore(t);
   const table = await DeltaTable.createIfAbsent(store, spec); // v0
-  await setProperties(table, { 'delta.checkpointInterval': '4' }); // v1
+  await table.setProperties({ 'delta.checkpointInterval': '4' }); // v1
   await table.append(batch(columns, [row(1, 'a'), row(2, 'b'), row(3, null)]), { txn: { appId: 'ingest', version: 1 } }); // v2
   await table.append(batch(columns, [row(4, 'a'), row(5, 'c')]), { txn: { appId: 'ingest', version: 2 } }); // v3
   await table.merge(batch(columns, [row(1, 'a', 100), row(6, 'b')]), { key: ['id'], whenMatched: (_t, s) => s }); // v4: checkpoint
@@ -327,7 +327,7 @@ describe('writing checkpoints', () => {
     const table = await DeltaTable.createIfAbsent(store, spec);
     assert.equal(checkpointInterval(table.snapshot.metadata), 100);
     for (const bad of ['0', '-3', 'ten', '2.5', '']) assert.equal(checkpointInterval({ ...table.snapshot.metadata, configuration: { 'delta.checkpointInterval': bad } }), 100);
-    await setProperties(table, { 'delta.checkpointInterval': '3' }); // v1
+    await table.setProperties({ 'delta.checkpointInterval': '3' }); // v1
     for (let i = 0; i < 9; i++) await table.append(batch(columns, [row(i, 'a')])); // v2..v10
     assert.deepEqual(await checkpointVersions(store), [3, 6, 9]);
     assert.equal((await readLastCheckpoint(store))?.version, 9);
@@ -335,7 +335,7 @@ describe('writing checkpoints', () => {
     // A new interval applies from the commit that sets it: 10 went by without a checkpoint, so that
     // commit writes one, then 15 does. (The table's snapshot missed the checkpoint of 11, set up as it
     // was: 12 finds it in _last_checkpoint.)
-    await setProperties(table, { 'delta.checkpointInterval': '5' }); // v11
+    await table.setProperties({ 'delta.checkpointInterval': '5' }); // v11
     for (let i = 0; i < 5; i++) await table.append(batch(columns, [row(20 + i, 'a')])); // v12..v16
     assert.deepEqual(await checkpointVersions(store), [3, 6, 9, 11, 15]);
     // DeltaTable.checkpoint() writes one now.
@@ -351,7 +351,7 @@ describe('writing checkpoints', () => {
   test('another writer checkpointed the multiple: the next commit finds it and writes none', async (t) => {
     const { store } = await scratchStore(t);
     const a = await DeltaTable.createIfAbsent(store, spec);
-    await setProperties(a, { 'delta.checkpointInterval': '3' }); // v1
+    await a.setProperties({ 'delta.checkpointInterval': '3' }); // v1
     const b = await DeltaTable.open(store);
     await a.append(batch(columns, [row(1, 'a')])); // v2
     await b.append(batch(columns, [row(2, 'a')])); // v3: b checkpoints
@@ -367,7 +367,7 @@ describe('writing checkpoints', () => {
     const { store: disk } = await scratchStore(t);
     const store = new FailingCheckpoints(disk);
     const table = await DeltaTable.createIfAbsent(store, spec);
-    await setProperties(table, { 'delta.checkpointInterval': '4' }); // v1
+    await table.setProperties({ 'delta.checkpointInterval': '4' }); // v1
     const versions: number[] = [];
     for (let i = 0; i < 7; i++) versions.push((await table.append(batch(columns, [row(i, 'a')]))).version); // v2..v8
     assert.deepEqual(versions, [2, 3, 4, 5, 6, 7, 8], 'every commit succeeded');

@@ -23,7 +23,7 @@ import {
   type Snapshot,
 } from '../../lakehouse/table/log/index.ts';
 import type { ObjectInfo, ObjectStore } from '../../lakehouse/storage/index.ts';
-import { batch, scratchStore, setProperties, sortRows, StoreWrapper, type Row } from '../support/delta-helpers.ts';
+import { batch, scratchStore, sortRows, StoreWrapper, type Row } from '../support/delta-helpers.ts';
 
 const columns = [
   { name: 'id', type: 'long', nullable: false },
@@ -38,7 +38,7 @@ const DAY = 86_400_000;
 async function table14(t: TestContext, properties: Record<string, string> = {}): Promise<{ dir: string; store: ObjectStore; table: DeltaTable }> {
   const { dir, store } = await scratchStore(t);
   const table = await DeltaTable.createIfAbsent(store, { name: 'cleaned', columns, partitionBy: [], changeDataFeed: true }); // v0
-  await setProperties(table, { 'delta.checkpointInterval': '4', ...properties }); // v1
+  await table.setProperties({ 'delta.checkpointInterval': '4', ...properties }); // v1
   for (let v = 2; v <= 14; v++) {
     if (v === 6) await table.merge(batch(columns, [{ id: 2, v: 20 }]), { key: ['id'], whenMatched: (_t, s) => s });
     else if (v === 10) await table.deleteRows({ where: [], matches: (b, i) => b.columns.get('id')![i] === 3 });

@@ -112,7 +112,8 @@ describe('commit files', () => {
     assert.deepEqual(keysOf(v0[0]!['commitInfo']), ['engineInfo', 'isBlindAppend', 'operation', 'operationParameters', 'timestamp']);
     // Tables of the lake keep a change data feed (writer version 4).
     assert.deepEqual(v0[1]!['protocol'], { minReaderVersion: 1, minWriterVersion: 4 });
-    assert.deepEqual(v0[2]!['metaData']!['configuration'], { 'delta.enableChangeDataFeed': 'true' });
+    // (and the properties the declaration asks for: bronze_kafka's offsets kept alive.)
+    assert.deepEqual(v0[2]!['metaData']!['configuration'], { 'delta.enableChangeDataFeed': 'true', 'fitlake.keepAliveTxnPrefixes': 'bronze_kafka:' });
     const meta = v0[2]!['metaData']!;
     assert.deepEqual(keysOf(meta), ['configuration', 'createdTime', 'description', 'format', 'id', 'name', 'partitionColumns', 'schemaString']);
     assert.deepEqual(meta['format'], { provider: 'parquet', options: {} });

@@ -10,7 +10,7 @@ import type { ObjectInfo } from '../../lakehouse/storage/index.ts';
 import { heartRate } from '../../schema/tables.ts';
 import { DeltaTable } from '../../lakehouse/table/index.ts';
 import { commitKey, encodeCommit, loadSnapshot, MapLineage, refreshSnapshot, VersionedMap, type Action, type Snapshot } from '../../lakehouse/table/log/index.ts';
-import { scratchStore, setProperties, StoreWrapper } from '../support/delta-helpers.ts';
+import { scratchStore, StoreWrapper } from '../support/delta-helpers.ts';
 
 /** A deterministic pseudo-random sequence (xorshift32). */
 function random(seed: number): () => number {
@@ -193,7 +193,7 @@ describe('tombstones in memory', () => {
   test('expire with delta.deletedFileRetentionDuration by the log clock: a table refreshed for months holds those of the retention only', async (t) => {
     const { store } = await scratchStore(t);
     const table = await DeltaTable.createIfAbsent(store, heartRate);
-    await setProperties(table, { 'delta.deletedFileRetentionDuration': 'interval 100 seconds' });
+    await table.setProperties({ 'delta.deletedFileRetentionDuration': 'interval 100 seconds' });
     const first = table.version + 1;
     // A file added and one removed every commit, one commit a second (the log's clock): 3,000 commits.
     const at = (v: number) => 1_700_000_000_000 + v * 1000;

@@ -22,7 +22,7 @@ import { INVALID_UTF8_REASON, takeInvalidUtf8Lines, validUtf8Lines, type Invalid
 import { OVERSIZED_HEAD_CHARS, oversizedReason, readLineBatches } from '../../parse/lines.ts';
 import type { ObjectInfo, ObjectStore } from '../../storage/index.ts';
 import type { DeltaTable } from '../../table/index.ts';
-import { type AddAction, commit, type Txn, CommitConflictError, type Snapshot } from '../../table/log/index.ts';
+import { type AddAction, commit, type Txn, CommitConflictError, type Snapshot, SET_TRANSACTION_RETENTION, setTransactionRetentionMs } from '../../table/log/index.ts';
 import { quarantineRecords } from '../../../schema/tables.ts';
 import { DataFileWriter, storeDataFiles } from '../../table/files/index.ts';
 import { faultPoint } from '../../fault-points.ts';
@@ -199,6 +199,7 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
   if (archive !== undefined && (archive === '' || `${archive}/`.startsWith(`${spec.folder}/`) || `${spec.folder}/`.startsWith(`${archive}/`))) {
     throw new ConfigError(`the landing archive ${JSON.stringify(ctx.landingArchive)} must be a folder outside the source folder ${spec.folder}/`, { setting: 'landingArchive', value: ctx.landingArchive ?? '' });
   }
+  await keepMarkersBounded(table, archive);
   const run: LandingRun = { ctx, spec, table, landing: reportingReads(ctx.landing), result, refused: [], fingerprints: new Set(), duplicates: new Set(), ingested: 0, held: 0, finishing: Promise.resolve(), finishingFailed: false };
   for (const file of files) {
     // A file that failed to finish stops the step here (with its error), not after all the others.
@@ -225,6 +226,33 @@ export async function ingestLandingFiles(ctx: StepContext, spec: LandingSpec): P
   result.changed = run.ingested > 0;
   result.detail = `${run.ingested} new file(s)${run.held > 0 ? `; ${run.held} ending in a line still being written, read on in a later run` : ''}${archived > 0 ? `; ${archived} moved to ${archive}/` : ''}`;
   return result;
+}
+
+/** How long a landing table remembers a file it ingested, once files leave the landing zone for an archive. */
+export const LANDING_MARKER_RETENTION = 'interval 30 days';
+
+/**
+ * The txns that record ingested files would grow by three a file for ever. With a landing archive, a
+ * file leaves the landing zone once its commit is in, so its markers are only needed for a while: to
+ * move it after a crash between commit and move, and to recognise the same export dropped again. The
+ * table then forgets them after LANDING_MARKER_RETENTION (delta.setTransactionRetentionDuration; a
+ * value already set, by a user or another engine, is kept). Without an archive every ingested file
+ * stays, and one whose markers were forgotten would be read again: a table that forgets is refused.
+ * (Kafka offsets in the same table are kept alive: schema/tables.ts.)
+ */
+async function keepMarkersBounded(table: DeltaTable, archive: string | undefined): Promise<void> {
+  const retention = table.snapshot.metadata.configuration[SET_TRANSACTION_RETENTION];
+  if (archive !== undefined) {
+    if (retention === undefined) await table.setProperties({ [SET_TRANSACTION_RETENTION]: LANDING_MARKER_RETENTION });
+    return;
+  }
+  if (retention !== undefined && setTransactionRetentionMs(table.snapshot.metadata) !== undefined) {
+    throw new ConfigError(
+      `${table.snapshot.metadata.name ?? table.store.url} forgets ingested files after ${retention} (${SET_TRANSACTION_RETENTION}, set when a landing archive was configured): ` +
+        'without the archive, files left in the landing zone would be read again once forgotten. Configure the landing archive again, or remove the property to remember every file',
+      { setting: 'landingArchive', value: '' },
+    );
+  }
 }
 
 /**

@@ -36,7 +36,7 @@ import type { AddAction, MetadataAction, ProtocolAction, TxnAction } from './act
 import { decodeCheckpointFile, encodeCheckpointRows, type DecodedCheckpoint } from './checkpoint-parquet.ts';
 import { TableFormatError } from './errors.ts';
 import { checkpointKeys, LAST_CHECKPOINT_KEY } from './log-paths.ts';
-import { checkpointInterval, deletedFileRetentionMs } from './table-properties.ts';
+import { checkpointInterval, deletedFileRetentionMs, txnExpiryCutoff } from './table-properties.ts';
 
 /** The add tag that carries the version that added the file (see the module comment). */
 export const ADDED_IN_VERSION_TAG = 'fitlake.addedInVersion';
@@ -52,6 +52,8 @@ export interface CheckpointSource {
   readonly txns: ReadonlyMap<string, number>;
   readonly txnUpdated?: ReadonlyMap<string, number> | undefined;
   readonly tombstones: ReadonlyMap<string, number>;
+  /** The version's commit time (ms): txns expire by it (table-properties.ts), not by when the checkpoint is written. */
+  readonly timestamp?: number;
   /** The newest checkpoint the snapshot knows of. */
   readonly checkpointVersion?: number | undefined;
 }
@@ -80,7 +82,12 @@ export interface LastCheckpoint {
 export function encodeCheckpoint(source: CheckpointSource, now: number): { bytes: Uint8Array; size: number; numOfAddFiles: number } {
   const retentionCutoff = now - deletedFileRetentionMs(source.metadata);
   const tombstones = [...source.tombstones].filter(([, at]) => at >= retentionCutoff);
-  const txns: TxnAction[] = [...source.txns].map(([appId, version]) => ({ appId, version, lastUpdated: source.txnUpdated?.get(appId) ?? null }));
+  const txnCutoff = txnExpiryCutoff(source.metadata, source.timestamp);
+  const txns: TxnAction[] = [];
+  for (const [appId, version] of source.txns) {
+    const lastUpdated = source.txnUpdated?.get(appId) ?? null;
+    if (lastUpdated === null || lastUpdated > txnCutoff) txns.push({ appId, version, lastUpdated });
+  }
   const adds: AddAction[] = [];
   for (const [path, file] of source.files) {
     const addedIn = source.fileVersions.get(path);

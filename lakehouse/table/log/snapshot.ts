@@ -19,7 +19,7 @@ import { fromSchemaString } from './delta-schema.ts';
 import { TableFormatError, TableNotFoundError } from './errors.ts';
 import { checkpointKeys, checkpointOfKey, commitKey, LOG_DIR, versionOfCommitKey } from './log-paths.ts';
 import { MapLineage, VersionedMap } from './versioned-map.ts';
-import { deletedFileRetentionMs } from './table-properties.ts';
+import { deletedFileRetentionMs, txnExpiryCutoff } from './table-properties.ts';
 
 /** The highest protocol versions this implementation reads and writes. */
 export const READER_VERSION = 1;
@@ -196,10 +196,12 @@ class Lineage implements StateMaps<MapLineage<string, AddAction>, MapLineage<str
    * A new lineage whose bases are the state at the head, without the tombstones removed before
    * `tombstoneCutoff`; this one continues there (see versioned-map.ts).
    */
-  rebase(tombstoneCutoff: number): Lineage {
+  rebase(cutoffs: ExpiryCutoffs): Lineage {
     const views = this.views(this.head);
-    const tombstones = new Map([...views.tombstones].filter(([, at]) => at >= tombstoneCutoff));
-    const next = new Lineage({ files: new Map(views.files), fileVersions: new Map(views.fileVersions), txns: new Map(views.txns), txnUpdated: new Map(views.txnUpdated), tombstones }, this.head);
+    const tombstones = new Map([...views.tombstones].filter(([, at]) => at >= cutoffs.tombstones));
+    const maps: PlainMaps = { files: new Map(views.files), fileVersions: new Map(views.fileVersions), txns: new Map(views.txns), txnUpdated: new Map(views.txnUpdated), tombstones };
+    dropExpiredTxns(maps, cutoffs.txns);
+    const next = new Lineage(maps, this.head);
     this.next = next;
     return next;
   }
@@ -253,8 +255,9 @@ function freeze(location: string, state: Scalars, maps: ReturnType<Lineage['view
 
 /** A snapshot of a state loaded from scratch: its plain maps become the base of a new lineage. */
 function freezeLoaded(location: string, maps: PlainMaps, state: Scalars, checkpointVersion: number | undefined): Snapshot {
-  const cutoff = tombstoneCutoff(state);
-  for (const [path, at] of maps.tombstones) if (at < cutoff) maps.tombstones.delete(path);
+  const cutoffs = expiryCutoffs(state);
+  for (const [path, at] of maps.tombstones) if (at < cutoffs.tombstones) maps.tombstones.delete(path);
+  dropExpiredTxns(maps, cutoffs.txns);
   return freeze(location, state, new Lineage(maps, state.version).views(state.version), { checkpointVersion });
 }
 
@@ -267,6 +270,33 @@ function freezeLoaded(location: string, maps: PlainMaps, state: Scalars, checkpo
  */
 function tombstoneCutoff(state: Scalars): number {
   return state.metadata && state.timestamp > 0 ? state.timestamp - deletedFileRetentionMs(state.metadata) : -Infinity;
+}
+
+/** What has expired at a version: tombstones removed before `tombstones`, txns last updated at or before `txns` (ms). */
+interface ExpiryCutoffs {
+  tombstones: number;
+  txns: number;
+}
+
+function expiryCutoffs(state: Scalars): ExpiryCutoffs {
+  return { tombstones: tombstoneCutoff(state), txns: txnExpiryCutoff(state.metadata, state.timestamp) };
+}
+
+/**
+ * Txns past `delta.setTransactionRetentionDuration` leave the snapshot as they leave checkpoints: an
+ * application that has not renewed its txn for that long starts afresh (its markers are then only
+ * per-file records the landing step no longer needs; see steps/bronze/landing-files.ts). A snapshot
+ * refreshed from another may hold expired txns until its maps are rebased: keeping a txn longer is
+ * always safe, as it only says more is done.
+ */
+function dropExpiredTxns(maps: PlainMaps, cutoff: number): void {
+  if (cutoff === -Infinity) return;
+  for (const [appId, at] of maps.txnUpdated) {
+    if (at <= cutoff) {
+      maps.txns.delete(appId);
+      maps.txnUpdated.delete(appId);
+    }
+  }
 }
 
 /** Versions of the commit files present, ascending. */
@@ -497,7 +527,7 @@ export async function refreshSnapshot(store: ObjectStore, snapshot: Snapshot, up
     }
     applyScalars(state, version, actions);
   }
-  if (lineage.head === state.version && lineage.next === undefined && lineage.worthRebasing) lineage = lineage.rebase(tombstoneCutoff(state));
+  if (lineage.head === state.version && lineage.next === undefined && lineage.worthRebasing) lineage = lineage.rebase(expiryCutoffs(state));
   return freeze(store.url, state, lineage.views(state.version), { previous: snapshot, checkpointVersion: snapshot.checkpointVersion });
 }
 

@@ -16,6 +16,14 @@ export const LOG_RETENTION = 'delta.logRetentionDuration';
 const DEFAULT_LOG_RETENTION_MS = 30 * 86_400_000;
 /** `false` keeps every commit and checkpoint forever. */
 export const EXPIRED_LOG_CLEANUP = 'delta.enableExpiredLogCleanup';
+/** How long an application's txn (SetTransaction) counts once nothing has renewed it; unset: forever. */
+export const SET_TRANSACTION_RETENTION = 'delta.setTransactionRetentionDuration';
+/**
+ * fitlake's own property: comma-separated appId prefixes of txns that must never expire (a step's
+ * progress, such as Kafka offsets, beside expiring per-file markers). fitlake's committer renews them
+ * (see transaction.ts); other engines keep unknown properties and ignore them.
+ */
+export const KEEP_ALIVE_TXNS = 'fitlake.keepAliveTxnPrefixes';
 
 const UNIT_MS: Record<string, number> = {
   nanosecond: 1e-6,
@@ -55,4 +63,28 @@ export function logRetentionMs(metadata: MetadataAction): number {
 /** Whether expired log files may be removed: `delta.enableExpiredLogCleanup`, true unless it says false. */
 export function expiredLogCleanupEnabled(metadata: MetadataAction): boolean {
   return metadata.configuration[EXPIRED_LOG_CLEANUP]?.trim().toLowerCase() !== 'false';
+}
+
+/** `delta.setTransactionRetentionDuration` in ms, or undefined when unset or unreadable: txns then never expire. */
+export function setTransactionRetentionMs(metadata: MetadataAction): number | undefined {
+  const ms = intervalMs(metadata, SET_TRANSACTION_RETENTION, Number.NaN);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * The txns of a version that have expired: lastUpdated at or before its commit time minus the retention
+ * (the log's clock, so every reader of a version agrees, as for tombstones). A txn without lastUpdated
+ * never expires; without the property nothing does.
+ */
+export function txnExpiryCutoff(metadata: MetadataAction | undefined, commitTime: number | undefined): number {
+  const retention = metadata ? setTransactionRetentionMs(metadata) : undefined;
+  return retention !== undefined && commitTime !== undefined && commitTime > 0 ? commitTime - retention : -Infinity;
+}
+
+/** The appId prefixes whose txns fitlake's committer keeps from expiring (KEEP_ALIVE_TXNS). */
+export function keepAliveTxnPrefixes(metadata: MetadataAction): readonly string[] {
+  return (metadata.configuration[KEEP_ALIVE_TXNS] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
 }

@@ -25,6 +25,7 @@ import { CommitConflictError, MaxCommitAttemptsError, TableFormatError } from '.
 import { checkpointIfDue } from './checkpoint.ts';
 import { commitKey } from './log-paths.ts';
 import { readCommitActions, refreshSnapshot, withCheckpointVersion, WRITER_VERSION, type Snapshot } from './snapshot.ts';
+import { keepAliveTxnPrefixes, setTransactionRetentionMs } from './table-properties.ts';
 import { faultPoint } from '../../fault-points.ts';
 
 export const ENGINE_INFO = 'fitlake/0.1.0';
@@ -122,6 +123,7 @@ export async function commit(store: ObjectStore, request: CommitRequest): Promis
     };
     const actions: Action[] = [{ commitInfo }, ...request.actions];
     for (const t of txns) actions.push({ txn: { appId: t.appId, version: t.version, lastUpdated: timestamp } });
+    for (const t of renewals(snapshot, request.actions, txns, timestamp)) actions.push({ txn: { appId: t.appId, version: t.version, lastUpdated: timestamp } });
 
     // The commit point: exclusive creation of the next log file.
     faultPoint('commit.before', { location: store.url });
@@ -144,6 +146,31 @@ export async function commit(store: ObjectStore, request: CommitRequest): Promis
     snapshot = latest;
   }
   throw new MaxCommitAttemptsError(store.url, maxAttempts);
+}
+
+/**
+ * The txns this commit renews: under `delta.setTransactionRetentionDuration` a txn nothing renews
+ * expires, which is right for per-file markers but would make an application whose progress shares the
+ * table (Kafka offsets of a partition gone quiet) start again from nothing. Txns under the table's
+ * keep-alive prefixes (fitlake.keepAliveTxnPrefixes) are therefore written again, at the version they
+ * hold, by whichever commit finds them past half the retention: every version then holds them younger
+ * than the retention, however long the table sat idle, as expiry goes by commit times. Based on the
+ * snapshot this attempt commits onto, so a renewal never moves an application back.
+ */
+function renewals(snapshot: Snapshot, actions: readonly Action[], own: readonly Txn[], timestamp: number): Txn[] {
+  // The metadata this commit leaves: a commit that sets the retention renews what it would expire.
+  const metadata = actions.reduce((m, a) => ('metaData' in a ? a.metaData : m), snapshot.metadata);
+  const retention = setTransactionRetentionMs(metadata);
+  const prefixes = keepAliveTxnPrefixes(metadata);
+  if (retention === undefined || prefixes.length === 0) return [];
+  const due = timestamp - retention / 2;
+  const out: Txn[] = [];
+  for (const [appId, version] of snapshot.txns) {
+    const updated = snapshot.txnUpdated?.get(appId);
+    if (updated === undefined || updated > due || !prefixes.some((p) => appId.startsWith(p)) || own.some((t) => t.appId === appId)) continue;
+    out.push({ appId, version });
+  }
+  return out;
 }
 
 /**
@@ -183,7 +210,8 @@ function checkConflicts(location: string, version: number, winner: readonly Acti
         throw new CommitConflictError(location, version, `a concurrent commit added ${action.add.path} to data this operation read (concurrent append)`);
       }
     }
-    if ('txn' in action && txnList(request.txn).some((t) => t.appId === action.txn.appId)) {
+    // A txn at the version this operation read is a renewal (see renewals), not progress: harmless.
+    if ('txn' in action && txnList(request.txn).some((t) => t.appId === action.txn.appId) && action.txn.version !== request.readSnapshot.txns.get(action.txn.appId)) {
       // Another instance of the same application advanced, but not to where this one would: the two
       // computed overlapping work from different starting points.
       throw new CommitConflictError(location, version, `application ${action.txn.appId} committed version ${action.txn.version} concurrently`);

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ColumnDef } from '../../../schema/types.ts';
 import type { ObjectStore } from '../../storage/index.ts';
-import { encodeCommit, type Action } from '../log/actions.ts';
+import { encodeCommit, type Action, type ProtocolAction } from '../log/actions.ts';
 import { toSchemaString } from '../log/delta-schema.ts';
 import { CommitConflictError, SchemaMismatchError, TableNotFoundError } from '../log/errors.ts';
 import { commitKey } from '../log/log-paths.ts';
@@ -20,6 +20,11 @@ export interface TableSpec {
    * them. An existing table without it is upgraded (writer version 4) when opened. @default false
    */
   changeDataFeed?: boolean;
+  /**
+   * Table properties (metaData.configuration) the table must have: set at creation, and added to an
+   * existing table that lacks one (a value already there, another engine's or a user's, is kept).
+   */
+  properties?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -30,7 +35,7 @@ export async function createTableIfAbsent(store: ObjectStore, spec: TableSpec, n
   try {
     const existing = await loadSnapshot(store);
     assertSameSchema(existing, spec);
-    return spec.changeDataFeed && !changeDataFeedEnabled(existing) ? await enableChangeDataFeed(store, existing, now) : existing;
+    return await upgrade(store, existing, spec, now);
   } catch (e) {
     if (!(e instanceof TableNotFoundError)) throw e;
   }
@@ -50,7 +55,7 @@ export async function createTableIfAbsent(store: ObjectStore, spec: TableSpec, n
         format: { provider: 'parquet', options: {} },
         schemaString: toSchemaString(spec.columns),
         partitionColumns: partitionBy,
-        configuration: spec.changeDataFeed ? { [CHANGE_DATA_FEED]: 'true' } : {},
+        configuration: { ...spec.properties, ...(spec.changeDataFeed ? { [CHANGE_DATA_FEED]: 'true' } : {}) },
         createdTime: timestamp,
       },
     },
@@ -63,31 +68,56 @@ export async function createTableIfAbsent(store: ObjectStore, spec: TableSpec, n
 }
 
 /**
- * Turn the change data feed on for a table made without it (by an older fitlake): one commit raising
- * the writer version and setting the property. Changes before it are read from the files their commits
- * removed (change-data.ts). Two openers racing: the loser finds the feed on.
+ * Bring a table made by an older fitlake (or another engine) up to its declaration in one commit: the
+ * change data feed turned on (writer version 4; changes before it are read from the files their commits
+ * removed, change-data.ts) and the declared properties it lacks. Two openers racing: the loser finds
+ * the winner's commit.
  */
-async function enableChangeDataFeed(store: ObjectStore, snapshot: Snapshot, now: () => number): Promise<Snapshot> {
-  const { metadata, protocol } = snapshot;
+async function upgrade(store: ObjectStore, snapshot: Snapshot, spec: TableSpec, now: () => number): Promise<Snapshot> {
+  const missing = missingProperties(snapshot, spec.properties);
+  const feed = spec.changeDataFeed === true && !changeDataFeedEnabled(snapshot);
+  if (!feed && Object.keys(missing).length === 0) return snapshot;
+  const properties = { ...missing, ...(feed ? { [CHANGE_DATA_FEED]: 'true' } : {}) };
+  const protocol = { minReaderVersion: snapshot.protocol.minReaderVersion, minWriterVersion: Math.max(snapshot.protocol.minWriterVersion, feed ? WRITER_VERSION : 0) };
   try {
-    const result = await commit(store, {
-      readSnapshot: snapshot,
-      actions: [
-        { protocol: { minReaderVersion: protocol.minReaderVersion, minWriterVersion: Math.max(protocol.minWriterVersion, WRITER_VERSION) } },
-        { metaData: { ...metadata, configuration: { ...metadata.configuration, [CHANGE_DATA_FEED]: 'true' } } },
-      ],
-      operation: 'SET TBLPROPERTIES',
-      operationParameters: { properties: JSON.stringify({ [CHANGE_DATA_FEED]: 'true' }) },
-      readSet: { readsAdded: false },
-      now,
-    });
-    return result.snapshot;
+    return await setTableProperties(store, snapshot, properties, { protocol, now });
   } catch (e) {
     if (!(e instanceof CommitConflictError)) throw e;
     const latest = await loadSnapshot(store);
-    if (!changeDataFeedEnabled(latest)) throw e;
+    if (spec.changeDataFeed && !changeDataFeedEnabled(latest)) throw e;
+    if (Object.keys(missingProperties(latest, spec.properties)).length > 0) throw e;
     return latest;
   }
+}
+
+/** The declared properties the table does not have at all. */
+function missingProperties(snapshot: Snapshot, properties: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(properties ?? {}).filter(([key]) => snapshot.metadata.configuration[key] === undefined));
+}
+
+/**
+ * One SET TBLPROPERTIES commit (with a new protocol, when given). It conflicts with any concurrent
+ * commit of metadata, as every metadata change does (transaction.ts).
+ */
+export async function setTableProperties(
+  store: ObjectStore,
+  snapshot: Snapshot,
+  properties: Readonly<Record<string, string>>,
+  options: { protocol?: ProtocolAction; now?: () => number } = {},
+): Promise<Snapshot> {
+  const { metadata } = snapshot;
+  const actions: Action[] = [{ metaData: { ...metadata, configuration: { ...metadata.configuration, ...properties } } }];
+  const { protocol } = options;
+  if (protocol && (protocol.minWriterVersion !== snapshot.protocol.minWriterVersion || protocol.minReaderVersion !== snapshot.protocol.minReaderVersion)) actions.unshift({ protocol });
+  const result = await commit(store, {
+    readSnapshot: snapshot,
+    actions,
+    operation: 'SET TBLPROPERTIES',
+    operationParameters: { properties: JSON.stringify(properties) },
+    readSet: { readsAdded: false },
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return result.snapshot;
 }
 
 function assertSameSchema(snapshot: Snapshot, spec: TableSpec): void {
