@@ -19,7 +19,13 @@
  * a step's checkpoint) instead of a file, so the table keeps N / 100 files: what opening costs per
  * commit of log, apart from what it costs per live file.
  *
- * Target (issue 20): opening at most 50 ms at every N, flat within 20% from 1,000 to 10,000 commits.
+ * `--compact-every K` gives the log a continuous pipeline's shape: each commit written straight in adds
+ * its file with the step's progress as a txn (as a silver step's commit does), and every K commits a
+ * compaction (as maintenance runs it) removes the live files and adds one in their place, so the table
+ * keeps at most about K files and its log a tombstone for every file it ever had within the retention
+ * (a week: at one commit a second, 100,000 commits are 28 hours, so all of them).
+ *
+ * Target (issue 20): opening at most 50 ms at every N, flat within 20% from 1,000 to 100,000 commits.
  */
 import { copyFile, link, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -39,6 +45,7 @@ if (sizes.some((n) => !Number.isSafeInteger(n) || n < 2)) throw new Error('--com
 const opens = numberArg('--opens', 15);
 const refreshes = numberArg('--refreshes', 200);
 const txnCommits = process.argv.includes('--txn-commits');
+const compactEvery = numberArg('--compact-every', 0);
 /** Commits after the newest checkpoint for the "open + 50" figure. */
 const TAIL = 50;
 const T0 = Date.UTC(2023, 9, 2) * 1000;
@@ -92,23 +99,40 @@ async function main(): Promise<void> {
     let version = table.version;
     let links = 0;
     let linkSource = templateFile;
-    /** Write commit `v` straight into the log: a copy (hard link) of the template's one-row file. */
+    /** The live files, for the compactions of `--compact-every`. */
+    let live = [...table.snapshot.files.keys()];
+    /** A copy (hard link) of the template's one-row file under a new name. */
+    const newFile = async (v: number, tag: string) => {
+      const file = `part-00000-long-run-${tag}-${String(v).padStart(8, '0')}.snappy.parquet`;
+      // A file system allows some 65,000 links to one file: every 50,000 files a copy starts anew.
+      if (links++ % 50_000 === 0) {
+        await copyFile(templateFile, path.join(dir, file));
+        linkSource = path.join(dir, file);
+      } else {
+        await link(linkSource, path.join(dir, file));
+      }
+      return file;
+    };
+    /** Write commit `v` straight into the log: an append of one file (or only a txn), or a compaction. */
     const direct = async (v: number) => {
       const timestamp = Date.now();
       const commitInfo = { timestamp, operation: 'WRITE', operationParameters: { mode: 'Append' }, readVersion: v - 1, isBlindAppend: true, engineInfo: 'fitlake/0.1.0' };
       let actions: Action[];
       if (txnCommits) {
         actions = [{ commitInfo: { ...commitInfo, operationMetrics: { numFiles: 0, numOutputRows: 0 } } }, { txn: { appId: 'long-run', version: v, lastUpdated: timestamp } }];
+      } else if (compactEvery > 0 && v % compactEvery === Math.floor(compactEvery / 2)) {
+        const file = await newFile(v, 'compacted');
+        actions = [
+          { commitInfo: { ...commitInfo, operation: 'OPTIMIZE', operationParameters: {}, isBlindAppend: false, operationMetrics: { numRemovedFiles: live.length, numAddedFiles: 1 } } },
+          ...live.map((p): Action => ({ remove: { path: p, deletionTimestamp: timestamp, dataChange: false, extendedFileMetadata: true, partitionValues: {}, size: template.size } })),
+          { add: { ...template, path: file, modificationTime: timestamp, dataChange: false } },
+        ];
+        live = [file];
       } else {
-        const file = `part-00000-long-run-${String(v).padStart(8, '0')}.snappy.parquet`;
-        // A file system allows some 65,000 links to one file: every 50,000 files a copy starts anew.
-        if (links++ % 50_000 === 0) {
-          await copyFile(templateFile, path.join(dir, file));
-          linkSource = path.join(dir, file);
-        } else {
-          await link(linkSource, path.join(dir, file));
-        }
-        actions = [{ commitInfo: { ...commitInfo, operationMetrics: { numFiles: 1, numOutputRows: 1 } } }, { add: { ...template, path: file, modificationTime: timestamp } }];
+        const file = await newFile(v, 'append');
+        live.push(file);
+        const txn: Action[] = compactEvery > 0 ? [{ txn: { appId: 'heart_rate<-bronze/kafka_multiplex_bz', version: v, lastUpdated: timestamp } }] : [];
+        actions = [{ commitInfo: { ...commitInfo, operationMetrics: { numFiles: 1, numOutputRows: 1 } } }, { add: { ...template, path: file, modificationTime: timestamp } }, ...txn];
       }
       await writeFile(path.join(dir, commitKey(v)), encodeCommit(actions), { flag: 'wx' });
     };
@@ -120,6 +144,7 @@ async function main(): Promise<void> {
         if (real) {
           const result = await table.append(oneRow(v));
           if (result.version !== v) throw new Error(`append committed ${result.version}, expected ${v}`);
+          live = [...result.snapshot.files.keys()];
         } else {
           await direct(v);
         }
@@ -128,8 +153,9 @@ async function main(): Promise<void> {
       return (performance.now() - started) / 1000;
     };
 
-    console.log(`long-run: ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}, checkpoint interval ${interval}${txnCommits ? ', txn-only commits between appends' : ''}`);
-    console.log('commits  files | open median (min..max) | open +50 JSON (min..max) | idle refresh | refresh +1 commit | _delta_log files, MiB (checkpoints, newest KiB) | built in');
+    const shape = txnCommits ? ', txn-only commits between appends' : compactEvery > 0 ? `, a compaction every ${compactEvery} commits` : '';
+    console.log(`long-run: ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}, checkpoint interval ${interval}${shape}`);
+    console.log('commits  files tombstones | open median (min..max) | open +50 JSON (min..max) | idle refresh | refresh +1 commit | _delta_log files, MiB (checkpoints, newest KiB) | built in');
     for (const size of sizes) {
       const built = await buildTo(size);
       // Untimed opens first: the JIT, the Parquet decoder and the page cache warm up on this log.
@@ -139,6 +165,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < opens; i++) openTimes.push(await timed(async () => (opened = await DeltaTable.open(store))));
       if (opened!.version !== size) throw new Error(`opened version ${opened!.version}, expected ${size}`);
       const files = opened!.snapshot.files.size;
+      const tombstones = opened!.snapshot.tombstones.size;
       const idle: number[] = [];
       for (let i = 0; i < refreshes; i++) idle.push(await timed(() => opened!.refresh()));
       const oneMore: number[] = [];
@@ -153,7 +180,7 @@ async function main(): Promise<void> {
       const log = await logStats(dir);
       console.log(
         [
-          `${String(size).padStart(7)} ${String(files).padStart(6)}`,
+          `${String(size).padStart(7)} ${String(files).padStart(6)} ${String(tombstones).padStart(10)}`,
           `${ms(median(openTimes))} ms (${ms(Math.min(...openTimes))}..${ms(Math.max(...openTimes))})`,
           `${ms(median(tailOpens))} ms (${ms(Math.min(...tailOpens))}..${ms(Math.max(...tailOpens))})`,
           `${ms(median(idle))} ms`,

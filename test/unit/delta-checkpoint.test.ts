@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ColumnDef } from '../../schema/types.ts';
+import { heartRate } from '../../schema/tables.ts';
 import type { ObjectInfo, ObjectStore } from '../../lakehouse/storage/index.ts';
 import { NotFoundError, StorageError } from '../../lakehouse/errors.ts';
 import { DeltaTable } from '../../lakehouse/table/index.ts';
@@ -19,6 +20,7 @@ import {
   checkpointInterval,
   checkpointKeys,
   checkpointOfKey,
+  commit,
   commitKey,
   deletedFileRetentionMs,
   encodeCheckpoint,
@@ -28,9 +30,10 @@ import {
   readLastCheckpoint,
   TableFormatError,
   TableNotFoundError,
+  TombstoneView,
   type Snapshot,
 } from '../../lakehouse/table/log/index.ts';
-import { batch, scratchStore, sortRows, StoreWrapper, T0, type Row } from '../support/delta-helpers.ts';
+import { batch, heartRows, scratchStore, sortRows, StoreWrapper, T0, type Row } from '../support/delta-helpers.ts';
 
 const columns = [
   { name: 'id', type: 'long', nullable: false },
@@ -385,3 +388,50 @@ describe('writing checkpoints', () => {
     assert.deepEqual(stateOf(reopened.snapshot), stateOf(await loadSnapshot(new NoCheckpoints(disk))));
   });
 });
+
+describe('tombstones of a checkpoint', () => {
+  test('are decoded only when asked for (vacuum, a checkpoint), and then equal those of the log replayed from its start', async (t) => {
+    const { store } = await scratchStore(t);
+    const table = await DeltaTable.createIfAbsent(store, heartRate);
+    await table.setProperties({ 'delta.checkpointInterval': '1000' }); // checkpoints only when asked
+    for (let i = 0; i < 6; i++) await table.append(batch(heartRate.columns, heartRows(i, 3)));
+    await table.compact(); // six tombstones
+    await table.checkpoint();
+    // After the checkpoint: one more compaction (tombstones after it), then a path the checkpoint has
+    // as a tombstone added back (as a restore does).
+    for (let i = 6; i < 8; i++) await table.append(batch(heartRate.columns, heartRows(i, 3)));
+    const readded = [...table.snapshot.tombstones.keys()][0]!;
+    await table.compact();
+    const live = table.snapshot.files.get([...table.snapshot.files.keys()][0]!)!;
+    await commit(store, { readSnapshot: table.snapshot, actions: [{ add: { ...live, path: readded, dataChange: false } }], operation: 'RESTORE', readSet: { readsAdded: false } });
+
+    const opened = await DeltaTable.open(store);
+    assert.equal(opened.snapshot.checkpointVersion, 8, 'opened from the checkpoint');
+    assert.ok(opened.snapshot.files.has(readded));
+    const view = opened.snapshot.tombstones as TombstoneView;
+    assert.ok(view instanceof TombstoneView && !view.decoded, 'nothing decoded by opening');
+    await opened.refresh();
+    assert.ok(!view.decoded, 'nor by refreshing');
+    // The same table read with no checkpoint: every commit replayed.
+    const replayed = await loadSnapshot(new HidingCheckpoints(store));
+    assert.equal(replayed.checkpointVersion, undefined);
+    const sorted = (m: ReadonlyMap<string, number>) => [...m].sort(([a], [b]) => a.localeCompare(b));
+    assert.deepEqual(sorted(opened.snapshot.tombstones), sorted(replayed.tombstones));
+    assert.ok(view.decoded, 'decoded once read');
+    assert.equal(opened.snapshot.tombstones.size, replayed.tombstones.size);
+    assert.ok(!opened.snapshot.tombstones.has(readded), 'a path added back is live, not a tombstone');
+    // Six files compacted before the checkpoint, three after (two appends and the first compaction's file), one added back.
+    assert.equal(opened.snapshot.tombstones.size, 6 + 3 - 1);
+  });
+});
+
+/** The store without checkpoint files or _last_checkpoint: a reader replays every JSON commit. */
+class HidingCheckpoints extends StoreWrapper {
+  override async list(prefix: string) {
+    return (await this.inner.list(prefix)).filter((i) => !i.key.includes('.checkpoint.') && !i.key.endsWith('_last_checkpoint'));
+  }
+  override async get(key: string) {
+    if (key.includes('.checkpoint.') || key.endsWith('_last_checkpoint')) throw new NotFoundError(key);
+    return this.inner.get(key);
+  }
+}

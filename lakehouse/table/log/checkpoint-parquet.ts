@@ -199,6 +199,9 @@ export function encodeCheckpointRows(rows: CheckpointRows): Uint8Array {
     .setDictionaryEnabled(false)
     .setStatisticsEnabled(parquetWasm.EnabledStatistics.None)
     .setCreatedBy('fitlake')
+    // How many rows are state (protocol, metadata, txns, adds), ahead of the tombstones: a reader
+    // that opens the table reads only those (decodeCheckpointFile). Other readers ignore it.
+    .setKeyValueMetadata(new Map([[STATE_ROWS_KEY, String(addAt + rows.adds.length)]]))
     .build();
   // writeParquet takes ownership of (and frees) both the table and the properties.
   return parquetWasm.writeParquet(parquetWasm.Table.fromIPCStream(tableToIPC(new Table([batch]), 'stream')), properties);
@@ -449,27 +452,62 @@ function collect(out: DecodedCheckpoint, columns: Map<string, Data>, numRows: nu
 }
 
 const ACTION_COLUMNS = ['protocol', 'metaData', 'txn', 'add', 'remove'];
+const STATE_COLUMNS = ACTION_COLUMNS.filter((c) => c !== 'remove');
 
 /**
  * Decode the actions of one checkpoint file into `out`: only the action columns fitlake reads (others,
  * such as commitInfo, domainMetadata or sidecar, are not decoded), and of those the fields it needs.
+ * `tombstones: false` leaves the remove column for decodeCheckpointTombstones: a table compacted for a
+ * week holds far more tombstones than files, and only vacuum and checkpoint writing read them.
+ * Returns the number of rows of the file.
  */
-export async function decodeCheckpointFile(out: DecodedCheckpoint, bytes: Uint8Array): Promise<void> {
+export async function decodeCheckpointFile(out: DecodedCheckpoint, bytes: Uint8Array, options: { tombstones?: boolean } = {}): Promise<number> {
+  const wanted = options.tombstones === false ? STATE_COLUMNS : ACTION_COLUMNS;
+  // A checkpoint fitlake wrote says where its tombstones begin: a table compacted for a week has many
+  // times more of them than files, and decoding rows costs per row, null or not.
+  const stateRows = options.tombstones === false ? await fitlakeStateRows(bytes) : undefined;
   let table: Table;
   try {
     // Every checkpoint writer writes all five columns (the schema of the protocol): one call.
-    table = tableFromIPC(parquetWasm.readParquet(bytes, { columns: ACTION_COLUMNS, batchSize: 1 << 20 }).intoIPCStream());
+    table = tableFromIPC(parquetWasm.readParquet(bytes, { columns: wanted, batchSize: 1 << 20, ...(stateRows !== undefined ? { limit: stateRows.state } : {}) }).intoIPCStream());
+    if (stateRows !== undefined) return collectBatches(out, table) + (stateRows.total - stateRows.state);
   } catch {
     // One without some of them: read what is there.
     // Our bytes never live in a SharedArrayBuffer; the cast satisfies lib typings that insist on it.
     const file = await parquetWasm.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
     try {
       const present = new Set(tableFromIPC(file.schema().intoIPCStream()).schema.fields.map((f) => f.name));
-      table = tableFromIPC((await file.read({ columns: ACTION_COLUMNS.filter((c) => present.has(c)), batchSize: 1 << 20 })).intoIPCStream());
+      table = tableFromIPC((await file.read({ columns: wanted.filter((c) => present.has(c)), batchSize: 1 << 20 })).intoIPCStream());
     } finally {
       file.free();
     }
   }
+  return collectBatches(out, table);
+}
+
+const STATE_ROWS_KEY = 'fitlake.checkpoint.stateRows';
+
+/** The state rows and all rows of a checkpoint fitlake wrote (its footer says), else undefined. */
+async function fitlakeStateRows(bytes: Uint8Array): Promise<{ state: number; total: number } | undefined> {
+  let file: parquetWasm.ParquetFile | undefined;
+  try {
+    file = await parquetWasm.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+    const parquet = file.metadata();
+    const metadata = parquet.fileMetadata();
+    const state = Number((metadata.keyValueMetadata() as Map<string, string>).get(STATE_ROWS_KEY));
+    const total = metadata.numRows();
+    metadata.free();
+    parquet.free();
+    return Number.isSafeInteger(state) && state >= 2 && state <= total ? { state, total } : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    file?.free();
+  }
+}
+
+function collectBatches(out: DecodedCheckpoint, table: Table): number {
+  let rows = 0;
   for (const batch of table.batches) {
     const columns = new Map<string, Data>();
     for (const name of ACTION_COLUMNS) {
@@ -477,5 +515,18 @@ export async function decodeCheckpointFile(out: DecodedCheckpoint, bytes: Uint8A
       if (vector) columns.set(name, vector.data[0] as Data);
     }
     collect(out, columns, batch.numRows);
+    rows += batch.numRows;
   }
+  return rows;
+}
+
+/** The tombstones of one checkpoint file (its remove column only), synchronously: none when it has no such column. */
+export function decodeCheckpointTombstones(bytes: Uint8Array, into: Map<string, number>): void {
+  let table: Table;
+  try {
+    table = tableFromIPC(parquetWasm.readParquet(bytes, { columns: ['remove'], batchSize: 1 << 20 }).intoIPCStream());
+  } catch {
+    return;
+  }
+  collectBatches({ version: 0, tag: '', files: new Map(), fileVersions: new Map(), txns: [], tombstones: into }, table);
 }

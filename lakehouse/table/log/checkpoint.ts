@@ -33,7 +33,7 @@
 import type { ObjectStore } from '../../storage/index.ts';
 import { FitlakeError, NotFoundError } from '../../errors.ts';
 import type { AddAction, MetadataAction, ProtocolAction, TxnAction } from './actions.ts';
-import { decodeCheckpointFile, encodeCheckpointRows, type DecodedCheckpoint } from './checkpoint-parquet.ts';
+import { decodeCheckpointFile, decodeCheckpointTombstones, encodeCheckpointRows, type DecodedCheckpoint } from './checkpoint-parquet.ts';
 import { TableFormatError } from './errors.ts';
 import { checkpointKeys, LAST_CHECKPOINT_KEY } from './log-paths.ts';
 import { checkpointInterval, deletedFileRetentionMs, txnExpiryCutoff } from './table-properties.ts';
@@ -59,7 +59,7 @@ export interface CheckpointSource {
 }
 
 /** What a checkpoint holds, as a reader needs it (see DecodedCheckpoint). */
-export type CheckpointContent = Required<Pick<DecodedCheckpoint, 'protocol' | 'metadata'>> & Omit<DecodedCheckpoint, 'tag'>;
+export type CheckpointContent = Required<Pick<DecodedCheckpoint, 'protocol' | 'metadata'>> & Omit<DecodedCheckpoint, 'tag' | 'tombstones'> & { readonly tombstones: CheckpointTombstones };
 
 /** `_delta_log/_last_checkpoint`. */
 export interface LastCheckpoint {
@@ -183,8 +183,67 @@ export function checkpointUnusable(e: unknown): boolean {
 export async function readCheckpoint(store: ObjectStore, location: string, version: number, parts?: number): Promise<CheckpointContent> {
   const files = await Promise.all(checkpointKeys(version, parts).map((key) => store.get(key)));
   const out: DecodedCheckpoint = { version, tag: ADDED_IN_VERSION_TAG, files: new Map(), fileVersions: new Map(), txns: [], tombstones: new Map() };
-  for (const bytes of files) await decodeCheckpointFile(out, bytes);
+  let rows = 0;
+  for (const bytes of files) rows += await decodeCheckpointFile(out, bytes, { tombstones: false });
   const { protocol, metadata } = out;
   if (!protocol || !metadata) throw new TableFormatError(location, `the checkpoint of version ${version} has no protocol or metaData action`);
-  return { version, protocol, metadata, files: out.files, fileVersions: out.fileVersions, txns: out.txns, tombstones: out.tombstones };
+  // Rows that are not the state decoded: tombstones, or actions fitlake does not read (about).
+  const tombstones = new CheckpointTombstones(files, Math.max(0, rows - 2 - out.files.size - out.txns.length));
+  return { version, protocol, metadata, files: out.files, fileVersions: out.fileVersions, txns: out.txns, tombstones };
+}
+
+/**
+ * A checkpoint's tombstones, decoded from its bytes when first asked for (any method of the map): a
+ * table that is opened to be read never pays for them. `estimate` is their number before decoding, at
+ * most the true one plus the rows of actions fitlake does not read.
+ */
+export class CheckpointTombstones implements ReadonlyMap<string, number> {
+  private decoded: Map<string, number> | undefined;
+  private bytes: readonly Uint8Array[] | undefined;
+
+  constructor(
+    bytes: readonly Uint8Array[],
+    readonly estimate: number,
+  ) {
+    this.bytes = bytes;
+  }
+
+  get loaded(): boolean {
+    return this.decoded !== undefined;
+  }
+
+  private get map(): Map<string, number> {
+    if (this.decoded === undefined) {
+      const map = new Map<string, number>();
+      for (const bytes of this.bytes ?? []) decodeCheckpointTombstones(bytes, map);
+      this.decoded = map;
+      this.bytes = undefined;
+    }
+    return this.decoded;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+  get(key: string): number | undefined {
+    return this.map.get(key);
+  }
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+  forEach(callback: (value: number, key: string, map: ReadonlyMap<string, number>) => void, thisArg?: unknown): void {
+    for (const [key, value] of this.map) callback.call(thisArg, value, key, this);
+  }
+  entries(): MapIterator<[string, number]> {
+    return this.map.entries();
+  }
+  keys(): MapIterator<string> {
+    return this.map.keys();
+  }
+  values(): MapIterator<number> {
+    return this.map.values();
+  }
+  [Symbol.iterator](): MapIterator<[string, number]> {
+    return this.map.entries();
+  }
 }

@@ -7,5 +7,6 @@ export * from './log-cleanup.ts';
 export * from './log-paths.ts';
 export * from './snapshot.ts';
 export * from './table-properties.ts';
+export * from './tombstone-view.ts';
 export * from './transaction.ts';
 export * from './versioned-map.ts';

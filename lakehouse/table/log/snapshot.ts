@@ -14,7 +14,8 @@ import type { ColumnDef } from '../../../schema/types.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import { decodeCommit, type Action, type AddAction, type CommitInfoAction, type MetadataAction, type ProtocolAction } from './actions.ts';
-import { checkpointUnusable, readCheckpoint, readLastCheckpoint, type CheckpointContent } from './checkpoint.ts';
+import { checkpointUnusable, readCheckpoint, readLastCheckpoint, type CheckpointContent, type CheckpointTombstones } from './checkpoint.ts';
+import { TombstoneView } from './tombstone-view.ts';
 import { fromSchemaString } from './delta-schema.ts';
 import { TableFormatError, TableNotFoundError } from './errors.ts';
 import { checkpointKeys, checkpointOfKey, commitKey, LOG_DIR, versionOfCommitKey } from './log-paths.ts';
@@ -152,7 +153,15 @@ class Lineage implements StateMaps<MapLineage<string, AddAction>, MapLineage<str
   head: number;
   next: Lineage | undefined;
 
-  constructor(maps: PlainMaps, version: number) {
+  /**
+   * @param older the tombstones of the checkpoint the maps were loaded from, not decoded yet, and the
+   *   load's cutoff for them (see TombstoneView): `maps.tombstones` then holds only later ones.
+   */
+  constructor(
+    maps: PlainMaps,
+    version: number,
+    private readonly older?: { tombstones: CheckpointTombstones; cutoff: number },
+  ) {
     this.files = new MapLineage(maps.files, version);
     this.fileVersions = new MapLineage(maps.fileVersions, version);
     this.txns = new MapLineage(maps.txns, version);
@@ -172,12 +181,14 @@ class Lineage implements StateMaps<MapLineage<string, AddAction>, MapLineage<str
   }
 
   views(version: number) {
+    const files = new VersionedMap(this.files, version);
+    const recent = new VersionedMap(this.tombstones, version);
     return {
-      files: new VersionedMap(this.files, version),
+      files,
       fileVersions: new VersionedMap(this.fileVersions, version),
       txns: new VersionedMap(this.txns, version),
       txnUpdated: new VersionedMap(this.txnUpdated, version),
-      tombstones: new VersionedMap(this.tombstones, version),
+      tombstones: this.older ? new TombstoneView(this.older.tombstones, recent, files, this.older.cutoff) : recent,
     };
   }
 
@@ -189,6 +200,7 @@ class Lineage implements StateMaps<MapLineage<string, AddAction>, MapLineage<str
       changed += map.changed;
       size += map.baseSize;
     }
+    size += this.older ? (this.older.tombstones.loaded ? this.older.tombstones.size : this.older.tombstones.estimate) : 0;
     return changed > 1024 + size;
   }
 
@@ -254,11 +266,12 @@ function freeze(location: string, state: Scalars, maps: ReturnType<Lineage['view
 }
 
 /** A snapshot of a state loaded from scratch: its plain maps become the base of a new lineage. */
-function freezeLoaded(location: string, maps: PlainMaps, state: Scalars, checkpointVersion: number | undefined): Snapshot {
+function freezeLoaded(location: string, maps: PlainMaps, state: Scalars, checkpointVersion: number | undefined, olderTombstones: CheckpointTombstones | undefined): Snapshot {
   const cutoffs = expiryCutoffs(state);
   for (const [path, at] of maps.tombstones) if (at < cutoffs.tombstones) maps.tombstones.delete(path);
   dropExpiredTxns(maps, cutoffs.txns);
-  return freeze(location, state, new Lineage(maps, state.version).views(state.version), { checkpointVersion });
+  const lineage = new Lineage(maps, state.version, olderTombstones ? { tombstones: olderTombstones, cutoff: cutoffs.tombstones } : undefined);
+  return freeze(location, state, lineage.views(state.version), { checkpointVersion });
 }
 
 /**
@@ -373,7 +386,8 @@ function stateOfCheckpoint(content: CheckpointContent, timestamp: number): { map
     txns.set(txn.appId, txn.version);
     if (typeof txn.lastUpdated === 'number') txnUpdated.set(txn.appId, txn.lastUpdated);
   }
-  const maps: PlainMaps = { files: content.files, fileVersions: content.fileVersions, txns, txnUpdated, tombstones: content.tombstones };
+  // The checkpoint's tombstones stay undecoded beside the maps (Lineage.older); these get later ones.
+  const maps: PlainMaps = { files: content.files, fileVersions: content.fileVersions, txns, txnUpdated, tombstones: new Map() };
   return { maps, state: { version: content.version, protocol: content.protocol, metadata: content.metadata, timestamp } };
 }
 
@@ -401,7 +415,7 @@ async function loadFromHint(store: ObjectStore, hint: { version: number; parts?:
   if (target === undefined && commits.length === 0 && own === undefined) return undefined;
   const { maps, state } = stateOfCheckpoint(content, commitTime(own) ?? (await checkpointFileTime(store, start)));
   for (const { version, actions } of commits) applyCommit(maps, state, version, actions);
-  return freezeLoaded(store.url, maps, state, start);
+  return freezeLoaded(store.url, maps, state, start, content.tombstones);
 }
 
 /** What a listing of `_delta_log/` shows. */
@@ -470,14 +484,14 @@ async function loadByListing(store: ObjectStore, target: number | undefined): Pr
     const own = log.commits.has(cp) ? await readCommit(store, cp) : undefined;
     const { maps, state } = stateOfCheckpoint(content, commitTime(own) ?? (await checkpointFileTime(store, cp)));
     for (const { version, actions } of await readCommitRange(store, cp + 1, t)) applyCommit(maps, state, version, actions);
-    return freezeLoaded(store.url, maps, state, cp);
+    return freezeLoaded(store.url, maps, state, cp, content.tombstones);
   }
   const missing = firstMissing(log.commits, 0, t);
   if (missing === undefined) {
     const maps = emptyMaps();
     const state: Scalars = { version: -1, timestamp: 0 };
     for (const { version, actions } of await readCommitRange(store, 0, t)) applyCommit(maps, state, version, actions);
-    return freezeLoaded(store.url, maps, state, undefined);
+    return freezeLoaded(store.url, maps, state, undefined, undefined);
   }
   if (failed !== undefined) {
     const reason = failed.error instanceof Error ? failed.error.message : String(failed.error);
