@@ -17,6 +17,7 @@ import type { WorkerPool } from '../lakehouse/threads/pool.ts';
 import type { PipelineLocations, ResetInput, StepSummary, TimedStepSummary } from './types.ts';
 import { withActivityFailures } from './errors.ts';
 import { runningPipelineOn, type RunningPipeline } from './running-pipelines.ts';
+import { observeTableCommit, runObserved, type StepObserver } from './step-observer.ts';
 
 export interface ActivityDeps {
   openStore(location: string): ObjectStore;
@@ -26,6 +27,8 @@ export interface ActivityDeps {
   now?: () => number;
   /** Minimum milliseconds between two heartbeats. @default 1000 */
   heartbeatEveryMs?: number;
+  /** Told of every step run (the worker's metrics); none: the steps run unobserved. */
+  observer?: StepObserver;
 }
 
 export interface StepInput extends PipelineLocations {
@@ -86,7 +89,7 @@ export function createActivities(deps: ActivityDeps) {
       const step = stepByName(input.step);
       const ctx = heartbeatingContext(input);
       heartbeat({ records: 0, detail: `attempt ${activityInfo().attempt}` });
-      return { ...(await step.run(ctx)) };
+      return { ...(await runObserved(step, ctx, deps.observer)) };
     },
 
     /**
@@ -103,7 +106,7 @@ export function createActivities(deps: ActivityDeps) {
           ...(await Promise.all(
             stage.map(async (step) => {
               const started = Date.now();
-              const result = await step.run(ctx);
+              const result = await runObserved(step, ctx, deps.observer);
               return { ...result, durationMs: Date.now() - started };
             }),
           )),
@@ -124,7 +127,12 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Compact small files of one table, vacuum files unreferenced for longer than the retention, remove the expired log. */
     async maintainTable(input: { lake: string; table: string; retentionHours: number }): Promise<TableMaintenance> {
-      return maintainTable(lakeAt(input.lake), input.table, { retentionHours: input.retentionHours, now });
+      const lake = lakeAt(input.lake);
+      const done = await maintainTable(lake, input.table, { retentionHours: input.retentionHours, now });
+      // Compaction commits a new version: the table's freshness moves with it.
+      const def = allTables.find((t) => tablePath(t) === input.table);
+      if (deps.observer && def) await observeTableCommit(lake, def, deps.observer);
+      return done;
     },
 
     /** Whether a once run should maintain the lake: its last recorded maintenance is older than everySeconds. */

@@ -1,8 +1,9 @@
 /**
  * The API's node:http request handler, the edge every request crosses before yoga:
  *
- * 1. routing by exact path: the GraphQL endpoint and the public health endpoints; anything else is 404
- *    (yoga alone would answer GraphQL at any path ending in /graphql);
+ * 1. routing by exact path: the GraphQL endpoint, the public health endpoints and the dashboard's page
+ *    and files (dashboard/dashboard-routes.ts); anything else is 404 (yoga alone would answer GraphQL at
+ *    any path ending in /graphql);
  * 2. authentication of every GraphQL request (the GraphiQL page in development aside) and a per-client
  *    rate limit (rate-limiter.ts), both before the body is read: a request without a valid token gets
  *    401 (or 429 when its address sent too many) and never reaches parsing;
@@ -26,6 +27,7 @@ import { viewerOfHeader, type TokenVerifier } from './auth/verify-token.ts';
 import type { Viewer } from './auth/viewer.ts';
 import type { CacheVerdict } from './cache/use-cache-verdict.ts';
 import type { ResponseCache } from './cache/response-cache.ts';
+import { isDashboardPath, type DashboardHandler } from './dashboard/dashboard-routes.ts';
 import type { LakeData } from './data/lake-data.ts';
 import type { RateLimiter } from './http/rate-limiter.ts';
 import { readBody } from './http/read-body.ts';
@@ -51,6 +53,8 @@ export interface HttpHandlerOptions {
   maxBodyBytes: number;
   /** Why a request was refused (401, 429), for the log. */
   onRejected?: (reason: string) => void;
+  /** Serves /dashboard and its files (no token: the page asks /graphql with one). Undefined: 404. */
+  dashboard?: DashboardHandler;
 }
 
 /** Estimated query cost per rate-limit unit charged after execution (an aggregate weighs about 2,000). */
@@ -78,7 +82,7 @@ function send(res: ServerResponse, response: PlainResponse): void {
   res.end(response.body);
 }
 
-export function createHttpHandler({ yoga, data, verify, cache, limiter, graphqlEndpoint, publicEndpoints, graphiql, maxBodyBytes, onRejected }: HttpHandlerOptions): HttpHandler {
+export function createHttpHandler({ yoga, data, verify, cache, limiter, graphqlEndpoint, publicEndpoints, graphiql, maxBodyBytes, onRejected, dashboard }: HttpHandlerOptions): HttpHandler {
   const forward = async (req: IncomingMessage, body: string, budget: Budget | undefined, verdict?: CacheVerdict): Promise<PlainResponse> => {
     const headers = new Headers();
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
@@ -136,6 +140,7 @@ export function createHttpHandler({ yoga, data, verify, cache, limiter, graphqlE
   return (req, res) => {
     const pathname = (req.url ?? '').split('?', 1)[0];
     if (publicEndpoints.includes(pathname!)) return void yoga(req, res);
+    if (dashboard && isDashboardPath(pathname!)) return dashboard(req, res, pathname!);
     if (pathname !== graphqlEndpoint) return send(res, NOT_FOUND);
     if (req.method !== 'GET' && req.method !== 'POST') return send(res, METHOD_NOT_ALLOWED);
     // The GraphiQL page (a browser asking for HTML) needs no token; the queries it sends do.

@@ -7,3 +7,5 @@ export { signToken, type TokenRequest } from './auth/sign-token.ts';
 export { parseUserId, type Viewer, type Role } from './auth/viewer.ts';
 export { DEFAULT_LIMITS, type QueryLimits } from './limits/use-limits.ts';
 export { DEFAULT_RESPONSE_CACHE_BYTES } from './cache/response-cache.ts';
+export { createApiMetrics, type ApiMetrics } from './metrics/api-metrics.ts';
+export { DASHBOARD_PATH } from './dashboard/dashboard-routes.ts';

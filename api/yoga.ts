@@ -17,10 +17,12 @@ import { DEFAULT_RESPONSE_CACHE_BYTES, ResponseCache } from './cache/response-ca
 import { useCacheVerdict, type CacheVerdictContext } from './cache/use-cache-verdict.ts';
 import type { ApiContext } from './context.ts';
 import type { LakeData } from './data/lake-data.ts';
+import { createDashboardHandler } from './dashboard/dashboard-routes.ts';
 import { createHttpHandler, type HttpHandler } from './http-handler.ts';
 import { RateLimiter, type RateLimiterOptions } from './http/rate-limiter.ts';
 import { useProductionHardening } from './limits/use-production-hardening.ts';
 import { useQueryLimits, type QueryCostContext, type QueryLimits } from './limits/use-limits.ts';
+import type { ApiMetrics } from './metrics/api-metrics.ts';
 import { buildApiSchema } from './schema.ts';
 import { ErrorCode } from './errors.ts';
 
@@ -46,6 +48,8 @@ export interface ApiOptions {
   rateLimit?: Omit<RateLimiterOptions, 'now'> | false;
   /** Longest token lifetime per role, seconds. @default 24 h for users, 30 days for analysts */
   tokenLifetimes?: TokenLifetimes;
+  /** Where requests, GraphQL executions and the response cache are counted (api/metrics/api-metrics.ts). @default none */
+  metrics?: ApiMetrics;
 }
 
 export interface Api {
@@ -89,6 +93,7 @@ export function createApi({
   documentCacheBytes = DEFAULT_DOCUMENT_CACHE_BYTES,
   rateLimit = {},
   tokenLifetimes = DEFAULT_TOKEN_LIFETIMES,
+  metrics,
 }: ApiOptions): Api {
   const development = mode === 'development';
   // One verifier for yoga and the HTTP layer in front of it: a token verified once is remembered by both.
@@ -136,11 +141,16 @@ export function createApi({
       // (30 aliased pages took 58 ms to compile), so one-off documents, hostile or not, run on graphql-js.
       useGraphQlJit({}, { onError: () => {}, enableIf: ({ document }) => executedBefore.has(document) || (executedBefore.add(document), false) }),
       useCacheVerdict(),
+      ...(metrics ? [metrics.graphqlPlugin] : []),
       ...(development ? [useGraphiqlPolicy()] : []),
     ],
   });
+  // The dashboard in both modes: it is a client of /graphql like any other, with the same tokens.
+  const dashboard = createDashboardHandler({ onBuildError: (e) => yoga.logger.error('the dashboard could not be built', e) });
   const cache = responseCacheBytes === 0 ? undefined : new ResponseCache({ maxBytes: responseCacheBytes });
   const limiter = rateLimit === false ? undefined : new RateLimiter({ ...rateLimit, now });
-  const handler = createHttpHandler({ yoga, data, verify, cache, limiter, graphqlEndpoint: GRAPHQL_ENDPOINT, publicEndpoints, graphiql: development, maxBodyBytes: MAX_REQUEST_BODY_BYTES, onRejected });
+  const served = createHttpHandler({ yoga, data, verify, cache, limiter, graphqlEndpoint: GRAPHQL_ENDPOINT, publicEndpoints, graphiql: development, maxBodyBytes: MAX_REQUEST_BODY_BYTES, onRejected, dashboard });
+  if (metrics && cache) metrics.watchCache(cache);
+  const handler = metrics ? metrics.instrument(served) : served;
   return { yoga, cache, handler };
 }

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/pipeline-activities.ts';
+import type { StepObserver } from '../activities/step-observer.ts';
 import type { Settings } from '../config/settings.ts';
 import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { KafkajsSource } from '../lakehouse/sources/kafkajs-source.ts';
@@ -32,6 +33,8 @@ export interface WorkerOptions {
   shutdownGraceTime?: string;
   /** The name the worker polls under (Temporal lists it with the task queue's pollers). @default the SDK's `pid@host` */
   identity?: string;
+  /** Told of every step run, for metrics (workers/metrics/worker-metrics.ts). @default none */
+  observer?: StepObserver;
 }
 
 export interface PipelineWorker {
@@ -64,6 +67,7 @@ export async function createPipelineWorker(settings: Settings, options: WorkerOp
   };
   const activities = createActivities({
     ...(threads ? { threads } : {}),
+    ...(options.observer ? { observer: options.observer } : {}),
     openStore: (location) => openStore(settings, location),
     openKafka: (brokers) => {
       const key = brokers.join(',');

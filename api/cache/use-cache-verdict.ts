@@ -9,7 +9,10 @@
 import { getOperationAST, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
-/** Root fields whose answers depend only on the indexed tables' versions, the viewer and the request. */
+/**
+ * Root fields whose answers depend only on the versions LakeData.versions() names (the indexed tables,
+ * and workout_bpm for a workout's heartRate), the viewer and the request.
+ */
 export const CACHEABLE_ROOT_FIELDS: ReadonlySet<string> = new Set(['workoutBpmSummaries', 'gymSummaries', 'workoutStats', 'gymUtilisation', 'me', 'user', '__typename']);
 
 /** Set by the HTTP layer on the server context; `cacheable` becomes true only for a storable result. */

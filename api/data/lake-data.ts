@@ -2,13 +2,18 @@
  * What the API reads from the lake, each table through its own TableWatcher (so at most one look for a
  * new version per table per interval): version-keyed in-memory indexes of the two gold tables and of
  * the two silver tables the API joins (users: user → MAC; completed_workouts: workout → start time),
- * plus version, row count and commit time of every table for pipelineStatus.
+ * plus version, row count and commit time of every table for pipelineStatus; silver workout_bpm, too
+ * large to hold, is scanned per curve with file pruning; the quarantine is summarised once per version.
  */
-import { allTables, completedWorkouts, gymSummary, users, workoutBpmSummary } from '../../schema/tables.ts';
+import { allTables, completedWorkouts, gymSummary, quarantineRecords, users, workoutBpm, workoutBpmSummary } from '../../schema/tables.ts';
 import { tablePath, type TableDef } from '../../schema/types.ts';
 import { type ObjectStore, prefixedStore } from '../../lakehouse/storage/index.ts';
+import type { DeltaTable } from '../../lakehouse/table/index.ts';
+import type { Snapshot } from '../../lakehouse/table/log/index.ts';
 import type { ColumnarIndex } from './columnar-index.ts';
+import { readHeartRateCurve, type CurveKey, type HeartRatePoint } from './heart-rate-curve.ts';
 import { emptyIndex, indexSpecOf, loadIndex } from './load-index.ts';
+import { EMPTY_QUARANTINE, summarizeQuarantine, type QuarantineSummary } from './quarantine-summary.ts';
 import { rowCount } from './row-count.ts';
 import { TableWatcher, type WatcherOptions } from './table-watcher.ts';
 
@@ -29,11 +34,20 @@ export interface TableStatus {
   freshnessSeconds: number | null;
 }
 
-export type LakeDataOptions = WatcherOptions;
+/** How an index version was built: read whole, or from the previous version's index plus the files added since. */
+export type IndexLoadKind = 'full' | 'incremental';
+
+export interface LakeDataOptions extends WatcherOptions {
+  /** Told of every index version built (the API's metrics): the table, how, and how long it took. */
+  onIndexLoad?: (table: string, kind: IndexLoadKind, seconds: number) => void;
+}
 
 export class LakeData {
   private readonly indexes = new Map<string, TableWatcher<ColumnarIndex>>();
   private readonly counts = new Map<string, TableWatcher<number>>();
+  /** workout_bpm's table itself: each curve is a pruned scan of the version served. */
+  private readonly readings: TableWatcher<DeltaTable>;
+  private readonly quarantine: TableWatcher<QuarantineSummary>;
   private readonly now: () => number;
 
   constructor(
@@ -43,9 +57,28 @@ export class LakeData {
     this.now = options.now ?? Date.now;
     for (const def of INDEXED_TABLES) {
       const spec = indexSpecOf(def);
-      this.indexes.set(def.name, new TableWatcher(prefixedStore(root, tablePath(def)), (table, snapshot, previous) => loadIndex(table, snapshot, spec, previous), options));
+      const build = async (table: DeltaTable, snapshot: Snapshot, previous: ColumnarIndex | undefined) => {
+        const started = performance.now();
+        const index = await loadIndex(table, snapshot, spec, previous);
+        options.onIndexLoad?.(def.name, previous ? 'incremental' : 'full', (performance.now() - started) / 1000);
+        return index;
+      };
+      this.indexes.set(def.name, new TableWatcher(prefixedStore(root, tablePath(def)), build, options));
     }
     for (const def of allTables) this.counts.set(tablePath(def), new TableWatcher(prefixedStore(root, tablePath(def)), rowCount, options));
+    this.readings = new TableWatcher(prefixedStore(root, tablePath(workoutBpm)), async (table) => table, options);
+    this.quarantine = new TableWatcher(prefixedStore(root, tablePath(quarantineRecords)), summarizeQuarantine, options);
+  }
+
+  /** One workout's readings from the newest workout_bpm version seen (none while the table is absent). */
+  async heartRateCurve(key: CurveKey): Promise<HeartRatePoint[]> {
+    const loaded = await this.readings.get();
+    return loaded ? readHeartRateCurve(loaded.value, loaded.snapshot, key) : [];
+  }
+
+  /** The quarantine by reason, of the newest version summarised (empty while the table is absent). */
+  async quarantineSummary(): Promise<QuarantineSummary> {
+    return (await this.quarantine.get())?.value ?? EMPTY_QUARANTINE;
   }
 
   /** The index of the newest loaded version of a table (empty while the table does not exist). */
@@ -57,12 +90,13 @@ export class LakeData {
   }
 
   /**
-   * The versions of the indexed tables that answers are served from right now (-1: absent), as one
-   * string: answers computed from the indexes depend on nothing else of the lake, so a response cache
-   * keyed by it can never serve an answer of older data once a newer version is served.
+   * The versions of the tables that cacheable answers are served from right now (-1: absent), as one
+   * string: the indexed tables and workout_bpm (a workout's heartRate). Those answers depend on nothing
+   * else of the lake, so a response cache keyed by it can never serve an answer of older data once a
+   * newer version is served.
    */
   async versions(): Promise<string> {
-    const loaded = await Promise.all(INDEXED_TABLES.map((def) => this.indexes.get(def.name)!.get()));
+    const loaded = await Promise.all([...INDEXED_TABLES.map((def) => this.indexes.get(def.name)!.get()), this.readings.get()]);
     return loaded.map((l) => l?.version ?? -1).join(',');
   }
 

@@ -1,13 +1,14 @@
 /** The workoutBpmSummaries connection (also a user view's workouts): filter, scope, sort, page. */
-import { workoutBpmSummary } from '../../schema/tables.ts';
+import { completedWorkouts, workoutBpmSummary } from '../../schema/tables.ts';
 import type { ApiContext } from '../context.ts';
 import type { Viewer } from '../auth/viewer.ts';
 import type { ColumnarIndex } from '../data/columnar-index.ts';
+import { workoutTimes } from '../data/workout-start-times.ts';
 import { buildConnection, type Connection } from './connection.ts';
 import { decodeCursor, type CursorScope } from './cursor.ts';
 import { pageSize } from './page-size.ts';
 import { selectPage } from './select-page.ts';
-import { WORKOUT_SORT_COLUMNS, workoutRowQuery, type SortInput, type WorkoutFilterInput, type WorkoutSortField } from './workout-filter.ts';
+import { needsStartTimes, WORKOUT_SORT_COLUMNS, workoutRowQuery, type SortInput, type StartTimes, type WorkoutFilterInput, type WorkoutSortField } from './workout-filter.ts';
 
 export interface WorkoutNode {
   readonly userId: number;
@@ -69,14 +70,20 @@ export function workoutNodes(index: ColumnarIndex): (row: number) => WorkoutNode
   return make;
 }
 
+/** The start times of a summary index's rows, joined from the completed_workouts version served now. */
+export async function startTimesOf(ctx: ApiContext, summaries: ColumnarIndex<typeof workoutBpmSummary>): Promise<StartTimes> {
+  const completed = await ctx.data.index(completedWorkouts);
+  return { start: workoutTimes(summaries, completed).start, version: completed.version };
+}
+
 export async function workoutConnection(ctx: ApiContext, args: ConnectionArgs<WorkoutFilterInput, WorkoutSortField>, viewer: Viewer = ctx.viewer): Promise<Connection<WorkoutNode>> {
   const first = pageSize(args.first);
   const field = args.sort?.field ?? 'KEY';
   const descending = args.sort?.direction === 'DESC';
   const scope: CursorScope = { connection: 'w', sort: field, descending, keyLength: workoutBpmSummary.primaryKey.length };
   const after = args.after ? decodeCursor(args.after, scope) : undefined;
-  const query = workoutRowQuery(args.filter, viewer);
   const index = await ctx.data.index(workoutBpmSummary);
+  const query = workoutRowQuery(args.filter, viewer, needsStartTimes(args.filter) ? await startTimesOf(ctx, index) : undefined);
   const sortColumn = WORKOUT_SORT_COLUMNS[field];
   const page = selectPage(index, query, { sortColumn, descending, first, after });
   return buildConnection(index, page, scope, sortColumn, after !== undefined, workoutNodes(index));

@@ -27,7 +27,22 @@ export interface WorkoutFilterInput {
   avgBpm?: RangeInput | null;
   maxBpm?: RangeInput | null;
   numRecordings?: RangeInput | null;
+  /** UTC day of the workout's start (silver completed_workouts), inclusive; day numbers. */
+  dateFrom?: number | null;
+  dateTo?: number | null;
 }
+
+/** The start time of each row of the summary index (µs, NaN: unknown) and the version it came from. */
+export interface StartTimes {
+  readonly start: Float64Array;
+  readonly version: number;
+}
+
+const MICROS_PER_DAY = 86_400_000_000;
+
+/** Whether the filter needs the workouts' start times (a date range). */
+export const needsStartTimes = (filter: WorkoutFilterInput | null | undefined): boolean =>
+  (filter?.dateFrom ?? undefined) !== undefined || (filter?.dateTo ?? undefined) !== undefined;
 
 export type SortDirection = 'ASC' | 'DESC';
 
@@ -61,9 +76,15 @@ export function rangeOf(name: string, input: RangeInput | null | undefined): Ran
   return range;
 }
 
-/** RowQuery of a filter as seen by a viewer. */
-export function workoutRowQuery(filter: WorkoutFilterInput | null | undefined, viewer: Viewer): RowQuery {
+/**
+ * RowQuery of a filter as seen by a viewer. `times`: the start times of the summary index's rows,
+ * needed when the filter has a date range (needsStartTimes); a workout without one matches no range.
+ */
+export function workoutRowQuery(filter: WorkoutFilterInput | null | undefined, viewer: Viewer, times?: StartTimes): RowQuery {
   const f = filter ?? {};
+  const from = f.dateFrom ?? undefined;
+  const to = f.dateTo ?? undefined;
+  if (from !== undefined && to !== undefined && from > to) throw badUserInput('dateFrom is after dateTo');
   const userId = scopedUserId(viewer, f.userId ?? undefined);
   if (userId === null) return NO_ROWS;
   const equals: { column: string; value: IndexValue }[] = [];
@@ -86,5 +107,12 @@ export function workoutRowQuery(filter: WorkoutFilterInput | null | undefined, v
   range('avgBpm', 'avg_bpm', f.avgBpm);
   range('maxBpm', 'max_bpm', f.maxBpm);
   range('numRecordings', 'num_recordings', f.numRecordings);
-  return { equals, ranges, cacheKey: JSON.stringify([equals, ranges]) };
+  if (from === undefined && to === undefined) return { equals, ranges, cacheKey: JSON.stringify([equals, ranges]) };
+  if (!times) throw new Error('a date range needs the start times of the workouts');
+  // Days as µs bounds: [from 00:00, to+1 00:00). NaN (no start time) fails both comparisons.
+  const lo = from === undefined ? -Infinity : from * MICROS_PER_DAY;
+  const hi = to === undefined ? Infinity : (to + 1) * MICROS_PER_DAY;
+  const start = times.start;
+  const rowFilter = (row: number) => start[row]! >= lo && start[row]! < hi;
+  return { equals, ranges, rowFilter, cacheKey: JSON.stringify([equals, ranges, from ?? null, to ?? null, times.version]) };
 }

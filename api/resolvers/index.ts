@@ -7,11 +7,13 @@ import { gymSummaries } from './Query/gym-summaries.ts';
 import { gymUtilisation } from './Query/gym-utilisation.ts';
 import { me } from './Query/me.ts';
 import { pipelineStatus } from './Query/pipeline-status.ts';
+import { quarantine } from './Query/quarantine.ts';
 import { user } from './Query/user.ts';
 import { workoutBpmSummaries } from './Query/workout-bpm-summaries.ts';
 import { workoutStats } from './Query/workout-stats.ts';
 import { gymVisits } from './UserView/gym-visits.ts';
 import { workouts } from './UserView/workouts.ts';
+import { heartRate } from './WorkoutBpmSummary/heart-rate.ts';
 import { endTime, startTime } from './WorkoutBpmSummary/start-time.ts';
 import { user as workoutUser } from './WorkoutBpmSummary/user.ts';
 
@@ -19,9 +21,9 @@ export const resolvers = {
   Long: LongScalar,
   Date: DateScalar,
   DateTime: DateTimeScalar,
-  Query: { workoutBpmSummaries, gymSummaries, workoutStats, gymUtilisation, me, user, pipelineStatus },
+  Query: { workoutBpmSummaries, gymSummaries, workoutStats, gymUtilisation, me, user, pipelineStatus, quarantine },
   UserView: { workouts, gymVisits },
-  WorkoutBpmSummary: { startTime, endTime, user: workoutUser },
+  WorkoutBpmSummary: { startTime, endTime, user: workoutUser, heartRate },
   WorkoutBpmSummaryEdge: { cursor: edgeCursor },
   GymSummaryEdge: { cursor: edgeCursor },
   WorkoutBpmSummaryConnection: { totalCount },

@@ -209,7 +209,7 @@ describe('API under hostile requests', { concurrency: false }, () => {
   it('shows a user only the freshness of the tables behind its own views', async () => {
     const asUser = await query(prod.origin, '{ pipelineStatus { path exists version rowCount lastCommitAt freshnessSeconds } }', await userToken(1001));
     const statuses = (asUser.json!.data as { pipelineStatus: { path: string; version: unknown; rowCount: unknown; lastCommitAt: unknown; freshnessSeconds: number }[] }).pipelineStatus;
-    assert.deepEqual(statuses.map((s) => s.path).sort(), ['gold/gym_summary', 'gold/workout_bpm_summary', 'silver/completed_workouts', 'silver/users']);
+    assert.deepEqual(statuses.map((s) => s.path).sort(), ['gold/gym_summary', 'gold/workout_bpm_summary', 'silver/completed_workouts', 'silver/users', 'silver/workout_bpm']);
     for (const s of statuses) {
       assert.deepEqual([s.version, s.rowCount, s.lastCommitAt], [null, null, null], s.path);
       assert.ok(s.freshnessSeconds >= 0, s.path);

@@ -16,7 +16,7 @@ import type { QueryLimits } from '../../api/limits/use-limits.ts';
 import { startApiServer } from '../../api/server.ts';
 import { createApi, type ApiOptions } from '../../api/yoga.ts';
 import type { YogaLogger } from 'graphql-yoga';
-import { completedWorkouts, gymSummary, users, workoutBpmSummary } from '../../schema/tables.ts';
+import { completedWorkouts, gymSummary, quarantineRecords, users, workoutBpm, workoutBpmSummary } from '../../schema/tables.ts';
 import { parseDate, parseTimestamp } from '../../lakehouse/time.ts';
 import { makeTestLake, type TestLake } from './pipeline.ts';
 import { landSbitSet, sbitDir } from './sbit.ts';
@@ -138,4 +138,44 @@ export async function writeSmallLake(dir: string): Promise<void> {
     { date: day + 1, gym: 1, mac_address: 'aa:aa:aa:aa:aa:01', workout_id: 2, session_id: 1, minutes_in_gym: 40, minutes_exercising: 30 },
     { date: day, gym: 2, mac_address: 'aa:aa:aa:aa:aa:02', workout_id: 1, session_id: 1, minutes_in_gym: 70, minutes_exercising: 60 },
   ]);
+}
+
+/** The workouts of writeSmallLake: user, workout, start and end (session 1), as completed_workouts has them. */
+export const SMALL_LAKE_WORKOUTS = [
+  { userId: 1001, workoutId: 1, start: '2024-05-04T08:00:00Z', end: '2024-05-04T09:00:00Z' },
+  { userId: 1001, workoutId: 2, start: '2024-05-05T08:00:00Z', end: '2024-05-05T08:30:00Z' },
+  { userId: 1002, workoutId: 1, start: '2024-05-04T18:00:00Z', end: '2024-05-04T19:00:00Z' },
+] as const;
+
+/**
+ * Silver workout_bpm and quarantine rows beside writeSmallLake's tables: one reading a second in each
+ * workout's window (start < time <= end, so as many readings as the summary's num_recordings), one file
+ * per workout (so that a curve's file pruning has files to skip), and five quarantined records under
+ * two reasons. Returns the readings per workout, keyed `user/workout`.
+ */
+export async function writeSmallReadings(dir: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const w of SMALL_LAKE_WORKOUTS) {
+    const start = parseTimestamp(w.start);
+    const end = parseTimestamp(w.end);
+    const rows: Record<string, Cell>[] = [];
+    for (let time = start + 1_000_000; time <= end; time += 1_000_000) {
+      const k = rows.length;
+      // A warm-up, a plateau with intervals and a cool-down: something a person recognises as a workout.
+      const shape = Math.min(1, k / 300, (end - time) / 300_000_000);
+      rows.push({ user_id: w.userId, workout_id: w.workoutId, session_id: 1, start_time: start, end_time: end, time, heartrate: Math.round(70 + shape * (55 + 15 * Math.sin(k / 90))) });
+    }
+    await appendRows(dir, workoutBpm, rows);
+    counts.set(`${w.userId}/${w.workoutId}`, rows.length);
+  }
+  const loadTime = parseTimestamp('2024-05-06T00:00:00Z');
+  const q = (source: string, raw: string | null, reason: string) => ({ step: 'silver_heart_rate', target_table: 'heart_rate', source, raw, reason, load_time: loadTime });
+  await appendRows(dir, quarantineRecords, [
+    q('bpm/0/17', '{"device_id": 501, "time": "soon", "heartrate": 90}', 'time is not a number'),
+    q('bpm/0/18', '{"device_id": 502, "time": "later", "heartrate": 91}', 'time is not a number'),
+    q('bpm/0/19', '{"device_id": 501, "time": "never", "heartrate": 92}', 'time is not a number'),
+    q('bpm/0/20', '{"device_id": 502, "time": 1714800000, "heartrate": -4}', 'heartrate out of range'),
+    q('bpm/0/21', 'x'.repeat(600), 'heartrate out of range'),
+  ]);
+  return counts;
 }

@@ -3,13 +3,13 @@
  * only the freshness of the tables its own views read (how current its workouts and gym visits are),
  * without versions, commit times or row counts, which describe everyone's data.
  */
-import { completedWorkouts, gymSummary, users, workoutBpmSummary } from '../../../schema/tables.ts';
+import { completedWorkouts, gymSummary, users, workoutBpm, workoutBpmSummary } from '../../../schema/tables.ts';
 import { tablePath } from '../../../schema/types.ts';
 import type { TableStatus } from '../../data/lake-data.ts';
 import type { Resolver } from '../types.ts';
 
-/** The tables behind UserView (workouts with their start times; gym visits by the user's MAC address). */
-const USER_TABLES: ReadonlySet<string> = new Set([workoutBpmSummary, completedWorkouts, gymSummary, users].map(tablePath));
+/** The tables behind a user's data (workouts with their start times and heart-rate curves; gym visits by the user's MAC address). */
+const USER_TABLES: ReadonlySet<string> = new Set([workoutBpmSummary, completedWorkouts, workoutBpm, gymSummary, users].map(tablePath));
 
 export const pipelineStatus: Resolver<unknown, Record<string, never>, TableStatus[]> = async (_, __, ctx) => {
   const statuses = await ctx.data.statuses();

@@ -2,7 +2,8 @@
 import { completedWorkouts, workoutBpmSummary } from '../../../schema/tables.ts';
 import { workoutTimes } from '../../data/workout-start-times.ts';
 import type { Period } from '../../query/period.ts';
-import { workoutRowQuery, type WorkoutFilterInput } from '../../query/workout-filter.ts';
+import { startTimesOf } from '../../query/workout-connection.ts';
+import { needsStartTimes, workoutRowQuery, type WorkoutFilterInput } from '../../query/workout-filter.ts';
 import { workoutStats as aggregate, type WorkoutGroupBy, type WorkoutStatsRow } from '../../query/workout-stats.ts';
 import type { Resolver } from '../types.ts';
 
@@ -13,8 +14,8 @@ interface Args {
 }
 
 export const workoutStats: Resolver<unknown, Args, WorkoutStatsRow[]> = async (_, args, ctx) => {
-  const query = workoutRowQuery(args.filter, ctx.viewer);
   const index = await ctx.data.index(workoutBpmSummary);
+  const query = workoutRowQuery(args.filter, ctx.viewer, needsStartTimes(args.filter) ? await startTimesOf(ctx, index) : undefined);
   const period = args.period ?? null;
   const completed = period ? await ctx.data.index(completedWorkouts) : undefined;
   const key = query.cacheKey === undefined ? undefined : `workoutStats|${query.cacheKey}|${args.groupBy.join()}|${period}|${completed?.version}`;
