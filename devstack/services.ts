@@ -146,16 +146,25 @@ async function withLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
 export interface StartOptions {
   dir: string;
   ports: StackPorts;
-  tools: ToolPaths;
+  /** The binaries of the services to start (only theirs are needed). */
+  tools: Partial<ToolPaths>;
   log?: Log;
   /** Start the Temporal dev server without its web UI (tests). @default false */
   headless?: boolean;
+  /** Which services to bring up; the others are left as they are. @default all three */
+  services?: readonly ServiceName[];
 }
 
 export interface StartResult {
   endpoints: StackEndpoints;
-  /** Per service: whether it was started now or was already running, and how long it took to be healthy. */
-  services: Record<ServiceName, { reused: boolean; healthyAfterMs: number; pid: number }>;
+  /** Per service asked for: whether it was started now or was already running, and how long it took to be healthy. */
+  services: Partial<Record<ServiceName, { reused: boolean; healthyAfterMs: number; pid: number }>>;
+}
+
+/** The path of a tool a service needs, or a clear error when it was not installed first. */
+function toolFor(service: ServiceName, tool: string | undefined): string {
+  if (tool === undefined) throw new Error(`${service} cannot start: its tool is not installed (devstack/tools.ts)`);
+  return tool;
 }
 
 /**
@@ -172,15 +181,15 @@ export async function startStack(options: StartOptions): Promise<StartResult> {
       log(`the stack in ${dir} already runs on its recorded ports; reusing them`);
     }
     const state: StackState = { ports, services: { ...previous?.services } };
-    const result = {} as StartResult['services'];
+    const result: StartResult['services'] = {};
     const starters: Record<ServiceName, () => Promise<ServiceRecord>> = {
-      temporal: () => startTemporal(dir, ports, tools, options.headless ?? false),
-      kafka: () => startKafka(dir, ports, tools),
-      azurite: () => startAzurite(dir, ports, tools),
+      temporal: () => startTemporal(dir, ports, toolFor('temporal', tools.temporal), options.headless ?? false),
+      kafka: () => startKafka(dir, ports, toolFor('kafka', tools.kafkaLibs)),
+      azurite: () => startAzurite(dir, ports, toolFor('azurite', tools.azuriteBlob)),
     };
     try {
       await Promise.all(
-        SERVICE_NAMES.map(async (name) => {
+        (options.services ?? SERVICE_NAMES).map(async (name) => {
           const record = state.services[name];
           if (ownsLiveProcess(dir, record)) {
             result[name] = { reused: true, healthyAfterMs: 0, pid: record.pid };
@@ -316,7 +325,7 @@ async function spawnService(
   return { pid, startedAt: new Date(started).toISOString(), log: logPath, healthyAfterMs: Date.now() - started };
 }
 
-async function startTemporal(dir: string, ports: StackPorts, tools: ToolPaths, headless: boolean): Promise<ServiceRecord> {
+async function startTemporal(dir: string, ports: StackPorts, temporalBin: string, headless: boolean): Promise<ServiceRecord> {
   await refuseTakenPorts('temporal', {
     grpc: ports.temporal,
     http: ports.temporalHttp,
@@ -339,7 +348,7 @@ async function startTemporal(dir: string, ports: StackPorts, tools: ToolPaths, h
   ];
   const { temporalAddress, temporalUiUrl } = endpointsFor(ports);
   const probe = async () => (await temporalHealthy(temporalAddress)) && (headless || (await temporalUiHealthy(temporalUiUrl)));
-  return spawnService(dir, 'temporal', tools.temporal, args, probe, 90_000);
+  return spawnService(dir, 'temporal', temporalBin, args, probe, 90_000);
 }
 
 /**
@@ -355,7 +364,7 @@ export function kafkaClusterId(random: (size: number) => Buffer = randomBytes): 
   }
 }
 
-async function startKafka(dir: string, ports: StackPorts, tools: ToolPaths): Promise<ServiceRecord> {
+async function startKafka(dir: string, ports: StackPorts, kafkaLibs: string): Promise<ServiceRecord> {
   await refuseTakenPorts('kafka', { broker: ports.kafka, controller: ports.kafkaController });
   const kafkaDir = path.join(dir, 'kafka');
   const dataDir = path.join(kafkaDir, 'data');
@@ -385,7 +394,7 @@ async function startKafka(dir: string, ports: StackPorts, tools: ToolPaths): Pro
       '',
     ].join('\n'),
   );
-  const java = ['-cp', `${tools.kafkaLibs}/*`, `-Dlog4j2.configurationFile=${path.join(projectRoot, 'devstack', 'kafka', 'log4j2.properties')}`];
+  const java = ['-cp', `${kafkaLibs}/*`, `-Dlog4j2.configurationFile=${path.join(projectRoot, 'devstack', 'kafka', 'log4j2.properties')}`];
   // Storage is formatted once, on first start; the data then survives restarts.
   if (!existsSync(path.join(dataDir, 'meta.properties'))) {
     await run('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', kafkaClusterId(), '-c', config, '--standalone']);
@@ -394,7 +403,7 @@ async function startKafka(dir: string, ports: StackPorts, tools: ToolPaths): Pro
   return spawnService(dir, 'kafka', 'java', ['-Xms64m', '-Xmx512m', ...java, 'kafka.Kafka', config], () => kafkaHealthy(brokers), 90_000);
 }
 
-async function startAzurite(dir: string, ports: StackPorts, tools: ToolPaths): Promise<ServiceRecord> {
+async function startAzurite(dir: string, ports: StackPorts, azuriteBlob: string): Promise<ServiceRecord> {
   await refuseTakenPorts('azurite', { blob: ports.azurite });
   const dataDir = path.join(dir, 'azurite');
   await mkdir(dataDir, { recursive: true });
@@ -409,5 +418,5 @@ async function startAzurite(dir: string, ports: StackPorts, tools: ToolPaths): P
     '--loose',
   ];
   const cs = endpointsFor(ports).azureConnectionString;
-  return spawnService(dir, 'azurite', tools.azuriteBlob, args, () => azuriteHealthy(cs), 60_000);
+  return spawnService(dir, 'azurite', azuriteBlob, args, () => azuriteHealthy(cs), 60_000);
 }

@@ -66,6 +66,22 @@ export async function ensureTools(log: Log = () => {}, options: { python?: boole
 }
 
 /**
+ * npm start's tools in two parts that install at once: Temporal and Kafka, which its first run needs,
+ * and Azurite, which it does not (the demo lake is on local disk) and whose npm install (186 MB, some
+ * 15 s) is the longest of the three: npm start waits for `core` only and starts Azurite once
+ * `azuriteBlob` settles.
+ */
+export function ensureStartTools(log: Log = () => {}): { core: Promise<Pick<ToolPaths, 'temporal' | 'kafkaLibs'>>; azuriteBlob: Promise<string> } {
+  const ready = mkdir(toolsDir, { recursive: true });
+  const azuriteBlob = ready.then(() => ensureAzurite(log));
+  const core = ready.then(async () => {
+    const [temporal, kafkaLibs] = await Promise.all([ensureTemporal(log), ensureKafka(log)]);
+    return { temporal, kafkaLibs };
+  });
+  return { core, azuriteBlob };
+}
+
+/**
  * Chromium for the browser tests: one on PATH, else Debian's package when this runs as root with apt
  * (Debian's archive is reachable from this machine kind), else none, and the browser tests say why
  * they skip. Never fatal: the other tests do not need it.

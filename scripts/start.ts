@@ -14,8 +14,8 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApi, GRAPHQL_ENDPOINT, LakeData, signToken, startApiServer } from '../api/index.ts';
 import { loadApiSettings } from '../config/api-settings.ts';
 import { loadSettings } from '../config/settings.ts';
-import { SERVICE_NAMES, stackStatus, startStack, stopStack } from '../devstack/services.ts';
-import { ensureTools } from '../devstack/tools.ts';
+import { SERVICE_NAMES, stackStatus, startStack, stopStack, type ServiceName, type StartResult } from '../devstack/services.ts';
+import { ensureStartTools } from '../devstack/tools.ts';
 import { ensureLocalJwtSecret, localDataDir } from '../config/local-secret.ts';
 import { stackLocation } from '../config/stack-location.ts';
 import { openStore } from '../config/open-lake.ts';
@@ -69,25 +69,44 @@ async function lakeCounts(url: string, token: string): Promise<string> {
 async function main(): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   const location = stackLocation(process.env);
-  say('fitlake: starting the local services (the first start installs them; the Temporal CLI build takes a few minutes once)');
-  const tools = await ensureTools((line) => say(`  ${line}`));
+  say('fitlake: starting the local services (the first start installs them)');
+  const log = (line: string) => say(`  ${line}`);
+  const tools = ensureStartTools(log);
+  // Awaited below, after the first run has started; a failure is said there, not thrown here.
+  tools.azuriteBlob.catch(() => {});
   // What runs before this command: those it leaves running when it stops, even if it fails half-way.
   const before = await stackStatus(location.dir);
   const notRunningBefore = SERVICE_NAMES.filter((name) => before.services[name].state === 'stopped');
-  const stack = await stop.track(
-    'the local services',
-    startStack({ dir: location.dir, ports: location.ports, tools, log: (line) => say(`  ${line}`) }),
-    async (started) => {
-      const here = SERVICE_NAMES.filter((name) => !started.services[name].reused);
-      if (here.length === 0) return;
-      say(`stopping the services this command started (${here.join(', ')}); the lake stays in ${dataDir}`);
-      await stopStack(location.dir, () => {}, here);
-    },
-    // A start that failed half-way: stop whatever of it did start.
-    () => stopStack(location.dir, () => {}, notRunningBefore),
-  );
-  const startedHere = SERVICE_NAMES.filter((name) => !stack.services[name].reused);
-  say(`  services ready (${startedHere.length > 0 ? `started ${startedHere.join(', ')}` : 'all already running'})`);
+  /** Bring `services` up, tracked so that a stop takes down those this command started. */
+  const bringUp = (what: string, services: readonly ServiceName[], start: Promise<StartResult>) =>
+    stop.track(
+      what,
+      start,
+      async (started) => {
+        const here = services.filter((name) => started.services[name]?.reused === false);
+        if (here.length === 0) return;
+        say(`stopping the services this command started (${here.join(', ')}); the lake stays in ${dataDir}`);
+        await stopStack(location.dir, () => {}, here);
+      },
+      // A start that failed half-way: stop whatever of it did start.
+      () => stopStack(location.dir, () => {}, notRunningBefore.filter((name) => services.includes(name))),
+    );
+  const core: ServiceName[] = ['temporal', 'kafka'];
+  const stack = await bringUp('the local services', core, tools.core.then((paths) => startStack({ dir: location.dir, ports: location.ports, tools: paths, services: core, log })));
+  const startedHere = core.filter((name) => stack.services[name]?.reused === false);
+  say(`  services ready (${startedHere.length > 0 ? `started ${startedHere.join(', ')}` : 'all already running'}; Azurite follows)`);
+  // Azurite (the Azure Blob emulator, for lakes on Azure) comes up beside the first run: nothing of
+  // the demo needs it, and its install is the longest of the three. Not once a stop is under way: what
+  // is tracked after the undoing began would stay running (and a stop during its install skips it).
+  if (!stop.stopping) {
+    const startAzurite = async (azuriteBlob: string) => {
+      if (stop.stopping) throw new Error('stopping');
+      return startStack({ dir: location.dir, ports: location.ports, tools: { azuriteBlob }, services: ['azurite'], log });
+    };
+    void bringUp('Azurite', ['azurite'], tools.azuriteBlob.then(startAzurite)).catch((e: unknown) => {
+      if (!stop.stopping) say(`  Azurite did not start (${(e as Error).message.split('\n')[0]}); lakes on local disk do not need it`);
+    });
+  }
   // The services of this stack, wherever FITLAKE_STACK_DIR and FITLAKE_*_PORT put them.
   const loaded = loadSettings(process.env);
   const settings = { ...loaded, temporal: { ...loaded.temporal, address: stack.endpoints.temporalAddress } };
