@@ -71,12 +71,15 @@ async function main(): Promise<void> {
     const child = spawn('npm', ['start'], { cwd: repo, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const marks = new Map<string, number>();
+    /** The tool installs and service starts as npm start reported them, with their times. */
+    const steps: string[] = [];
     const mark = (name: string, pattern: RegExp) => {
       if (!marks.has(name) && pattern.test(output)) marks.set(name, seconds(startAt));
     };
     const gold = new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
+        for (const line of chunk.toString().split('\n')) if (/installed |healthy after|did not start/.test(line)) steps.push(`    ${seconds(startAt).toFixed(1).padStart(5)} s ${line.trim()}`);
         mark('tools', /services ready|healthy after/);
         mark('services', /services ready/);
         mark('pipeline', /Running the pipeline once/);
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
     const leftOver = () => spawnSync('pgrep', ['-f', repo], { encoding: 'utf8' }).stdout.trim();
     for (let i = 0; i < 600 && leftOver(); i++) await new Promise((r) => setTimeout(r, 100));
     console.log(`  npm start: services  ${marks.get('services')!.toFixed(1)} s (tools installed and started)`);
+    for (const step of steps) console.log(step);
     console.log(`  npm start: pipeline  ${(marks.get('gold')! - marks.get('pipeline')!).toFixed(1)} s (demo data to the first gold answer)`);
     console.log(`  npm start: gold      ${marks.get('gold')!.toFixed(1)} s`);
     console.log(`clone to first gold: ${firstGold.toFixed(1)} s (target ${TARGET_SECONDS} s: ${firstGold <= TARGET_SECONDS ? 'met' : 'missed'}); Ctrl-C stopped it and its services in ${seconds(stopAt).toFixed(1)} s (npm: ${code ?? 'signal'})`);

@@ -66,19 +66,13 @@ export async function ensureTools(log: Log = () => {}, options: { python?: boole
 }
 
 /**
- * npm start's tools in two parts that install at once: Temporal and Kafka, which its first run needs,
- * and Azurite, which it does not (the demo lake is on local disk) and whose npm install (186 MB, some
- * 15 s) is the longest of the three: npm start waits for `core` only and starts Azurite once
- * `azuriteBlob` settles.
+ * npm start's tools, each installing at once and settling on its own, so that each service can start
+ * as soon as its own tool is there: the first run needs only Temporal (and Kafka when brokers are
+ * configured); Azurite's npm install (186 MB, some 15 s) is the longest.
  */
-export function ensureStartTools(log: Log = () => {}): { core: Promise<Pick<ToolPaths, 'temporal' | 'kafkaLibs'>>; azuriteBlob: Promise<string> } {
+export function ensureStartTools(log: Log = () => {}): { [K in 'temporal' | 'kafkaLibs' | 'azuriteBlob']: Promise<string> } {
   const ready = mkdir(toolsDir, { recursive: true });
-  const azuriteBlob = ready.then(() => ensureAzurite(log));
-  const core = ready.then(async () => {
-    const [temporal, kafkaLibs] = await Promise.all([ensureTemporal(log), ensureKafka(log)]);
-    return { temporal, kafkaLibs };
-  });
-  return { core, azuriteBlob };
+  return { temporal: ready.then(() => ensureTemporal(log)), kafkaLibs: ready.then(() => ensureKafka(log)), azuriteBlob: ready.then(() => ensureAzurite(log)) };
 }
 
 /**

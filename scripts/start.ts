@@ -14,7 +14,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApi, GRAPHQL_ENDPOINT, LakeData, signToken, startApiServer } from '../api/index.ts';
 import { loadApiSettings } from '../config/api-settings.ts';
 import { loadSettings } from '../config/settings.ts';
-import { SERVICE_NAMES, stackStatus, startStack, stopStack, type ServiceName, type StartResult } from '../devstack/services.ts';
+import { SERVICE_NAMES, stackStatus, startStack, stopStack, type ServiceName } from '../devstack/services.ts';
 import { ensureStartTools } from '../devstack/tools.ts';
 import { ensureLocalJwtSecret, localDataDir } from '../config/local-secret.ts';
 import { stackLocation } from '../config/stack-location.ts';
@@ -72,43 +72,48 @@ async function main(): Promise<void> {
   say('fitlake: starting the local services (the first start installs them)');
   const log = (line: string) => say(`  ${line}`);
   const tools = ensureStartTools(log);
-  // Awaited below, after the first run has started; a failure is said there, not thrown here.
-  tools.azuriteBlob.catch(() => {});
+  // The services of this stack, wherever FITLAKE_STACK_DIR and FITLAKE_*_PORT put them.
+  const loaded = loadSettings(process.env);
   // What runs before this command: those it leaves running when it stops, even if it fails half-way.
   const before = await stackStatus(location.dir);
   const notRunningBefore = SERVICE_NAMES.filter((name) => before.services[name].state === 'stopped');
-  /** Bring `services` up, tracked so that a stop takes down those this command started. */
-  const bringUp = (what: string, services: readonly ServiceName[], start: Promise<StartResult>) =>
-    stop.track(
-      what,
+  const toolOf = { temporal: 'temporal', kafka: 'kafkaLibs', azurite: 'azuriteBlob' } as const;
+  /**
+   * Bring one service up once its tool is installed, tracked so that a stop takes it down if this
+   * command started it. Not once a stop is under way: a stop during an install skips the start.
+   */
+  const bringUp = (name: ServiceName) => {
+    const start = tools[toolOf[name]].then((tool) => {
+      if (stop.stopping) throw new Error('stopping');
+      return startStack({ dir: location.dir, ports: location.ports, tools: { [toolOf[name]]: tool }, services: [name], log });
+    });
+    return stop.track(
+      name,
       start,
       async (started) => {
-        const here = services.filter((name) => started.services[name]?.reused === false);
-        if (here.length === 0) return;
-        say(`stopping the services this command started (${here.join(', ')}); the lake stays in ${dataDir}`);
-        await stopStack(location.dir, () => {}, here);
+        if (started.services[name]?.reused !== false) return;
+        say(`stopping the services this command started (${name}); the lake stays in ${dataDir}`);
+        await stopStack(location.dir, () => {}, [name]);
       },
       // A start that failed half-way: stop whatever of it did start.
-      () => stopStack(location.dir, () => {}, notRunningBefore.filter((name) => services.includes(name))),
+      () => stopStack(location.dir, () => {}, notRunningBefore.includes(name) ? [name] : []),
     );
-  const core: ServiceName[] = ['temporal', 'kafka'];
-  const stack = await bringUp('the local services', core, tools.core.then((paths) => startStack({ dir: location.dir, ports: location.ports, tools: paths, services: core, log })));
-  const startedHere = core.filter((name) => stack.services[name]?.reused === false);
-  say(`  services ready (${startedHere.length > 0 ? `started ${startedHere.join(', ')}` : 'all already running'}; Azurite follows)`);
-  // Azurite (the Azure Blob emulator, for lakes on Azure) comes up beside the first run: nothing of
-  // the demo needs it, and its install is the longest of the three. Not once a stop is under way: what
-  // is tracked after the undoing began would stay running (and a stop during its install skips it).
-  if (!stop.stopping) {
-    const startAzurite = async (azuriteBlob: string) => {
-      if (stop.stopping) throw new Error('stopping');
-      return startStack({ dir: location.dir, ports: location.ports, tools: { azuriteBlob }, services: ['azurite'], log });
-    };
-    void bringUp('Azurite', ['azurite'], tools.azuriteBlob.then(startAzurite)).catch((e: unknown) => {
-      if (!stop.stopping) say(`  Azurite did not start (${(e as Error).message.split('\n')[0]}); lakes on local disk do not need it`);
+  };
+  // The first run needs Temporal, and Kafka only when it reads brokers (the demo lands files). The
+  // others come up beside it: Kafka for `fitlake produce` and `simulate`, Azurite for lakes on Azure.
+  const first: ServiceName[] = loaded.kafkaBrokers.length > 0 ? ['temporal', 'kafka'] : ['temporal'];
+  const starts = new Map(SERVICE_NAMES.map((name) => [name, bringUp(name)] as const));
+  for (const [name, start] of starts) {
+    if (first.includes(name)) continue;
+    start.catch((e: unknown) => {
+      if (!stop.stopping) say(`  ${name} did not start (${(e as Error).message.split('\n')[0]}); the demo does not need it`);
     });
   }
-  // The services of this stack, wherever FITLAKE_STACK_DIR and FITLAKE_*_PORT put them.
-  const loaded = loadSettings(process.env);
+  const firstStarted = await Promise.all(first.map((name) => starts.get(name)!));
+  const stack = firstStarted[0]!;
+  const startedHere = first.filter((name, i) => firstStarted[i]!.services[name]?.reused === false);
+  const later = SERVICE_NAMES.filter((name) => !first.includes(name));
+  say(`  services ready (${startedHere.length > 0 ? `started ${startedHere.join(', ')}` : `${first.join(', ')} already running`}; ${later.join(' and ')} follow)`);
   const settings = { ...loaded, temporal: { ...loaded.temporal, address: stack.endpoints.temporalAddress } };
 
   const landing = settings.landing;
