@@ -5,10 +5,10 @@
  * exact routes, authentication and rate limit before the body is read, body cap, response cache).
  */
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { createYoga, maskError, useReadinessCheck, type LogLevel, type YogaLogger } from 'graphql-yoga';
+import { createYoga, maskError, useReadinessCheck, type LogLevel, type Plugin, type YogaLogger } from 'graphql-yoga';
 import type { ApiServer } from './api-server.ts';
 import { renderLocalGraphiQL, useGraphiqlPolicy } from './graphiql/local-graphiql.ts';
-import { GraphQLError } from 'graphql';
+import { execute, GraphQLError } from 'graphql';
 import { DEFAULT_TOKEN_LIFETIMES, type ApiMode, type JwtSettings, type TokenLifetimes } from '../config/api-settings.ts';
 import { useAuth, viewerOf } from './auth/use-auth.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
@@ -82,6 +82,15 @@ function maskRequestErrors(error: unknown, message: string, isDev?: boolean): Er
   return masked;
 }
 
+/**
+ * graphql-js executes what graphql-jit does not (it sets its own executor after this one): yoga's
+ * executor (@graphql-tools/executor 2.0, the last for Node 20) puts a response's fields in the order
+ * they resolved, where the GraphQL spec wants the order of the query.
+ */
+function useGraphqlJsExecution(): Plugin {
+  return { onExecute: ({ setExecuteFn }) => setExecuteFn(execute) };
+}
+
 export function createApi({
   data,
   jwt,
@@ -124,6 +133,7 @@ export function createApi({
     renderGraphiQL: renderLocalGraphiQL,
     context: ({ request }) => ({ viewer: viewerOf(request), data, now }),
     plugins: [
+      useGraphqlJsExecution(),
       useAuth({ verify, graphqlEndpoint: GRAPHQL_ENDPOINT, publicEndpoints, graphiql: development, onRejected }),
       useReadinessCheck({
         endpoint: READY_ENDPOINT,
@@ -138,7 +148,7 @@ export function createApi({
       ...useQueryLimits(limits),
       ...(development ? [] : [useProductionHardening()]),
       // graphql-jit compiles a document on its second execution: compiling costs more than running once
-      // (30 aliased pages took 58 ms to compile), so one-off documents, hostile or not, run on graphql-js.
+      // (30 aliased pages took 58 ms to compile), so one-off documents, hostile or not, run on graphql-js (useGraphqlJsExecution).
       useGraphQlJit({}, { onError: () => {}, enableIf: ({ document }) => executedBefore.has(document) || (executedBefore.add(document), false) }),
       useCacheVerdict(),
       ...(metrics ? [metrics.graphqlPlugin] : []),

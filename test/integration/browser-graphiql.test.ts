@@ -64,6 +64,12 @@ test('GraphiQL runs a query with an Authorization header typed into its headers 
   await page.keyboard.press('Delete');
   // insertText: typed key by key, the editor would close every brace and quote a second time.
   await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${await analystToken()}` }));
+  // A query of our own: the default one's first field (pipelineStatus, 14 tables) would push the
+  // summaries below what the result editor draws.
+  await page.locator('.graphiql-query-editor .monaco-editor').click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText('{ workoutBpmSummaries(first: 10) { totalCount edges { node { userId workoutId avgBpm } } } }');
   const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/graphql' && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('workoutBpmSummaries'));
   await page.locator('.graphiql-execute-button').click();
   const response = await answered;
