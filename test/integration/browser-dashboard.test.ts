@@ -14,6 +14,7 @@ import type { Page, Response } from 'playwright-core';
 import { allTables } from '../../schema/tables.ts';
 import { analystToken, startTestApi, TEST_JWT, testToken, userToken, writeSmallLake, writeSmallReadings, type TestApi } from '../support/api-helpers.ts';
 import { guardedBrowser } from '../support/browser.ts';
+import { startServe } from '../support/cli.ts';
 
 const USER_A = 1001;
 const USER_B = 1002;
@@ -187,4 +188,25 @@ test('the dashboard is served with a strict policy in both modes, and nothing el
       await api.close();
     }
   }
+});
+
+test('the dashboard from a running `fitlake serve` (the command, in production mode): a user signs in and sees only their workouts', async (t) => {
+  const guarded = await guardedBrowser(t);
+  if (!guarded) return;
+  const { page, outside } = guarded;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'fitlake-dashboard-serve-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeSmallLake(dir);
+  const serve = await startServe(t, ['--lake', dir], { FITLAKE_JWT_SECRET: TEST_JWT.secret, FITLAKE_JWT_ISSUER: TEST_JWT.issuer, FITLAKE_API_MODE: 'production' });
+  const origin = new URL(serve.url).origin;
+  const token = await userToken(USER_A);
+  const own = await fetch(serve.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ me { workouts { totalCount } } }' }) });
+  const count = ((await own.json()) as { data: { me: { workouts: { totalCount: number } } } }).data.me.workouts.totalCount;
+  assert.ok(count > 0);
+  await signIn(page, origin, token);
+  await waitForRows(page, count);
+  const rows = await drawnRows(page);
+  assert.equal(rows.length, count, rows.join(', '));
+  assert.ok(rows.every((r) => r.startsWith(`${USER_A}/`)), rows.join(', '));
+  assert.deepEqual(outside, []);
 });
