@@ -3,6 +3,7 @@ import type { ColumnName, RowOf, TableDef } from '../../schema/types.ts';
 import type { UpstreamRange } from './incremental.ts';
 import { type Predicate, rowsRemovedBetween } from '../table/files/index.ts';
 import { rowsOf, type Row } from '../table/columns/index.ts';
+import type { AddAction } from '../table/log/index.ts';
 
 /** The rows of table T in columns C (all of them by default), as its declaration types them. */
 export type RowsOf<T extends TableDef, C extends ColumnName<T> = ColumnName<T>> = Pick<RowOf<T>, C>[];
@@ -86,6 +87,13 @@ export function keyOf<R extends Row>(row: R, columns: readonly (keyof R & string
 export async function readTableRows<T extends TableDef, C extends ColumnName<T> = ColumnName<T>>(range: UpstreamRange<T>, options: ReadOptions<C> = {}): Promise<RowsOf<T, C>> {
   const out: RowsOf<T, C> = [];
   for await (const batch of range.table.scan({ ...options, snapshot: range.snapshot })) for (const row of rowsOf<T, C>(range.def, batch)) out.push(row);
+  return out;
+}
+
+/** The rows of one file of the range's snapshot that the predicates admit (none read when its statistics rule it out). */
+export async function readRowsOfFile<T extends TableDef>(range: UpstreamRange<T>, file: AddAction, predicates: readonly Predicate[]): Promise<RowsOf<T, ColumnName<T>>> {
+  const out: RowsOf<T, ColumnName<T>> = [];
+  for await (const batch of range.table.scan({ snapshot: range.snapshot, files: [file], predicates })) for (const row of rowsOf<T, ColumnName<T>>(range.def, batch)) out.push(row);
   return out;
 }
 

@@ -10,11 +10,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { completedWorkouts, gymLogs, gymSummary, heartRate, userBins, users, workoutBpm, workoutBpmSummary, type CompletedWorkoutRow, type GymLogRow, type HeartRateRow, type UserBinRow, type UserRow, type WorkoutBpmRow } from '../../schema/tables.ts';
+import { completedWorkouts, gymLogs, gymSummary, heartRate, userBins, users, workoutBpm, workoutBpmSummary, workouts, type CompletedWorkoutRow, type GymLogRow, type HeartRateRow, type UserBinRow, type UserRow, type WorkoutBpmRow, type WorkoutRow } from '../../schema/tables.ts';
 import type { TableDef } from '../../schema/types.ts';
 import { goldGymSummary } from '../../lakehouse/steps/gold/gym-summary.ts';
 import { goldWorkoutBpmSummary } from '../../lakehouse/steps/gold/workout-bpm-summary.ts';
 import { silverWorkoutBpm } from '../../lakehouse/steps/silver/workout-bpm.ts';
+import { silverCompletedWorkouts } from '../../lakehouse/steps/silver/completed-workouts.ts';
 import { Lake } from '../../lakehouse/steps/lake.ts';
 import type { Step, StepContext } from '../../lakehouse/steps/step.ts';
 import { LocalObjectStore } from '../../lakehouse/storage/index.ts';
@@ -225,3 +226,45 @@ describe('silver workout_bpm reads in proportion to new data', () => {
   });
 });
 
+
+/** Cycle c's workout events: a start and a stop per user; in cycles 5, 15 and 25 also an earlier start of user 3's session of five cycles before. */
+function eventsOf(c: number): WorkoutRow[] {
+  const rows: WorkoutRow[] = [];
+  for (let u = 1; u <= USERS; u++) {
+    const start = T0 + c * HOUR;
+    rows.push({ user_id: u, workout_id: 1 + (c % 3), time: start, action: 'start', session_id: u * 1000 + c });
+    rows.push({ user_id: u, workout_id: 1 + (c % 3), time: start + HOUR / 2, action: 'stop', session_id: u * 1000 + c });
+  }
+  if (c % 10 === 5) rows.push({ user_id: 3, workout_id: 1 + ((c - 5) % 3), time: T0 + (c - 5) * HOUR - 60 * MICROS_PER_SECOND, action: 'start', session_id: 3000 + c - 5 });
+  return rows;
+}
+
+describe('silver completed_workouts reads in proportion to new data', () => {
+  it('a cycle of new sessions reads none of the table, whatever its size; an earlier start re-pairs its old session; the rows of one run', async (t) => {
+    const CYCLES = 30;
+    const { lake, ctx, store } = await newLake(t);
+    const bytes: number[] = [];
+    for (let c = 0; c < CYCLES; c++) {
+      await put(lake, workouts, eventsOf(c));
+      store.bytes.clear();
+      await silverCompletedWorkouts.run(ctx);
+      bytes.push(store.bytes.get('silver/completed_workouts') ?? 0);
+    }
+    t.diagnostic(`bytes of completed_workouts read in cycles 4, ${CYCLES}, and 26 (an earlier start): ${bytes[3]}, ${bytes[CYCLES - 1]}, ${bytes[25]}`);
+    // New sessions only: nothing of the table is read (the old code read every row of the users).
+    assert.equal(bytes[3], 0);
+    assert.equal(bytes[CYCLES - 1], 0);
+    // An earlier start of a paired session: its row is looked up and replaced.
+    assert.ok(bytes[25]! > 0);
+
+    const once = await newLake(t);
+    for (let c = 0; c < CYCLES; c++) await put(once.lake, workouts, eventsOf(c));
+    await silverCompletedWorkouts.run(once.ctx);
+    const rowsOf = async (l: Lake) => (await (await l.table(completedWorkouts)).rows()).map((r) => JSON.stringify(r)).sort();
+    const expected = await rowsOf(once.lake);
+    assert.equal(expected.length, USERS * CYCLES);
+    assert.deepEqual(await rowsOf(lake), expected);
+    const moved = (await (await lake.table(completedWorkouts)).rows()).find((r) => r['session_id'] === 3020);
+    assert.equal(moved?.['start_time'], T0 + 20 * HOUR - 60 * MICROS_PER_SECOND, 'the earlier start decides');
+  });
+});

@@ -7,7 +7,8 @@
 import { completedWorkouts, workouts, type CompletedWorkoutRow, type WorkoutRow } from '../../../schema/tables.ts';
 import { MICROS_PER_SECOND } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
-import { groupBy, keyOf, readNewRows, readRemovedRows, readTableRows, sameRow } from '../rows.ts';
+import { groupBy, keyOf, readNewRows, readRemovedRows, readRowsOfFile, sameRow } from '../rows.ts';
+import { filesOfArrivedRows } from '../../table/files/index.ts';
 import { cellsAt, deleteUnproduced } from '../replace-scope.ts';
 import type { ColumnBatch } from '../../table/columns/index.ts';
 import type { Step } from '../step.ts';
@@ -39,22 +40,47 @@ export const silverCompletedWorkouts: Step = {
       upstream: [workouts],
       async compute({ ctx, target, ranges: [events] }) {
         const fresh = await readNewRows(events);
-        const touched = [...fresh, ...(await readRemovedRows(events, { columns: [...SESSION_KEY] }))];
+        const removed = await readRemovedRows(events, { columns: [...SESSION_KEY] });
+        const touched = [...fresh, ...removed];
         const sessions = new Set(touched.map((e) => keyOf(e, SESSION_KEY)));
         const userIds = [...new Set(touched.map((e) => e.user_id))];
-        // Both halves of a pair may be in older data: read every event of the users concerned.
-        const all = userIds.length === 0 ? [] : await readTableRows(events, { predicates: [{ column: 'user_id', op: 'in', values: userIds }] });
+        if (userIds.length === 0) return { rows: [], recordsIn: 0 };
+        // Both halves of a pair may be in older data, at any time (a session's earliest start decides):
+        // read every event whose user, workout and session ids are among those touched (a superset of
+        // the touched sessions' events, which file statistics prune where they can).
+        const values = (column: (typeof SESSION_KEY)[number]) => [...new Set(touched.map((e) => e[column]))];
+        const predicates = [{ column: 'user_id', op: 'in' as const, values: userIds }, ...(['workout_id', 'session_id'] as const).map((column) => ({ column, op: 'in' as const, values: values(column) }))];
+        // A session none of whose events the last run could have seen (all in files of rows that
+        // arrived since, none among those that left) has no row yet: inserted without a lookup, and
+        // nothing of it is looked for to delete, so a cycle of new workouts reads none of the table.
+        const arrived = target.planned.files.size === 0 ? undefined : events.since === undefined ? new Set<string>() : await filesOfArrivedRows(events.table.store, events.since, events.until);
+        const seenBefore = new Set(removed.map((e) => keyOf(e, SESSION_KEY)));
+        const all: WorkoutRow[] = [];
+        for (const file of events.snapshot.files.values()) {
+          const older = arrived !== undefined && !arrived.has(file.path);
+          for (const e of await readRowsOfFile(events, file, predicates)) {
+            all.push(e);
+            if (older) seenBefore.add(keyOf(e, SESSION_KEY));
+          }
+        }
         const rows: CompletedWorkoutRow[] = [];
+        const absent: number[] = [];
         for (const [key, group] of groupBy(all, (e) => keyOf(e, SESSION_KEY))) {
           if (!sessions.has(key)) continue;
           const pair = pairSession(group);
-          if (pair) rows.push(pair);
+          if (!pair) continue;
+          rows.push(pair);
+          absent.push(seenBefore.has(key) ? 0 : 1);
         }
-        if (userIds.length > 0) {
-          const scope = { where: [{ column: 'user_id', op: 'in' as const, values: userIds }], holds: (b: ColumnBatch, i: number) => sessions.has(keyOf(cellsAt(b, i, SESSION_KEY), SESSION_KEY)) };
+        // Only a session the table may hold a row of can lose it.
+        const mayVanish = [...sessions].filter((key) => seenBefore.has(key));
+        if (mayVanish.length > 0) {
+          const vanishing = new Set(mayVanish);
+          const vanishingUsers = [...new Set(touched.filter((e) => vanishing.has(keyOf(e, SESSION_KEY))).map((e) => e.user_id))];
+          const scope = { where: [{ column: 'user_id', op: 'in' as const, values: vanishingUsers }], holds: (b: ColumnBatch, i: number) => vanishing.has(keyOf(cellsAt(b, i, SESSION_KEY), SESSION_KEY)) };
           await deleteUnproduced(target, completedWorkouts.primaryKey, scope, rows, { step: STEP, reason: 'sessions that no longer pair', now: ctx.now });
         }
-        return { rows, recordsIn: fresh.length };
+        return { rows, absentRows: Uint8Array.from(absent), recordsIn: fresh.length };
       },
       whenMatched: (target, source) => (sameRow(source, target) ? undefined : source),
     }),
