@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { createApi, GRAPHQL_ENDPOINT, LakeData, signToken, startApiServer } from '../api/index.ts';
+import { createApi, DASHBOARD_PATH, GRAPHQL_ENDPOINT, LakeData, signToken, startApiServer } from '../api/index.ts';
 import { loadApiSettings } from '../config/api-settings.ts';
 import { loadSettings } from '../config/settings.ts';
 import { SERVICE_NAMES, stackStatus, startStack, stopStack, type ServiceName } from '../devstack/services.ts';
@@ -162,6 +162,7 @@ async function main(): Promise<void> {
 
   say('\nfitlake is up.');
   say(`  GraphQL + GraphiQL  ${url}`);
+  say(`  dashboard           ${api.origin}${DASHBOARD_PATH}  (sign in with the token below)`);
   say(`  token (analyst, 12 h; paste into GraphiQL's headers as {"Authorization": "Bearer …"}):\n    ${token}`);
   say(`  Temporal UI         ${stack.endpoints.temporalUiUrl}  (runs fitlake-once-…, fitlake-continuous-…)`);
   say(`  lake                ${settings.lake}`);

@@ -118,6 +118,10 @@ describe('npm start stops what it started', { concurrency: false, timeout: 600_0
   test('Ctrl-C (SIGINT) once it is up, with its continuous run going', async (t) => {
     const demo = await startDemo(t);
     await demo.waitFor(/Continuous run \S+: a new day/);
+    // It says where the dashboard is, and the address answers.
+    const dashboard = /dashboard\s+(http:\/\/127\.0\.0\.1:\d+\/dashboard)/.exec(demo.output())?.[1];
+    assert.ok(dashboard, demo.output());
+    assert.equal((await fetch(dashboard)).status, 200);
     demo.signal('SIGINT');
     await assertStoppedEverything(demo);
     // Each service is tracked on its own (the first run waits for Temporal only) and undone newest first.
