@@ -4,7 +4,7 @@
  * port, so that the API can be public with a token on every path while its metrics stay on loopback.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenHttp } from './http-listener.ts';
 import type { Registry } from 'prom-client';
 import { DEFAULT_METRICS_HOST } from './metrics-settings.ts';
 
@@ -21,7 +21,7 @@ export interface MetricsEndpoint {
 }
 
 /** Serve `registry` on host:port (port 0: a free one; host: loopback by default). */
-export function startMetricsEndpoint(registry: Registry, { host = DEFAULT_METRICS_HOST, port }: { host?: string; port: number }): Promise<MetricsEndpoint> {
+export async function startMetricsEndpoint(registry: Registry, { host = DEFAULT_METRICS_HOST, port }: { host?: string; port: number }): Promise<MetricsEndpoint> {
   const server = createServer((req, res) => {
     const pathname = (req.url ?? '').split('?', 1)[0];
     if (pathname !== METRICS_PATH) {
@@ -38,25 +38,6 @@ export function startMetricsEndpoint(registry: Registry, { host = DEFAULT_METRIC
       () => res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics could not be collected\n'),
     );
   });
-  // A scraper's keep-alive connection must not hold close() forever.
-  server.keepAliveTimeout = 5_000;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      const bound = server.address() as AddressInfo;
-      const hostPart = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
-      resolve({
-        url: `http://${hostPart}:${bound.port}${METRICS_PATH}`,
-        address: bound.address,
-        port: bound.port,
-        server,
-        close: () =>
-          new Promise<void>((done, fail) => {
-            server.close((e) => (e ? fail(e) : done()));
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
+  const { origin, ...listener } = await listenHttp(server, host, port);
+  return { ...listener, url: `${origin}${METRICS_PATH}` };
 }

@@ -53,12 +53,13 @@ type Log = (line: string) => void;
  * never uses it, does not wait for it).
  */
 export async function ensureTools(log: Log = () => {}, options: { python?: boolean; chromium?: boolean } = {}): Promise<ToolPaths> {
+  const services = ensureStartTools(log);
   await mkdir(toolsDir, { recursive: true });
   // Temporal compiles (CPU), the others mostly download: run them side by side.
   const [temporal, kafkaLibs, azuriteBlob, python, chromium] = await Promise.all([
-    ensureTemporal(log),
-    ensureKafka(log),
-    ensureAzurite(log),
+    services.temporal,
+    services.kafkaLibs,
+    services.azuriteBlob,
     options.python ? ensurePython(log) : undefined,
     options.chromium ? ensureChromium(log) : undefined,
   ]);
@@ -66,9 +67,9 @@ export async function ensureTools(log: Log = () => {}, options: { python?: boole
 }
 
 /**
- * npm start's tools, each installing at once and settling on its own, so that each service can start
- * as soon as its own tool is there: the first run needs only Temporal (and Kafka when brokers are
- * configured); Azurite's npm install (186 MB, some 15 s) is the longest.
+ * The services' tools, each installing at once and settling on its own, so that npm start can start
+ * each service as soon as its own tool is there: its first run needs only Temporal (and Kafka when
+ * brokers are configured); Azurite's npm install (186 MB, some 15 s) is the longest.
  */
 export function ensureStartTools(log: Log = () => {}): { [K in 'temporal' | 'kafkaLibs' | 'azuriteBlob']: Promise<string> } {
   const ready = mkdir(toolsDir, { recursive: true });

@@ -90,10 +90,11 @@ export async function readTableRows<T extends TableDef, C extends ColumnName<T> 
   return out;
 }
 
-/** The rows of one file of the range's snapshot that the predicates admit (none read when its statistics rule it out). */
-export async function readRowsOfFile<T extends TableDef>(range: UpstreamRange<T>, file: AddAction, predicates: readonly Predicate[]): Promise<RowsOf<T, ColumnName<T>>> {
+/** The rows of these files of the range's snapshot that the predicates admit (a file its statistics rule out is not read). */
+export async function readRowsOfFiles<T extends TableDef>(range: UpstreamRange<T>, files: readonly AddAction[], predicates: readonly Predicate[]): Promise<RowsOf<T, ColumnName<T>>> {
   const out: RowsOf<T, ColumnName<T>> = [];
-  for await (const batch of range.table.scan({ snapshot: range.snapshot, files: [file], predicates })) for (const row of rowsOf<T, ColumnName<T>>(range.def, batch)) out.push(row);
+  if (files.length === 0) return out;
+  for await (const batch of range.table.scan({ snapshot: range.snapshot, files, predicates })) for (const row of rowsOf<T, ColumnName<T>>(range.def, batch)) out.push(row);
   return out;
 }
 

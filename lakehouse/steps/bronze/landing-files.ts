@@ -246,7 +246,7 @@ async function keepMarkersBounded(table: DeltaTable, archive: string | undefined
     if (retention === undefined) await table.setProperties({ [SET_TRANSACTION_RETENTION]: LANDING_MARKER_RETENTION });
     return;
   }
-  if (retention !== undefined && setTransactionRetentionMs(table.snapshot.metadata) !== undefined) {
+  if (setTransactionRetentionMs(table.snapshot.metadata) !== undefined) {
     throw new ConfigError(
       `${table.snapshot.metadata.name ?? table.store.url} forgets ingested files after ${retention} (${SET_TRANSACTION_RETENTION}, set when a landing archive was configured): ` +
         'without the archive, files left in the landing zone would be read again once forgotten. Configure the landing archive again, or remove the property to remember every file',

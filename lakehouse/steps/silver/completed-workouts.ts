@@ -7,7 +7,7 @@
 import { completedWorkouts, workouts, type CompletedWorkoutRow, type WorkoutRow } from '../../../schema/tables.ts';
 import { MICROS_PER_SECOND } from '../../time.ts';
 import { runIncremental } from '../incremental-step.ts';
-import { groupBy, keyOf, readNewRows, readRemovedRows, readRowsOfFile, sameRow } from '../rows.ts';
+import { groupBy, keyOf, readNewRows, readRemovedRows, readRowsOfFiles, sameRow } from '../rows.ts';
 import { filesOfArrivedRows } from '../../table/files/index.ts';
 import { cellsAt, deleteUnproduced } from '../replace-scope.ts';
 import type { ColumnBatch } from '../../table/columns/index.ts';
@@ -54,15 +54,10 @@ export const silverCompletedWorkouts: Step = {
         // arrived since, none among those that left) has no row yet: inserted without a lookup, and
         // nothing of it is looked for to delete, so a cycle of new workouts reads none of the table.
         const arrived = target.planned.files.size === 0 ? undefined : events.since === undefined ? new Set<string>() : await filesOfArrivedRows(events.table.store, events.since, events.until);
-        const seenBefore = new Set(removed.map((e) => keyOf(e, SESSION_KEY)));
-        const all: WorkoutRow[] = [];
-        for (const file of events.snapshot.files.values()) {
-          const older = arrived !== undefined && !arrived.has(file.path);
-          for (const e of await readRowsOfFile(events, file, predicates)) {
-            all.push(e);
-            if (older) seenBefore.add(keyOf(e, SESSION_KEY));
-          }
-        }
+        const files = [...events.snapshot.files.values()];
+        const older = await readRowsOfFiles(events, arrived === undefined ? [] : files.filter((f) => !arrived.has(f.path)), predicates);
+        const all = [...older, ...(await readRowsOfFiles(events, arrived === undefined ? files : files.filter((f) => arrived.has(f.path)), predicates))];
+        const seenBefore = new Set([...removed, ...older].map((e) => keyOf(e, SESSION_KEY)));
         const rows: CompletedWorkoutRow[] = [];
         const absent: number[] = [];
         for (const [key, group] of groupBy(all, (e) => keyOf(e, SESSION_KEY))) {
@@ -73,9 +68,8 @@ export const silverCompletedWorkouts: Step = {
           absent.push(seenBefore.has(key) ? 0 : 1);
         }
         // Only a session the table may hold a row of can lose it.
-        const mayVanish = [...sessions].filter((key) => seenBefore.has(key));
-        if (mayVanish.length > 0) {
-          const vanishing = new Set(mayVanish);
+        const vanishing = new Set([...sessions].filter((key) => seenBefore.has(key)));
+        if (vanishing.size > 0) {
           const vanishingUsers = [...new Set(touched.filter((e) => vanishing.has(keyOf(e, SESSION_KEY))).map((e) => e.user_id))];
           const scope = { where: [{ column: 'user_id', op: 'in' as const, values: vanishingUsers }], holds: (b: ColumnBatch, i: number) => vanishing.has(keyOf(cellsAt(b, i, SESSION_KEY), SESSION_KEY)) };
           await deleteUnproduced(target, completedWorkouts.primaryKey, scope, rows, { step: STEP, reason: 'sessions that no longer pair', now: ctx.now });
